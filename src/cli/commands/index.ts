@@ -1,0 +1,8 @@
+import type { Command } from 'commander';
+import type { CliIo } from '../io.js';
+
+/** A command module adds its subcommand to the program; it sets `exit.code` rather than exiting. */
+export type RegisterCommand = (program: Command, io: CliIo, exit: { code: number }) => void;
+
+/** Every subcommand, in the order `--help` lists them. */
+export const commands: readonly RegisterCommand[] = [];
