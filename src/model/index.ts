@@ -9,3 +9,14 @@ export type { Sdp, SdpMedia, SdpCodec, MediaDirection, BodyPart } from './sdp.js
 export type { SipMessage } from './sip-message.js';
 export type { MessageRecord } from './message-record.js';
 export type { InputReport } from './input-report.js';
+export type {
+  AnalysisResult,
+  CallOutcome,
+  CallSummary,
+  Finding,
+  FindingSeverity,
+  Generator,
+  JsonValue,
+  RegistrationState,
+  RegistrationSummary,
+} from './analysis.js';
