@@ -1,0 +1,2 @@
+// Public names of framing/, re-exported by src/index.ts. Shared file: add export lines, never rewrite it whole.
+export {};
