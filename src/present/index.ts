@@ -1,2 +1,27 @@
 // Public names of present/, re-exported by src/index.ts. Shared file: add export lines, never rewrite it whole.
 export {};
+export { escapeHtml, serializeJsonForHtml } from './escape-html.js';
+export type { MessageView } from './message-view.js';
+export { viewMessage, labelMessage, formatTimeOfDay } from './message-view.js';
+export type { RedactLevel, Redactor } from './redact.js';
+export { createRedactor, redactResult, redactView } from './redact.js';
+export type { MessageFilter, ParsedFilter } from './filter.js';
+export { parseFilter, matchMessage } from './filter.js';
+export type { Report, BuildReportOptions } from './report.js';
+export { buildReport, messagesOf, hasFindingsAtOrAbove } from './report.js';
+export type { Ladder, LadderStep, LadderTextOptions } from './ladder.js';
+export { buildLadder, formatLadderText } from './ladder.js';
+export type { LadderSvgOptions } from './ladder-formats.js';
+export { formatLadderMermaid, formatLadderPlantUml, formatLadderSvg, formatLadderHtml } from './ladder-formats.js';
+export type { TextReportOptions } from './report-text.js';
+export { formatTextReport } from './report-text.js';
+export type { MarkdownReportOptions } from './report-markdown.js';
+export { formatMarkdownReport, escapeMarkdown } from './report-markdown.js';
+export type { HtmlReportOptions } from './report-html.js';
+export { formatHtmlReport } from './report-html.js';
+export type { MessageStats, ResponseTimes } from './stats.js';
+export { computeStats, formatStatsText, percentile } from './stats.js';
+export type { Endpoint, PcapPacket } from './pcap-writer.js';
+export { encodePcap, encodePcapHeader, parseEndpoint } from './pcap-writer.js';
+export type { PcapExport, PcapExportOptions } from './pcap-export.js';
+export { exportPcap } from './pcap-export.js';

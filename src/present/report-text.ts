@@ -1,0 +1,221 @@
+import { createColors } from 'picocolors';
+import type { CallSummary, Finding, RegistrationSummary } from '../model/index.js';
+import type { MessageView } from './message-view.js';
+import type { Report } from './report.js';
+import { formatTable, sanitizeForTerminal, wrapText } from './text-table.js';
+
+export interface TextReportOptions {
+  /** ANSI colours (a terminal that wants them). */
+  readonly color: boolean;
+  /** Box-drawn tables and Unicode marks; false gives plain ASCII-friendly text. */
+  readonly unicode: boolean;
+  /** Line width for wrapped explanations (default 100). */
+  readonly width?: number;
+  /** Most evidence messages quoted per finding (default 6). */
+  readonly maxEvidence?: number;
+}
+
+const MAX_EVIDENCE = 6;
+
+/** Outcome words as a person says them. */
+export function describeOutcome(c: CallSummary): string {
+  switch (c.outcome) {
+    case 'answered':
+      return 'answered';
+    case 'busy':
+      return 'busy';
+    case 'declined':
+      return 'declined';
+    case 'cancelled':
+      return 'cancelled by caller';
+    case 'no-answer':
+      return 'not answered';
+    case 'rejected':
+      return 'rejected';
+    case 'failed':
+      return 'failed';
+    case 'no-response':
+      return 'no response';
+    case 'in-progress':
+      return 'in progress';
+  }
+}
+
+/** `486 Busy Here`, or `no response`. */
+export function formatStatus(code: number | null, reason: string | null): string {
+  if (code === null) return 'no response';
+  return `${code}${reason ? ` ${reason}` : ''}`;
+}
+
+/** A duration in ms as `850 ms` or `12.3 s`. */
+export function formatMs(ms: number | null): string {
+  if (ms === null) return '';
+  return ms < 10_000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;
+}
+
+/** The one line that says where a message was seen. */
+export function describeMessageHead(m: MessageView, arrow = '→'): string {
+  const parts = [`#${m.index}`];
+  if (m.timeLabel) parts.push(m.timeLabel);
+  parts.push(`${m.src} ${arrow} ${m.dst}`);
+  if (m.transport) parts.push(m.transport);
+  parts.push(`(${m.origin})`);
+  return parts.join('  ');
+}
+
+/** The terminal report of `siplens analyze`. */
+export function formatTextReport(report: Report, options: TextReportOptions): string {
+  const c = createColors(options.color);
+  const u = options.unicode;
+  const width = options.width ?? 100;
+  const maxEvidence = options.maxEvidence ?? MAX_EVIDENCE;
+  const { result } = report;
+  const s = sanitizeForTerminal;
+  const out: string[] = [];
+  const heading = (text: string): void => {
+    out.push('');
+    out.push(c.bold(c.underline(text)));
+  };
+  const sev = (f: Finding): string => {
+    const tag = f.severity.toUpperCase();
+    return f.severity === 'error' ? c.red(c.bold(tag)) : f.severity === 'warning' ? c.yellow(c.bold(tag)) : c.blue(tag);
+  };
+  const fs = result.summary.findings;
+  out.push(c.bold('siplens analysis'));
+  out.push(
+    `${result.summary.messages} SIP messages from ${result.inputs.length} input${result.inputs.length === 1 ? '' : 's'}; ` +
+      `${result.summary.registrations} registration${result.summary.registrations === 1 ? '' : 's'}, ` +
+      `${result.summary.calls} call${result.summary.calls === 1 ? '' : 's'}; findings: ` +
+      `${fs.error > 0 ? c.red(`${fs.error} error${fs.error === 1 ? '' : 's'}`) : '0 errors'}, ` +
+      `${fs.warning > 0 ? c.yellow(`${fs.warning} warning${fs.warning === 1 ? '' : 's'}`) : '0 warnings'}, ${fs.info} info`,
+  );
+  if (report.filters.length > 0) out.push(c.dim(`filtered by ${report.filters.join(', ')}`));
+  if (report.redaction !== 'none') {
+    out.push(c.dim(report.redaction === 'all' ? 'redacted: secrets, users, numbers and addresses (pseudonyms)' : 'redacted: passwords, nonces, digest responses'));
+  }
+
+  heading('Inputs read');
+  if (result.inputs.length === 0) out.push('  (none)');
+  else {
+    out.push(
+      formatTable(
+        ['input', 'kind', 'format', 'SIP messages', 'skipped'],
+        result.inputs.map((i) => [i.path, i.kind, i.format ?? '', String(i.messages), String(i.skipped)]),
+        { boxed: u, maxCellWidth: 60, header: c.bold },
+      ).trimEnd(),
+    );
+    const issues = result.inputs.flatMap((i) => i.issues.map((is) => ({ input: i.path, issue: is })));
+    if (issues.length > 0) {
+      out.push(c.dim(`Skipped or partly read (${issues.length}):`));
+      for (const { input, issue } of issues.slice(0, 20)) {
+        const where = issue.origin ? `${issue.origin.path}${issue.origin.line !== undefined ? `:${issue.origin.line}` : ''}` : input;
+        out.push(`  ${issue.severity === 'error' ? c.red('✗') : c.yellow('!')} ${s(where)}: ${s(issue.message)} ${c.dim(`[${issue.code}]`)}`);
+      }
+      if (issues.length > 20) out.push(c.dim(`  … and ${issues.length - 20} more (see --json)`));
+    }
+  }
+
+  heading('Accounts (registration state)');
+  if (result.registrations.length === 0) out.push('  No REGISTER seen.');
+  else {
+    const rows = result.registrations.map((r) => [
+      r.aor,
+      r.state,
+      formatStatus(r.lastStatus, r.lastReason),
+      r.lastMeaning ?? '',
+      r.expiresGranted !== null ? `${r.expiresGranted} s` : r.expiresRequested !== null ? `asked ${r.expiresRequested} s` : '',
+      r.lastSuccess ?? 'never',
+      String(r.attempts),
+    ]);
+    out.push(
+      formatTable(['account', 'state', 'last response', 'meaning', 'expires', 'last success', 'attempts'], rows, {
+        boxed: u,
+        maxCellWidth: 56,
+        header: c.bold,
+        cell: (v, ri, ci) => (ci === 1 ? paintState(c, result.registrations[ri], v) : v),
+      }).trimEnd(),
+    );
+  }
+
+  heading('Calls');
+  if (result.calls.length === 0) out.push('  No INVITE seen.');
+  else {
+    const rows = result.calls.map((call) => [
+      call.startTime ? call.startTime.replace('T', ' ').replace('Z', '') : '',
+      `${call.from ?? '?'} → ${call.to ?? '?'}`,
+      describeOutcome(call),
+      formatStatus(call.finalStatus, call.finalReason),
+      formatMs(call.setupMs),
+      call.findings.join(' '),
+    ]);
+    out.push(
+      formatTable(['start', 'from → to', 'outcome', 'final response', 'setup', 'findings'], rows, {
+        boxed: u,
+        maxCellWidth: 56,
+        header: c.bold,
+        cell: (v, ri, ci) => (ci === 2 ? paintOutcome(c, result.calls[ri], v) : v),
+      }).trimEnd(),
+    );
+  }
+
+  heading('Findings');
+  if (result.findings.length === 0) out.push('  Nothing wrong found.');
+  for (const f of result.findings) {
+    out.push('');
+    out.push(`${sev(f)} ${c.bold(`${f.id} ${s(f.title)}`)} ${c.dim(`(${f.rule}${f.status !== null ? `, status ${f.status}` : ''}, from ${f.generatedBy})`)}`);
+    out.push(wrapText(s(f.explanation), width, '  '));
+    if (f.causes.length > 0) {
+      out.push(c.bold('  Likely causes:'));
+      for (const cause of f.causes) out.push(wrapText(`${u ? '•' : '-'} ${s(cause)}`, width, '    '));
+    }
+    if (f.nextSteps.length > 0) {
+      out.push(c.bold('  What to do:'));
+      f.nextSteps.forEach((step, i) => out.push(wrapText(`${i + 1}. ${s(step)}`, width, '    ')));
+    }
+    if (f.willNotHelp.length > 0) {
+      out.push(c.bold('  Will not help:'));
+      for (const w of f.willNotHelp) out.push(wrapText(`${u ? '•' : '-'} ${s(w)}`, width, '    '));
+    }
+    const evidence = f.evidence.map((i) => report.byIndex.get(i)).filter((m): m is MessageView => m !== undefined);
+    if (evidence.length > 0) {
+      out.push(c.bold('  Evidence:'));
+      for (const m of evidence.slice(0, maxEvidence)) {
+        out.push(`    ${c.dim(s(describeMessageHead(m, u ? '→' : '->')))}`);
+        out.push(`      ${c.bold(s(m.startLine))}`);
+        for (const line of m.keyLines) out.push(`      ${s(line)}`);
+      }
+      if (evidence.length > maxEvidence) out.push(c.dim(`    … and ${evidence.length - maxEvidence} more messages`));
+    }
+  }
+
+  if (result.summary.topCauses.length > 0) {
+    heading('Top causes');
+    result.summary.topCauses.forEach((t, i) => out.push(`  ${i + 1}. ${s(t.title)} ${c.dim(`(${t.rule})`)} ×${t.count}`));
+  }
+  out.push('');
+  const text = `${out.join('\n')}\n`;
+  return u ? text : text.replaceAll('→', '->').replaceAll('×', 'x').replaceAll('…', '...').replaceAll('✗', 'x');
+}
+
+type Colors = ReturnType<typeof createColors>;
+
+function paintState(c: Colors, r: RegistrationSummary | undefined, v: string): string {
+  switch (r?.state) {
+    case 'registered':
+      return c.green(v);
+    case 'failed':
+      return c.red(v);
+    case 'pending':
+    case 'unregistered':
+      return c.yellow(v);
+    default:
+      return v;
+  }
+}
+
+function paintOutcome(c: Colors, call: CallSummary | undefined, v: string): string {
+  if (call === undefined) return v;
+  if (call.outcome === 'answered') return c.green(v);
+  if (call.outcome === 'in-progress' || call.outcome === 'cancelled' || call.outcome === 'no-answer') return c.yellow(v);
+  return c.red(v);
+}

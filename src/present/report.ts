@@ -1,0 +1,108 @@
+import type { AnalysisResult, CallSummary, Finding, MessageRecord, RegistrationSummary } from '../model/index.js';
+import type { MessageView } from './message-view.js';
+import { viewMessage } from './message-view.js';
+import type { RedactLevel } from './redact.js';
+import { createRedactor, redactResult, redactView } from './redact.js';
+import type { MessageFilter } from './filter.js';
+import { matchAll } from './filter.js';
+
+/** What every report format works on: the analysis and the messages it cites, already redacted and filtered. */
+export interface Report {
+  readonly result: AnalysisResult;
+  /** The messages the report may show, in reading order. */
+  readonly messages: readonly MessageView[];
+  readonly byIndex: ReadonlyMap<number, MessageView>;
+  readonly redaction: RedactLevel;
+  /** The filters applied, as the user wrote them. */
+  readonly filters: readonly string[];
+}
+
+export interface BuildReportOptions {
+  readonly redact?: RedactLevel;
+  readonly filters?: readonly MessageFilter[];
+}
+
+/**
+ * Puts an analysis and its messages together for the formatters. Filters keep the calls and registrations that have
+ * at least one matching message (whole, so their flow stays complete), the findings about them, and recount the
+ * summary; redaction is applied last to every string, so no format can leak what another hides.
+ */
+export function buildReport(
+  result: AnalysisResult,
+  records: ReadonlyMap<number, MessageRecord> | Iterable<MessageRecord>,
+  options: BuildReportOptions = {},
+): Report {
+  const list = [...(records instanceof Map ? records.values() : (records as Iterable<MessageRecord>))].sort(
+    (a, b) => a.index - b.index,
+  );
+  let views = list.map(viewMessage);
+  let kept = result;
+  const filters = options.filters ?? [];
+  if (filters.length > 0) {
+    const matching = views.filter((v) => matchAll(v, filters));
+    kept = restrictResult(result, new Set(matching.map((v) => v.index)));
+    const shown = new Set(matching.map((v) => v.index));
+    for (const c of kept.calls) for (const i of c.messages) shown.add(i);
+    for (const r of kept.registrations) for (const i of r.messages) shown.add(i);
+    views = views.filter((v) => shown.has(v.index));
+  }
+  const level = options.redact ?? 'none';
+  const redactor = createRedactor(level, list);
+  views = views.map((v) => redactView(v, redactor));
+  kept = redactResult(kept, redactor);
+  return {
+    result: kept,
+    messages: views,
+    byIndex: new Map(views.map((v) => [v.index, v])),
+    redaction: level,
+    filters: filters.map((f) => f.text),
+  };
+}
+
+/** Keeps what touches the matching messages, and recounts the summary. */
+function restrictResult(result: AnalysisResult, matching: ReadonlySet<number>): AnalysisResult {
+  const touches = (indexes: readonly number[]): boolean => indexes.some((i) => matching.has(i));
+  const calls: CallSummary[] = result.calls.filter((c) => touches(c.messages));
+  const registrations: RegistrationSummary[] = result.registrations.filter((r) => touches(r.messages));
+  const keptIds = new Set<string>([...calls.flatMap((c) => c.findings), ...registrations.flatMap((r) => r.findings)]);
+  const findings: Finding[] = result.findings.filter((f) => keptIds.has(f.id) || touches(f.evidence));
+  const counts = { error: 0, warning: 0, info: 0 };
+  const byRule = new Map<string, { rule: string; title: string; count: number }>();
+  for (const f of findings) {
+    counts[f.severity]++;
+    if (f.severity === 'info') continue;
+    const e = byRule.get(f.rule) ?? { rule: f.rule, title: f.title, count: 0 };
+    e.count++;
+    byRule.set(f.rule, e);
+  }
+  return {
+    ...result,
+    summary: {
+      ...result.summary,
+      messages: matching.size,
+      registrations: registrations.length,
+      calls: calls.length,
+      findings: counts,
+      topCauses: [...byRule.values()].sort((a, b) => b.count - a.count),
+    },
+    registrations,
+    calls,
+    findings,
+  };
+}
+
+/** Messages of a call or registration, in order, that the report has. */
+export function messagesOf(report: Report, indexes: readonly number[]): MessageView[] {
+  const out: MessageView[] = [];
+  for (const i of indexes) {
+    const v = report.byIndex.get(i);
+    if (v !== undefined) out.push(v);
+  }
+  return out.sort((a, b) => a.index - b.index);
+}
+
+/** Whether any finding is at `threshold` severity or worse (`error` > `warning` > `info`). */
+export function hasFindingsAtOrAbove(result: AnalysisResult, threshold: 'error' | 'warning'): boolean {
+  const { error, warning } = result.summary.findings;
+  return threshold === 'error' ? error > 0 : error + warning > 0;
+}
