@@ -30,13 +30,13 @@ import type { SipUri } from './sip-uri.js';
 export interface SipMessage {
   readonly kind: 'request' | 'response';
   /** Requests: the method token as written (`INVITE`, `FOO`). */
-  readonly method?: string;
+  readonly method?: string | undefined;
   /** Requests: the Request-URI exactly as written. */
-  readonly requestUri?: string;
+  readonly requestUri?: string | undefined;
   /** Responses: the status code. */
-  readonly status?: number;
+  readonly status?: number | undefined;
   /** Responses: the reason phrase, possibly empty. */
-  readonly reason?: string;
+  readonly reason?: string | undefined;
   readonly version: string;
   readonly raw: Uint8Array;
   readonly headers: readonly Header[];

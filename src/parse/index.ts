@@ -1,2 +1,7 @@
 // Public names of parse/, re-exported by src/index.ts. Shared file: add export lines, never rewrite it whole.
 export {};
+export { parseMessage } from './parse-message.js';
+export type { ParseOptions } from './parse-message.js';
+export { parseUri } from './parse-uri.js';
+export { parseSdp } from './parse-sdp.js';
+export { canonicalHeaderName } from './header-names.js';

@@ -1,0 +1,335 @@
+import type { Issue, Severity } from '../model/issue.js';
+import type { SipMessage } from '../model/sip-message.js';
+import { identifyHeaderName } from './header-names.js';
+import { SipMessageImpl, type MessageLayout } from './sip-message-impl.js';
+
+export interface ParseOptions {
+  /** Bytes beyond this are not read (`message-too-large`). Default 1 MiB. */
+  readonly maxMessageBytes?: number;
+  /** A header line (folding included) longer than this is reported (`header-too-long`). Default 16 KiB. */
+  readonly maxHeaderBytes?: number;
+  /** Header lines beyond this many are not indexed (`too-many-headers`). Default 1000. */
+  readonly maxHeaders?: number;
+  /**
+   * The message came over a stream transport (TCP, TLS, WS): a missing Content-Length is then a defect
+   * (RFC 3261 §18.3). Datagrams may leave it out.
+   */
+  readonly stream?: boolean;
+}
+
+const LF = 0x0a;
+const CR = 0x0d;
+const SP = 0x20;
+const HT = 0x09;
+const COLON = 0x3a;
+
+/** 1 for RFC 3261 §25.1 `token` bytes. */
+export const TOKEN_BYTES = new Uint8Array(256);
+for (let c = 0x30; c <= 0x39; c++) TOKEN_BYTES[c] = 1;
+for (let c = 0x41; c <= 0x5a; c++) TOKEN_BYTES[c] = 1;
+for (let c = 0x61; c <= 0x7a; c++) TOKEN_BYTES[c] = 1;
+for (const ch of "-.!%*_+`'~") TOKEN_BYTES[ch.charCodeAt(0)] = 1;
+
+function issue(issues: Issue[], code: string, severity: Severity, message: string, start: number, end: number): void {
+  issues.push({ code, severity, message, span: { start, end } });
+}
+
+/**
+ * Parses one SIP message (RFC 3261 §7) from its bytes. Never throws on bad input: what cannot be read becomes an
+ * issue on the result. The start line and a header index are read now by scanning bytes; strings and typed header
+ * values are decoded on first use.
+ */
+export function parseMessage(bytes: Uint8Array, options?: ParseOptions): SipMessage {
+  const issues: Issue[] = [];
+  const maxMessageBytes = options?.maxMessageBytes ?? 1 << 20;
+  let len = bytes.length;
+  if (len > maxMessageBytes) {
+    issue(
+      issues,
+      'message-too-large',
+      'error',
+      `expected at most ${maxMessageBytes} bytes (maxMessageBytes), found ${len}; the rest is not read`,
+      maxMessageBytes,
+      len,
+    );
+    len = maxMessageBytes;
+  }
+  const b = bytes;
+  let pos = 0;
+  // RFC 3261 §7.5: CRLFs before the start line are ignored.
+  while (pos < len && (b[pos] === CR || b[pos] === LF)) pos++;
+
+  const layout: MessageLayout = {
+    kind: 'request',
+    startLineStart: pos,
+    startLineEnd: pos,
+    methodStart: -1,
+    methodEnd: -1,
+    uriStart: -1,
+    uriEnd: -1,
+    versionStart: -1,
+    versionEnd: -1,
+    status: undefined,
+    reasonStart: -1,
+    reasonEnd: -1,
+    index: [],
+    headerCount: 0,
+    headersEnd: len,
+    bodyStart: len,
+    bodyEnd: len,
+    lineEnds: 'none',
+  };
+
+  let lf = b.indexOf(LF, pos);
+  if (lf < 0 || lf >= len) lf = len;
+  let lineEnd = lf > pos && b[lf - 1] === CR ? lf - 1 : lf;
+  let sawCrlf = lineEnd !== lf;
+  let sawLf = !sawCrlf && lf < len;
+  layout.startLineEnd = lineEnd;
+  parseStartLine(b, pos, lineEnd, layout, issues);
+
+  // Header index: one pass over lines with indexOf (native memchr), no string built.
+  const maxHeaders = options?.maxHeaders ?? 1000;
+  const maxHeaderBytes = options?.maxHeaderBytes ?? 16 << 10;
+  const index = layout.index;
+  let count = 0;
+  pos = lf + 1;
+  let ended = false;
+  while (pos < len) {
+    const lineStart = pos;
+    lf = b.indexOf(LF, pos);
+    if (lf < 0 || lf >= len) lf = len;
+    if (lf > pos && b[lf - 1] === CR) {
+      lineEnd = lf - 1;
+      sawCrlf = true;
+    } else {
+      lineEnd = lf;
+      if (lf < len) sawLf = true;
+    }
+    if (lineEnd === lineStart) {
+      layout.headersEnd = lineStart;
+      layout.bodyStart = lf + 1 > len ? len : lf + 1;
+      ended = true;
+      break;
+    }
+    // RFC 3261 §7.3.1: a line starting with white space continues the previous header.
+    while (lf + 1 < len && (b[lf + 1] === SP || b[lf + 1] === HT)) {
+      const next = b.indexOf(LF, lf + 1);
+      lf = next < 0 || next >= len ? len : next;
+      lineEnd = lf > lineStart && lf < len + 1 && b[lf - 1] === CR ? lf - 1 : lf;
+    }
+    pos = lf + 1;
+    const c0 = b[lineStart]!;
+    if (c0 === SP || c0 === HT) {
+      issue(
+        issues,
+        'bad-folding',
+        'warning',
+        'expected a header name at the start of the line, found white space (a continuation line with no header before it); line skipped',
+        lineStart,
+        lineEnd,
+      );
+      continue;
+    }
+    let i = lineStart;
+    while (i < lineEnd && TOKEN_BYTES[b[i]!] === 1) i++;
+    const nameEnd = i;
+    while (i < lineEnd && (b[i] === SP || b[i] === HT)) i++;
+    if (i >= lineEnd || b[i] !== COLON || nameEnd === lineStart) {
+      issue(
+        issues,
+        'header-without-colon',
+        'warning',
+        nameEnd === lineStart
+          ? `expected a header name (token) followed by ':', found a line starting with byte 0x${c0.toString(16)}; line skipped`
+          : `expected ':' after the header name, found ${i >= lineEnd ? 'the end of the line' : `'${String.fromCharCode(b[i]!)}'`}; line skipped`,
+        lineStart,
+        lineEnd,
+      );
+      continue;
+    }
+    if (count >= maxHeaders) {
+      if (count === maxHeaders) {
+        issue(
+          issues,
+          'too-many-headers',
+          'warning',
+          `expected at most ${maxHeaders} header lines (maxHeaders), found more; the rest are not indexed`,
+          lineStart,
+          lineEnd,
+        );
+      }
+      count++;
+      continue;
+    }
+    if (lineEnd - lineStart > maxHeaderBytes) {
+      issue(
+        issues,
+        'header-too-long',
+        'warning',
+        `expected a header line of at most ${maxHeaderBytes} bytes (maxHeaderBytes), found ${lineEnd - lineStart}`,
+        lineStart,
+        lineEnd,
+      );
+    }
+    index.push(identifyHeaderName(b, lineStart, nameEnd), lineStart, nameEnd, i + 1, lineEnd);
+    count++;
+  }
+  layout.headerCount = Math.min(count, maxHeaders);
+  layout.lineEnds = sawCrlf ? (sawLf ? 'mixed' : 'crlf') : sawLf ? 'lf' : 'none';
+  if (!ended) {
+    layout.headersEnd = len;
+    layout.bodyStart = len;
+    if (layout.kind !== undefined && layout.startLineEnd < len) {
+      issue(
+        issues,
+        'truncated-headers',
+        'warning',
+        'expected an empty line ending the header section, found the end of the message',
+        len,
+        len,
+      );
+    }
+  }
+  layout.bodyEnd = len;
+  return new SipMessageImpl(bytes, layout, issues, options?.stream === true);
+}
+
+function parseStartLine(b: Uint8Array, s: number, e: number, layout: MessageLayout, issues: Issue[]): void {
+  if (s >= e) {
+    issue(issues, 'bad-start-line', 'error', 'expected a request or status line, found an empty message', s, e);
+    return;
+  }
+  if (e - s >= 4 && (b[s]! | 0x20) === 0x73 && (b[s + 1]! | 0x20) === 0x69 && (b[s + 2]! | 0x20) === 0x70 && b[s + 3] === 0x2f) {
+    parseStatusLine(b, s, e, layout, issues);
+    return;
+  }
+  layout.kind = 'request';
+  // RFC 3261 §7.1: Request-Line = Method SP Request-URI SP SIP-Version CRLF
+  let i = s;
+  while (i < e && TOKEN_BYTES[b[i]!] === 1) i++;
+  if (i === s || (i < e && b[i] !== SP && b[i] !== HT)) {
+    issue(
+      issues,
+      'bad-start-line',
+      'error',
+      `expected a request line (METHOD SP Request-URI SP SIP/2.0) or a status line, found a line starting with byte 0x${b[i === s ? s : i]!.toString(16)} at offset ${i}`,
+      s,
+      e,
+    );
+    return;
+  }
+  layout.methodStart = s;
+  layout.methodEnd = i;
+  // The version is the last SP-separated word; the Request-URI is what lies between.
+  let te = e;
+  while (te > i && (b[te - 1] === SP || b[te - 1] === HT)) te--;
+  if (te < e) {
+    issue(issues, 'bad-start-line', 'warning', 'expected the request line to end after the SIP version, found trailing white space', te, e);
+  }
+  let vs = te;
+  while (vs > i && b[vs - 1] !== SP && b[vs - 1] !== HT) vs--;
+  let us = i;
+  while (us < te && (b[us] === SP || b[us] === HT)) us++;
+  if (us - i > 1 || (us > i && b[i] === HT)) {
+    issue(issues, 'bad-start-line', 'warning', 'expected exactly one SP after the method, found more white space', i, us);
+  }
+  const versionLooksRight = te - vs >= 4 && (b[vs]! | 0x20) === 0x73 && (b[vs + 1]! | 0x20) === 0x69 && (b[vs + 2]! | 0x20) === 0x70 && b[vs + 3] === 0x2f;
+  if (vs <= us || !versionLooksRight) {
+    issue(
+      issues,
+      'bad-start-line',
+      'error',
+      `expected the request line to end with the SIP version (SIP/2.0), found ${vs <= us ? 'none' : 'another word'}`,
+      s,
+      e,
+    );
+    layout.uriStart = us;
+    layout.uriEnd = te;
+    return;
+  }
+  let ue = vs;
+  while (ue > us && (b[ue - 1] === SP || b[ue - 1] === HT)) ue--;
+  if (vs - ue > 1 || (vs > ue && b[ue] === HT)) {
+    issue(issues, 'bad-start-line', 'warning', 'expected exactly one SP before the SIP version, found more white space', ue, vs);
+  }
+  layout.uriStart = us;
+  layout.uriEnd = ue;
+  layout.versionStart = vs;
+  layout.versionEnd = te;
+  for (let k = us; k < ue; k++) {
+    const c = b[k]!;
+    if (c === SP || c === HT) {
+      issue(
+        issues,
+        'bad-request-uri',
+        'warning',
+        'expected a Request-URI without white space (RFC 3261 §25.1), found white space inside it',
+        us,
+        ue,
+      );
+      break;
+    }
+  }
+  if (ue > us && b[us] === 0x3c) {
+    issue(
+      issues,
+      'bad-request-uri',
+      'warning',
+      "expected a bare Request-URI, found one enclosed in '<>' (RFC 3261 §7.1)",
+      us,
+      ue,
+    );
+  }
+  checkVersion(b, vs, te, issues);
+}
+
+function checkVersion(b: Uint8Array, s: number, e: number, issues: Issue[]): void {
+  // RFC 3261 §7.1: SIP-Version is "SIP/2.0" (case-insensitive letters).
+  if (e - s === 7 && b[s + 4] === 0x32 && b[s + 5] === 0x2e && b[s + 6] === 0x30) return;
+  issue(issues, 'unsupported-version', 'warning', `expected SIP/2.0, found another protocol version`, s, e);
+}
+
+function parseStatusLine(b: Uint8Array, s: number, e: number, layout: MessageLayout, issues: Issue[]): void {
+  // RFC 3261 §7.2: Status-Line = SIP-Version SP Status-Code SP Reason-Phrase CRLF
+  layout.kind = 'response';
+  let i = s;
+  while (i < e && b[i] !== SP && b[i] !== HT) i++;
+  layout.versionStart = s;
+  layout.versionEnd = i;
+  checkVersion(b, s, i, issues);
+  const afterVersion = i;
+  while (i < e && (b[i] === SP || b[i] === HT)) i++;
+  if (i - afterVersion > 1) {
+    issue(issues, 'bad-start-line', 'warning', 'expected exactly one SP after the SIP version, found more white space', afterVersion, i);
+  }
+  const cs = i;
+  let code = 0;
+  while (i < e && b[i]! >= 0x30 && b[i]! <= 0x39) {
+    code = code * 10 + (b[i]! - 0x30);
+    i++;
+  }
+  const ce = i;
+  if (ce === cs || (i < e && b[i] !== SP && b[i] !== HT)) {
+    issue(issues, 'bad-start-line', 'error', 'expected a three-digit status code after the SIP version, found something else', cs, e);
+    layout.status = ce === cs ? undefined : code;
+    layout.reasonStart = layout.reasonEnd = e;
+    return;
+  }
+  if (ce - cs !== 3 || code < 100) {
+    issue(
+      issues,
+      'bad-status-code',
+      'error',
+      `expected a three-digit status code (100-699, RFC 3261 §7.2), found ${ce - cs} digits`,
+      cs,
+      ce,
+    );
+  } else if (code > 699) {
+    issue(issues, 'bad-status-code', 'warning', `expected a status code 100-699 (RFC 3261 §21), found ${code}`, cs, ce);
+  }
+  layout.status = code;
+  // Reason-Phrase may be empty; the SP before it is sometimes left out by devices.
+  layout.reasonStart = i < e ? i + 1 : e;
+  layout.reasonEnd = e;
+}
