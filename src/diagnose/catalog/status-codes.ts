@@ -1,0 +1,24 @@
+import { provisionalCodes, redirectionCodes, successCodes } from './status-1xx-3xx.js';
+import { clientFailureCodes } from './status-4xx.js';
+import { globalFailureCodes, serverFailureCodes } from './status-5xx-6xx.js';
+import type { StatusEntry } from './types.js';
+import { selectVendorNotes } from './vendor-notes.js';
+
+function attachVendorNotes(entry: StatusEntry): StatusEntry {
+  const notes = selectVendorNotes(entry.code);
+  return notes.length === 0 ? entry : { ...entry, vendorNotes: [...entry.vendorNotes, ...notes] };
+}
+
+/** Every response code siplens explains, in numeric order: the IANA registry, the seed, and historic field codes. */
+export const statusCodes: readonly StatusEntry[] = Object.freeze(
+  [...provisionalCodes, ...successCodes, ...redirectionCodes, ...clientFailureCodes, ...serverFailureCodes, ...globalFailureCodes]
+    .map(attachVendorNotes)
+    .sort((a, b) => a.code - b.code),
+);
+
+const byCode = new Map<number, StatusEntry>(statusCodes.map((entry) => [entry.code, entry]));
+
+/** The catalog entry of `code`, or undefined when the catalog has none (see `describeStatus` for the fallback). */
+export function lookupStatus(code: number): StatusEntry | undefined {
+  return byCode.get(code);
+}
