@@ -189,3 +189,114 @@ export async function recordSippCalls(
     for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
   }
 }
+
+// ---- Building frames for text2pcap --------------------------------------------------------------------------------
+// Headers are laid out byte by byte after the RFCs; text2pcap (Wireshark's own tool) writes the capture file, and the
+// tests that use them also check that tshark reads the same SIP, so a wrong header shows up on both sides.
+
+export function bytesOf(text: string): Uint8Array {
+  return new TextEncoder().encode(text);
+}
+
+export function concatBytes(...parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
+}
+
+function be16(n: number): number[] {
+  return [(n >> 8) & 0xff, n & 0xff];
+}
+
+function be32(n: number): number[] {
+  return [(n >>> 24) & 0xff, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff];
+}
+
+function ipv4Bytes(ip: string): number[] {
+  return ip.split('.').map(Number);
+}
+
+function ipv6Bytes(ip: string): number[] {
+  const [head, tail] = ip.includes('::') ? ip.split('::') : [ip, undefined];
+  const h = head === '' || head === undefined ? [] : head.split(':');
+  const t = tail === undefined || tail === '' ? [] : tail.split(':');
+  const words = [...h, ...Array<string>(8 - h.length - t.length).fill('0'), ...t].map((w) => parseInt(w, 16));
+  return words.flatMap((w) => be16(w));
+}
+
+function checksum(b: Uint8Array): number {
+  let sum = 0;
+  for (let i = 0; i < b.length; i += 2) sum += (b[i]! << 8) | (b[i + 1] ?? 0);
+  while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16);
+  return ~sum & 0xffff;
+}
+
+/** RFC 791 header (checksum filled in) followed by `payload`. */
+export function ipv4(
+  proto: number,
+  src: string,
+  dst: string,
+  payload: Uint8Array,
+  frag: { id?: number; offset?: number; more?: boolean; totalLength?: number } = {},
+): Uint8Array {
+  const flags = (frag.more === true ? 0x2000 : 0) | ((frag.offset ?? 0) >> 3);
+  const h = new Uint8Array([
+    0x45, 0, ...be16(frag.totalLength ?? 20 + payload.length), ...be16(frag.id ?? 1), ...be16(flags), 64, proto, 0, 0,
+    ...ipv4Bytes(src), ...ipv4Bytes(dst),
+  ]);
+  const c = checksum(h);
+  h[10] = c >> 8;
+  h[11] = c & 0xff;
+  return concatBytes(h, payload);
+}
+
+/** RFC 8200 header followed by `payload` (extension headers, if any, are part of the payload). */
+export function ipv6(next: number, src: string, dst: string, payload: Uint8Array): Uint8Array {
+  return concatBytes(new Uint8Array([0x60, 0, 0, 0, ...be16(payload.length), next, 64, ...ipv6Bytes(src), ...ipv6Bytes(dst)]), payload);
+}
+
+/** RFC 768 header (checksum 0: none) followed by `payload`. */
+export function udp(sport: number, dport: number, payload: Uint8Array): Uint8Array {
+  return concatBytes(new Uint8Array([...be16(sport), ...be16(dport), ...be16(8 + payload.length), 0, 0]), payload);
+}
+
+/** RFC 9293 header (20 bytes, window 65535, checksum 0) followed by `payload`. Flags: ACK|PSH unless given. */
+export function tcp(sport: number, dport: number, seq: number, payload: Uint8Array, flags = 0x18): Uint8Array {
+  return concatBytes(
+    new Uint8Array([...be16(sport), ...be16(dport), ...be32(seq), 0, 0, 0, 1, 0x50, flags, 0xff, 0xff, 0, 0, 0, 0]),
+    payload,
+  );
+}
+
+/** Ethernet II with any VLAN tags before the EtherType: `tags` as [tpid, vlan id] pairs. */
+export function ethernet(type: number, payload: Uint8Array, tags: readonly (readonly [number, number])[] = []): Uint8Array {
+  const head = [0, 0x11, 0x22, 0x33, 0x44, 0x55, 0, 0x66, 0x77, 0x88, 0x99, 0xaa];
+  for (const [tpid, vid] of tags) head.push(...be16(tpid), ...be16(vid));
+  head.push(...be16(type));
+  return concatBytes(new Uint8Array(head), payload);
+}
+
+/** Writes frames with text2pcap (`-l linktype`, pcapng unless `format` says pcap), one second apart. */
+export async function writeWithText2pcap(
+  file: string,
+  frames: readonly Uint8Array[],
+  linkType: number,
+  format: 'pcap' | 'pcapng' = 'pcapng',
+): Promise<void> {
+  const { writeFile } = await import('node:fs/promises');
+  let text = '';
+  frames.forEach((f, n) => {
+    text += `2024-01-02 03:04:${String(5 + n).padStart(2, '0')}.250000\n`;
+    for (let o = 0; o < f.length; o += 16) {
+      const row = Array.from(f.subarray(o, o + 16), (b) => b.toString(16).padStart(2, '0')).join(' ');
+      text += `${o.toString(16).padStart(6, '0')} ${row}\n`;
+    }
+    text += '\n';
+  });
+  await writeFile(`${file}.txt`, text);
+  await run('text2pcap', ['-q', '-t', '%Y-%m-%d %H:%M:%S.', '-l', String(linkType), '-F', format, `${file}.txt`, file], { timeout: 30_000 });
+}
