@@ -73,7 +73,7 @@ export function matchMessage(m: MessageView, f: MessageFilter): boolean {
 }
 
 /** Groups filters by key: same key ORs, different keys AND. */
-export function matchAll(m: MessageView, filters: readonly MessageFilter[]): boolean {
+export function matchFilters(m: MessageView, filters: readonly MessageFilter[]): boolean {
   const byKey = new Map<string, MessageFilter[]>();
   for (const f of filters) byKey.set(f.key, [...(byKey.get(f.key) ?? []), f]);
   for (const group of byKey.values()) if (!group.some((f) => matchMessage(m, f))) return false;

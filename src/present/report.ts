@@ -4,7 +4,7 @@ import { viewMessage } from './message-view.js';
 import type { RedactLevel } from './redact.js';
 import { createRedactor, redactResult, redactView } from './redact.js';
 import type { MessageFilter } from './filter.js';
-import { matchAll } from './filter.js';
+import { matchFilters } from './filter.js';
 
 /** What every report format works on: the analysis and the messages it cites, already redacted and filtered. */
 export interface Report {
@@ -39,7 +39,7 @@ export function buildReport(
   let kept = result;
   const filters = options.filters ?? [];
   if (filters.length > 0) {
-    const matching = views.filter((v) => matchAll(v, filters));
+    const matching = views.filter((v) => matchFilters(v, filters));
     kept = restrictResult(result, new Set(matching.map((v) => v.index)));
     const shown = new Set(matching.map((v) => v.index));
     for (const c of kept.calls) for (const i of c.messages) shown.add(i);
