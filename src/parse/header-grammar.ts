@@ -175,6 +175,10 @@ export function parseNameAddr(raw: string): Parsed<NameAddr> {
     if (gt < 0) return fail(`expected '>' closing the URI, found the end of the value`);
     uriText = s.slice(lt + 1, gt);
     i = gt + 1;
+    if (uriText.trim() !== uriText) {
+      // RFC 3261 §25.1: name-addr = [ display-name ] LAQUOT addr-spec RAQUOT; no white space inside (RFC 4475 §3.1.2.14).
+      problem ??= `expected no white space inside '<>' around the URI, found "<${uriText}>"`;
+    }
   } else {
     let j = i;
     while (j < s.length && s[j] !== ';') j++;
@@ -341,7 +345,9 @@ export function parseRetryAfter(raw: string): Parsed<RetryAfter> {
   let i = 0;
   while (i < s.length && s[i]! >= '0' && s[i]! <= '9') i++;
   if (i === 0) return fail(`expected a number of seconds in Retry-After, found "${s.slice(0, 30)}"`);
-  const seconds = Number(s.slice(0, i));
+  const digits = s.slice(0, i);
+  const seconds = Number(digits);
+  const overlarge = digits.length > 10 || seconds > 0xffffffff;
   while (isWs(s[i])) i++;
   let comment: string | undefined;
   if (s[i] === '(') {
@@ -357,8 +363,8 @@ export function parseRetryAfter(raw: string): Parsed<RetryAfter> {
   const p = parseParams(s, i);
   const duration = paramNumber(p.params, 'duration');
   return ok(
-    { seconds, ...(duration !== undefined && { duration }), ...(comment !== undefined && { comment }) },
-    p.problem,
+    { seconds: overlarge ? 0xffffffff : seconds, ...(duration !== undefined && { duration }), ...(comment !== undefined && { comment }) },
+    overlarge ? `expected at most 4294967295 seconds (RFC 3261 §20.33), found ${digits}` : p.problem,
   );
 }
 

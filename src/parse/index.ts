@@ -5,3 +5,6 @@ export type { ParseOptions } from './parse-message.js';
 export { parseUri } from './parse-uri.js';
 export { parseSdp } from './parse-sdp.js';
 export { canonicalHeaderName } from './header-names.js';
+export { checkStrict } from './check-strict.js';
+export { serializeMessage } from './serialize-message.js';
+export type { SerializableMessage, SerializeOptions } from './serialize-message.js';

@@ -74,6 +74,13 @@ function parseSipUri(raw: string, scheme: string, rest: string): { uri: SipUri; 
     }
     hostKind = 'ipv6';
     if (!isIpv6(host)) problem ??= `expected an IPv6 address inside '[]' (RFC 5118), found "${host}"`;
+  } else if (countColons(hostPart) >= 2) {
+    // RFC 5118 §4.2: an IPv6 address in a SIP URI must be in brackets; without them the port is ambiguous.
+    i = hostPart.indexOf(';');
+    if (i < 0) i = hostPart.length;
+    host = hostPart.slice(0, i);
+    hostKind = 'ipv6';
+    problem ??= `expected an IPv6 address in '[]' (RFC 5118 §4.2, RFC 3261 §19.1.1), found "${host}" without brackets`;
   } else {
     i = 0;
     while (i < hostPart.length && hostPart[i] !== ':' && hostPart[i] !== ';') i++;
@@ -99,8 +106,6 @@ function parseSipUri(raw: string, scheme: string, rest: string): { uri: SipUri; 
       port = n;
     }
     i = j;
-  } else if (hostKind === 'ipv6' && !hostPart.startsWith('[')) {
-    problem ??= `expected an IPv6 address in '[]' (RFC 5118 §4.1), found "${host}" without brackets`;
   }
   const params = new Map<string, string | null>();
   if (i < hostPart.length) {
@@ -149,6 +154,12 @@ function parseTelUri(raw: string, rest: string): { uri: SipUri; problem?: string
   }
   const uri: SipUri = { raw, scheme: 'tel', user: number, params, headers: EMPTY_HEADERS };
   return number.length === 0 ? { uri, problem: 'expected a telephone number after tel:, found none' } : { uri };
+}
+
+function countColons(s: string): number {
+  let n = 0;
+  for (let i = 0; i < s.length && s[i] !== ';'; i++) if (s[i] === ':') n++;
+  return n;
 }
 
 export function isIpv4(s: string): boolean {
