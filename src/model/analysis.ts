@@ -87,6 +87,8 @@ export interface CallSummary {
   readonly durationMs: number | null;
   /** `caller`, `callee`, or null when the call was not ended in the data. */
   readonly endedBy: 'caller' | 'callee' | null;
+  /** Call-IDs of the same call on other legs of a B2BUA (tied by X-CID, P-Charging-Vector icid, …). */
+  readonly linkedCallIds?: readonly string[];
 }
 
 /** The `analyze --json` contract, schemaVersion 1. Fields may be added, never renamed or removed. */

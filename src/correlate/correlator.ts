@@ -1,0 +1,328 @@
+import type { MessageRecord } from '../model/message-record.js';
+import { extractFacts } from './facts.js';
+import type { MessageFacts } from './facts.js';
+import { computeTransactionKey } from './transaction-key.js';
+import type { Call, Correlation, Dialog, Keepalive, Registration, Subscription, Transaction } from './types.js';
+
+/** Methods that belong to a call's dialog once the call is known (RFC 3261 §12.2, RFC 3262, RFC 3311, RFC 3515). */
+const IN_CALL = new Set(['BYE', 'CANCEL', 'PRACK', 'UPDATE', 'INFO', 'REFER', 'ACK']);
+
+export interface Correlator {
+  /** Adds one message (in reading order). */
+  push(record: MessageRecord): MessageFacts;
+  /** Adds a message already reduced to its facts. */
+  pushFacts(facts: MessageFacts): void;
+  /** The correlated model so far (live objects: read, do not change). */
+  snapshot(): Correlation;
+}
+
+function sameHop(a: MessageFacts, b: MessageFacts): boolean {
+  return a.source === b.source && a.src === b.src && a.dst === b.dst;
+}
+
+function stripUriParams(uri: string | undefined): string | undefined {
+  if (uri === undefined) return undefined;
+  const semi = uri.indexOf(';');
+  return semi < 0 ? uri : uri.slice(0, semi);
+}
+
+/** Correlates messages one at a time into transactions, dialogs, calls, registrations, subscriptions and keepalives. */
+export function createCorrelator(): Correlator {
+  const transactions: Transaction[] = [];
+  const byKey = new Map<string, Transaction>();
+  const calls = new Map<string, Call>();
+  const registrations = new Map<string, Registration>();
+  const registrationByCallId = new Map<string, Registration>();
+  const latestRegistrationByAor = new Map<string, Registration>();
+  const subscriptions = new Map<string, Subscription>();
+  const keepalives = new Map<string, Keepalive>();
+  const others: Transaction[] = [];
+  const callByCorrelation = new Map<string, Call>();
+  let messages = 0;
+  let lastAt: number | null = null;
+
+  function newTransaction(key: string, facts: MessageFacts, method: string): Transaction {
+    const top = facts.via[0];
+    const tx: Transaction = {
+      id: transactions.length,
+      key,
+      method,
+      callId: facts.callId,
+      cseq: facts.cseq,
+      request: undefined,
+      requestCopies: [],
+      retransmissions: 0,
+      responses: [],
+      responseCopies: [],
+      responseRetransmissions: 0,
+      final: undefined,
+      ack: undefined,
+      leg: `${facts.source}|${top === undefined ? '' : `${top.host}:${top.port ?? ''}`}`,
+      firstAt: facts.at,
+      lastAt: facts.at,
+    };
+    transactions.push(tx);
+    byKey.set(key, tx);
+    return tx;
+  }
+
+  function getCall(facts: MessageFacts, create: boolean): Call | undefined {
+    let call = calls.get(facts.callId);
+    if (call !== undefined || !create) return call;
+    call = {
+      callId: facts.callId,
+      linkedCallIds: [],
+      from: undefined,
+      to: undefined,
+      callerTag: undefined,
+      invites: [],
+      reInvites: [],
+      cancels: [],
+      byes: [],
+      prackOrUpdate: [],
+      others: [],
+      acks: [],
+      dialogs: [],
+      messages: [],
+      firstAt: facts.at,
+      lastAt: facts.at,
+    };
+    calls.set(facts.callId, call);
+    for (const value of facts.correlation) {
+      const other = callByCorrelation.get(value);
+      if (other === undefined) callByCorrelation.set(value, call);
+      else if (other !== call) {
+        if (!other.linkedCallIds.includes(call.callId)) other.linkedCallIds.push(call.callId);
+        if (!call.linkedCallIds.includes(other.callId)) call.linkedCallIds.push(other.callId);
+      }
+    }
+    return call;
+  }
+
+  function noteDialog(call: Call, facts: MessageFacts): void {
+    if (facts.kind !== 'response' || facts.status === undefined || facts.toTag === undefined) return;
+    if (facts.status < 101 || facts.status >= 300) return;
+    const fromTag = facts.fromTag ?? '';
+    let dialog: Dialog | undefined = call.dialogs.find((d) => d.fromTag === fromTag && d.toTag === facts.toTag);
+    if (dialog === undefined) {
+      dialog = { callId: call.callId, fromTag, toTag: facts.toTag, state: 'early', created: facts.index };
+      call.dialogs.push(dialog);
+    }
+    if (facts.status >= 200 && dialog.state === 'early') dialog.state = 'confirmed';
+  }
+
+  function routeToCall(tx: Transaction, facts: MessageFacts): boolean {
+    const method = tx.method;
+    const existing = calls.get(facts.callId);
+    if (method === 'INVITE') {
+      const call = getCall(facts, true) as Call;
+      const initial =
+        facts.kind === 'request'
+          ? facts.toTag === undefined
+          : call.invites.length === 0 && call.dialogs.length === 0 && call.reInvites.length === 0;
+      if (initial) {
+        call.invites.push(tx);
+        if (call.from === undefined) {
+          call.from = stripUriParams(facts.fromUri);
+          call.to = stripUriParams(facts.toUri);
+          call.callerTag = facts.fromTag;
+        }
+      } else call.reInvites.push(tx);
+      return true;
+    }
+    if (existing === undefined && method !== 'BYE' && method !== 'CANCEL') return false;
+    if (!IN_CALL.has(method) && existing === undefined) return false;
+    if (!IN_CALL.has(method) && facts.toTag === undefined) return false;
+    const call = existing ?? (getCall(facts, true) as Call);
+    if (call.from === undefined && method === 'BYE') {
+      // The call began before the data did: the BYE's sender is one party; caller/callee stay unknown.
+      call.from = stripUriParams(facts.fromUri);
+      call.to = stripUriParams(facts.toUri);
+    }
+    if (method === 'CANCEL') call.cancels.push(tx);
+    else if (method === 'BYE') call.byes.push(tx);
+    else if (method === 'PRACK' || method === 'UPDATE') call.prackOrUpdate.push(tx);
+    else call.others.push(tx);
+    return true;
+  }
+
+  function routeToRegistration(tx: Transaction, facts: MessageFacts): Registration {
+    const aor = stripUriParams(facts.toUri) ?? '(no To)';
+    let reg = registrationByCallId.get(facts.callId);
+    if (reg === undefined || reg.aor !== aor) {
+      const first = facts.kind === 'request' ? facts.contacts[0] : undefined;
+      let contact: string | null = first === undefined || first.star ? null : first.uri;
+      if (contact === null) {
+        reg = latestRegistrationByAor.get(aor);
+        if (reg === undefined) contact = null;
+      }
+      if (reg === undefined || contact !== null) {
+        const key = `${aor}|${contact ?? ''}`;
+        reg = registrations.get(key);
+        if (reg === undefined) {
+          reg = { aor, contact, transactions: [], callIds: [], messages: [], lastAt: facts.at };
+          registrations.set(key, reg);
+        }
+      }
+      registrationByCallId.set(facts.callId, reg);
+    }
+    latestRegistrationByAor.set(aor, reg);
+    if (!reg.callIds.includes(facts.callId)) reg.callIds.push(facts.callId);
+    reg.transactions.push(tx);
+    return reg;
+  }
+
+  function routeToSubscription(tx: Transaction, facts: MessageFacts): Subscription {
+    let sub = subscriptions.get(facts.callId);
+    if (sub === undefined) {
+      sub = { callId: facts.callId, event: facts.event, transactions: [], messages: [], state: undefined };
+      subscriptions.set(facts.callId, sub);
+    }
+    sub.transactions.push(tx);
+    return sub;
+  }
+
+  function routeToKeepalive(tx: Transaction, facts: MessageFacts): Keepalive {
+    const target = stripUriParams(facts.requestUri ?? facts.toUri);
+    const key = `${facts.source}|${facts.fromUri ?? ''}|${target ?? ''}`;
+    let ka = keepalives.get(key);
+    if (ka === undefined) {
+      ka = { key, from: stripUriParams(facts.fromUri), target, sent: 0, answered: 0, unanswered: 0, lastStatus: undefined, transactions: [], messages: [] };
+      keepalives.set(key, ka);
+    }
+    ka.transactions.push(tx);
+    return ka;
+  }
+
+  /** Where the messages of a transaction are listed, once it is routed. */
+  const listOf = new Map<Transaction, number[]>();
+  const ownerOf = new Map<Transaction, Call | Registration | Subscription | Keepalive | null>();
+
+  function route(tx: Transaction, facts: MessageFacts): void {
+    const method = tx.method;
+    let owner: Call | Registration | Subscription | Keepalive | null = null;
+    if (method === 'REGISTER') owner = routeToRegistration(tx, facts);
+    else if (routeToCall(tx, facts)) owner = calls.get(facts.callId) ?? null;
+    else if (method === 'SUBSCRIBE' || method === 'NOTIFY') owner = routeToSubscription(tx, facts);
+    else if (method === 'OPTIONS') owner = routeToKeepalive(tx, facts);
+    else {
+      others.push(tx);
+    }
+    ownerOf.set(tx, owner);
+    if (owner !== null) listOf.set(tx, owner.messages);
+  }
+
+  function record(tx: Transaction, facts: MessageFacts): void {
+    tx.lastAt = facts.at ?? tx.lastAt;
+    if (tx.firstAt === null) tx.firstAt = facts.at;
+    listOf.get(tx)?.push(facts.index);
+    const owner = ownerOf.get(tx);
+    if (owner !== null && owner !== undefined && 'lastAt' in owner) owner.lastAt = facts.at ?? owner.lastAt;
+  }
+
+  function pushRequest(facts: MessageFacts): void {
+    if (facts.method === 'ACK') {
+      const inviteTx = byKey.get(computeTransactionKey(facts, 'INVITE'));
+      if (inviteTx?.final?.status !== undefined && inviteTx.final.status >= 300) {
+        inviteTx.ack ??= facts;
+        record(inviteTx, facts);
+        return;
+      }
+      // RFC 3261 §13.2.2.4: the ACK of a 2xx is a transaction of its own, sent end to end.
+      const call = calls.get(facts.callId);
+      if (call !== undefined) {
+        call.acks.push(facts);
+        call.messages.push(facts.index);
+        call.lastAt = facts.at ?? call.lastAt;
+        const dialog = call.dialogs.find((d) => d.toTag === facts.toTag);
+        if (dialog !== undefined && dialog.state === 'early') dialog.state = 'confirmed';
+      } else {
+        others.push(newTransaction(`ack:${facts.index}`, facts, 'ACK'));
+      }
+      return;
+    }
+    const key = computeTransactionKey(facts);
+    let tx = byKey.get(key);
+    if (tx === undefined) {
+      tx = newTransaction(key, facts, facts.method);
+      tx.request = facts;
+      tx.requestCopies.push(facts.index);
+      route(tx, facts);
+      record(tx, facts);
+      return;
+    }
+    if (tx.request === undefined) tx.request = facts;
+    else if (sameHop(tx.request, facts)) tx.retransmissions++;
+    tx.requestCopies.push(facts.index);
+    record(tx, facts);
+  }
+
+  function pushResponse(facts: MessageFacts): void {
+    const key = computeTransactionKey(facts);
+    let tx = byKey.get(key);
+    if (tx === undefined) {
+      // An answer whose request is not in the data (captured late, or sent before the log began).
+      tx = newTransaction(key, facts, facts.cseqMethod);
+      route(tx, facts);
+    }
+    const copy = tx.responses.find((r) => r.status === facts.status && r.toTag === facts.toTag);
+    if (copy !== undefined) {
+      if (sameHop(copy, facts)) tx.responseRetransmissions++;
+      tx.responseCopies.push(facts.index);
+    } else {
+      tx.responses.push(facts);
+      tx.responseCopies.push(facts.index);
+      if (facts.status !== undefined && facts.status >= 200 && tx.final === undefined) tx.final = facts;
+    }
+    record(tx, facts);
+    const owner = ownerOf.get(tx);
+    if (owner !== undefined && owner !== null && 'dialogs' in owner) {
+      if (tx.method === 'INVITE') noteDialog(owner, facts);
+      if (tx.method === 'BYE' && facts.status !== undefined && facts.status >= 200 && facts.status < 300) {
+        for (const d of owner.dialogs) if (d.toTag === facts.toTag || d.toTag === facts.fromTag) d.state = 'terminated';
+      }
+    }
+    if (owner !== undefined && owner !== null && 'event' in owner && tx.method === 'SUBSCRIBE' && facts.status !== undefined) {
+      if (facts.status >= 300) owner.state = 'failed';
+      else if (facts.status >= 200 && owner.state === undefined) owner.state = 'accepted';
+    }
+  }
+
+  function pushFacts(facts: MessageFacts): void {
+    messages++;
+    if (facts.at !== null) lastAt = lastAt === null || facts.at > lastAt ? facts.at : lastAt;
+    if (facts.kind === 'request') pushRequest(facts);
+    else pushResponse(facts);
+    if (facts.method === 'NOTIFY' && facts.kind === 'request' && facts.subscriptionState !== undefined) {
+      const sub = subscriptions.get(facts.callId);
+      if (sub !== undefined) sub.state = facts.subscriptionState;
+    }
+  }
+
+  return {
+    push(rec) {
+      const facts = extractFacts(rec);
+      pushFacts(facts);
+      return facts;
+    },
+    pushFacts,
+    snapshot() {
+      for (const ka of keepalives.values()) {
+        ka.sent = ka.transactions.length;
+        ka.answered = ka.transactions.filter((t) => t.final !== undefined).length;
+        ka.unanswered = ka.sent - ka.answered;
+        ka.lastStatus = ka.transactions.at(-1)?.final?.status;
+      }
+      return {
+        messages,
+        transactions,
+        calls: [...calls.values()],
+        registrations: [...registrations.values()],
+        subscriptions: [...subscriptions.values()],
+        keepalives: [...keepalives.values()],
+        others,
+        lastAt,
+      };
+    },
+  };
+}

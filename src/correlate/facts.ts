@@ -1,0 +1,289 @@
+import type { MessageRecord } from '../model/message-record.js';
+import type { SipMessage } from '../model/sip-message.js';
+
+/** The top Via of a message, or one hop of its Via stack (RFC 3261 §20.42). */
+export interface ViaFacts {
+  readonly transport: string;
+  readonly host: string;
+  readonly port: number | undefined;
+  readonly branch: string | undefined;
+  readonly received: string | undefined;
+  /** `null`: rport present without a value (RFC 3581 §3). */
+  readonly rport: number | null | undefined;
+}
+
+export interface ContactFacts {
+  readonly uri: string;
+  readonly host: string | undefined;
+  readonly port: number | undefined;
+  readonly expires: number | undefined;
+  readonly star: boolean;
+}
+
+export interface ChallengeFacts {
+  readonly header: 'WWW-Authenticate' | 'Proxy-Authenticate';
+  readonly scheme: string;
+  readonly realm: string | undefined;
+  readonly nonce: string | undefined;
+  readonly stale: boolean;
+  readonly algorithm: string | undefined;
+}
+
+export interface CredentialFacts {
+  readonly header: 'Authorization' | 'Proxy-Authorization';
+  readonly scheme: string;
+  readonly username: string | undefined;
+  readonly realm: string | undefined;
+  readonly nonce: string | undefined;
+  readonly hasResponse: boolean;
+}
+
+export interface MediaFacts {
+  readonly type: string;
+  readonly port: number;
+  readonly protocol: string;
+  /** `PCMU/8000`, `G729/8000`, `telephone-event/8000`, or the bare payload type where nothing names it. */
+  readonly codecs: readonly string[];
+  readonly connection: string | undefined;
+  readonly direction: string | undefined;
+  readonly crypto: boolean;
+}
+
+export interface SdpFacts {
+  readonly connection: string | undefined;
+  readonly media: readonly MediaFacts[];
+}
+
+export interface WarningFacts {
+  readonly code: number;
+  readonly agent: string;
+  readonly text: string;
+  readonly raw: string;
+}
+
+export interface ReasonFacts {
+  readonly protocol: string;
+  readonly cause: number | undefined;
+  readonly text: string | undefined;
+  readonly raw: string;
+}
+
+/**
+ * What correlation and the rules need from one message, and nothing more: no raw bytes, no body, so that a capture of
+ * hundreds of megabytes can be followed in bounded memory (the record itself is dropped by the caller).
+ */
+export interface MessageFacts {
+  readonly index: number;
+  /** Absolute time in ms since the epoch, or null. */
+  readonly time: number | null;
+  /** A time in ms for intervals: `time`, else the source's own clock, else null. */
+  readonly at: number | null;
+  readonly kind: 'request' | 'response';
+  /** The request's method, or for a response the CSeq method. */
+  readonly method: string;
+  readonly requestUri: string | undefined;
+  readonly status: number | undefined;
+  readonly reason: string | undefined;
+  readonly callId: string;
+  readonly cseq: number;
+  readonly cseqMethod: string;
+  readonly fromUri: string | undefined;
+  readonly fromTag: string | undefined;
+  readonly toUri: string | undefined;
+  readonly toTag: string | undefined;
+  readonly src: string | undefined;
+  readonly dst: string | undefined;
+  readonly transport: string | undefined;
+  readonly direction: 'in' | 'out' | undefined;
+  /** The input this message was read from (a capture point). */
+  readonly source: string;
+  readonly via: readonly ViaFacts[];
+  readonly viaCount: number;
+  readonly contacts: readonly ContactFacts[];
+  readonly expires: number | undefined;
+  readonly minExpires: number | undefined;
+  readonly retryAfter: number | undefined;
+  readonly retryAfterText: string | undefined;
+  readonly warnings: readonly WarningFacts[];
+  readonly reasons: readonly ReasonFacts[];
+  readonly challenges: readonly ChallengeFacts[];
+  readonly credentials: readonly CredentialFacts[];
+  readonly sdp: SdpFacts | undefined;
+  readonly supported: readonly string[];
+  readonly require: readonly string[];
+  readonly unsupported: readonly string[];
+  readonly minSe: number | undefined;
+  readonly sessionExpires: number | undefined;
+  readonly maxForwards: number | undefined;
+  readonly rseq: number | undefined;
+  readonly event: string | undefined;
+  readonly subscriptionState: string | undefined;
+  readonly agent: string | undefined;
+  /** B2BUA and IMS correlation values: X-CID, X-Orig-Call-ID, P-Charging-Vector icid, Session-ID. */
+  readonly correlation: readonly string[];
+}
+
+/** Via hops kept per message; long Via stacks (loops, torture tests) are cut here. */
+const MAX_VIAS = 8;
+
+const EMPTY: readonly never[] = [];
+
+function describeCodec(pt: number, name: string | undefined, rate: number | undefined): string {
+  if (name === undefined) return String(pt);
+  return rate === undefined ? name : `${name}/${rate}`;
+}
+
+function extractSdp(message: SipMessage): SdpFacts | undefined {
+  const ct = message.contentType;
+  // Only look at bodies that can hold SDP: a missing Content-Type with a body is tried too (lenient senders).
+  if (message.body.length === 0) return undefined;
+  if (ct !== undefined && !(ct.type === 'application' && ct.subtype === 'sdp') && ct.type !== 'multipart') return undefined;
+  const sdp = message.sdp;
+  if (sdp === undefined) return undefined;
+  return {
+    connection: sdp.connection,
+    media: sdp.media.map((m) => ({
+      type: m.type,
+      port: m.port,
+      protocol: m.protocol,
+      codecs:
+        m.codecs.length > 0
+          ? m.codecs.map((c) => describeCodec(c.payloadType, c.name, c.clockRate))
+          : m.formats.slice(0, 32),
+      connection: m.connection,
+      direction: m.direction ?? sdp.direction,
+      crypto: m.crypto || m.dtls,
+    })),
+  };
+}
+
+function readIcid(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  const lower = value.toLowerCase();
+  const at = lower.indexOf('icid-value');
+  if (at < 0) return undefined;
+  let i = value.indexOf('=', at);
+  if (i < 0) return undefined;
+  i++;
+  while (value[i] === ' ') i++;
+  let end = i;
+  if (value[i] === '"') {
+    i++;
+    end = value.indexOf('"', i);
+    if (end < 0) end = value.length;
+  } else {
+    while (end < value.length && value[end] !== ';' && value[end] !== ' ') end++;
+  }
+  return value.slice(i, end) || undefined;
+}
+
+function readCorrelation(message: SipMessage): string[] {
+  const out: string[] = [];
+  for (const name of ['X-CID', 'X-Orig-Call-ID', 'X-Call-ID', 'Session-ID']) {
+    const v = message.header(name);
+    if (v !== undefined && v !== '') out.push(`${name.toLowerCase()}:${v.split(';')[0]?.trim() ?? v}`);
+  }
+  const icid = readIcid(message.header('P-Charging-Vector'));
+  if (icid !== undefined) out.push(`icid:${icid}`);
+  return out;
+}
+
+/** Reads the compact facts of one message; never throws on a malformed message (missing parts stay undefined). */
+export function extractFacts(record: MessageRecord): MessageFacts {
+  const m = record.message;
+  const meta = record.meta;
+  const cseq = m.cseq;
+  const from = m.from;
+  const to = m.to;
+  const vias = m.via;
+  const retry = m.retryAfter;
+  const isResponse = m.kind === 'response';
+  const method = isResponse ? (cseq?.method ?? '') : (m.method ?? cseq?.method ?? '');
+  const at = meta.time ?? (meta.clock !== undefined ? meta.clock * 1000 : null);
+  return {
+    index: record.index,
+    time: meta.time,
+    at,
+    kind: m.kind,
+    method: method.toUpperCase(),
+    requestUri: m.requestUri,
+    status: m.status,
+    reason: m.reason,
+    callId: m.callId ?? '',
+    cseq: cseq?.seq ?? -1,
+    cseqMethod: (cseq?.method ?? method).toUpperCase(),
+    fromUri: from?.uri.raw,
+    fromTag: from?.tag,
+    toUri: to?.uri.raw,
+    toTag: to?.tag,
+    src: meta.src,
+    dst: meta.dst,
+    transport: meta.transport,
+    direction: meta.direction,
+    source: meta.origin.path,
+    via: vias.slice(0, MAX_VIAS).map((v) => ({
+      transport: v.transport.toUpperCase(),
+      host: v.host,
+      port: v.port,
+      branch: v.branch,
+      received: v.received,
+      rport: v.rport,
+    })),
+    viaCount: vias.length,
+    contacts: m.contacts.slice(0, 8).map((c) => ({
+      uri: c.star ? '*' : c.uri.raw,
+      host: c.uri.host,
+      port: c.uri.port,
+      expires: c.expires,
+      star: c.star,
+    })),
+    expires: m.expires,
+    minExpires: m.minExpires,
+    retryAfter: retry?.seconds,
+    retryAfterText: retry === undefined ? undefined : (m.header('Retry-After') ?? undefined),
+    warnings: m.warnings.length === 0 ? EMPTY : m.warnings.map((w) => ({ code: w.code, agent: w.agent, text: w.text, raw: w.raw })),
+    reasons:
+      m.reasons.length === 0 ? EMPTY : m.reasons.map((r) => ({ protocol: r.protocol, cause: r.cause, text: r.text, raw: r.raw })),
+    challenges: [
+      ...m.wwwAuthenticate.map((c) => toChallenge('WWW-Authenticate', c)),
+      ...m.proxyAuthenticate.map((c) => toChallenge('Proxy-Authenticate', c)),
+    ],
+    credentials: [
+      ...m.authorization.map((c) => toCredentials('Authorization', c)),
+      ...m.proxyAuthorization.map((c) => toCredentials('Proxy-Authorization', c)),
+    ],
+    sdp: method === 'INVITE' || method === 'ACK' || method === 'UPDATE' || method === 'PRACK' ? extractSdp(m) : undefined,
+    supported: m.supported,
+    require: m.require,
+    unsupported: m.unsupported,
+    minSe: m.minSe,
+    sessionExpires: m.sessionExpires?.seconds,
+    maxForwards: m.maxForwards,
+    rseq: m.rseq,
+    event: m.event?.package,
+    subscriptionState: m.subscriptionState?.state,
+    agent: isResponse ? (m.server ?? m.userAgent) : (m.userAgent ?? m.server),
+    correlation: readCorrelation(m),
+  };
+}
+
+function toChallenge(
+  header: ChallengeFacts['header'],
+  c: { scheme: string; realm?: string; nonce?: string; stale?: boolean; algorithm?: string },
+): ChallengeFacts {
+  return { header, scheme: c.scheme, realm: c.realm, nonce: c.nonce, stale: c.stale === true, algorithm: c.algorithm };
+}
+
+function toCredentials(
+  header: CredentialFacts['header'],
+  c: { scheme: string; username?: string; realm?: string; nonce?: string; response?: string },
+): CredentialFacts {
+  return {
+    header,
+    scheme: c.scheme,
+    username: c.username,
+    realm: c.realm,
+    nonce: c.nonce,
+    hasResponse: c.response !== undefined && c.response !== '',
+  };
+}

@@ -1,0 +1,139 @@
+// Offer/answer failures (RFC 3264): 488 Not Acceptable Here, 606 Not Acceptable, 415 Unsupported Media Type, with the
+// offer compared against what the other side is known to take.
+import type { MediaFacts, MessageFacts, SdpFacts } from '../../correlate/facts.js';
+import type { Correlation } from '../../correlate/types.js';
+import type { JsonValue } from '../../model/analysis.js';
+import { explainStatus, explainWarning } from '../explain.js';
+import { findFinal, groupCallTransactions } from './call-groups.js';
+import { collectEvidence, formatStatus, judgeGenerator, quoteWords, transactionMessages, wordsDetails } from './rule.js';
+import type { FindingDraft, Rule } from './rule.js';
+
+const CODES = new Set([488, 606, 415]);
+
+/** RFC 3261 §20.43 and the IANA registry: the warn-codes about media. */
+const MEDIA_WARNINGS = new Set([304, 305, 306, 307, 370]);
+
+function codecNames(media: readonly MediaFacts[]): string[] {
+  return [...new Set(media.flatMap((m) => m.codecs))];
+}
+
+function audioOf(sdp: SdpFacts | undefined): MediaFacts[] {
+  return sdp === undefined ? [] : sdp.media.filter((m) => m.port !== 0);
+}
+
+function baseName(codec: string): string {
+  const slash = codec.indexOf('/');
+  return (slash < 0 ? codec : codec.slice(0, slash)).toLowerCase();
+}
+
+/** What each party is seen to take elsewhere in the data: codecs of its answers (2xx SDP) and of its own offers. */
+function learnCapabilities(c: Correlation): Map<string, Set<string>> {
+  const out = new Map<string, Set<string>>();
+  const add = (party: string | undefined, sdp: SdpFacts | undefined): void => {
+    if (party === undefined || sdp === undefined) return;
+    let set = out.get(party);
+    if (set === undefined) out.set(party, (set = new Set()));
+    for (const name of codecNames(audioOf(sdp))) set.add(name);
+  };
+  for (const call of c.calls) {
+    for (const tx of [...call.invites, ...call.reInvites]) {
+      const okSdp = tx.final?.status !== undefined && tx.final.status < 300 ? tx.final.sdp : undefined;
+      add(call.to, okSdp);
+      if (tx.request?.toTag === undefined) add(call.from, tx.request?.sdp);
+    }
+  }
+  return out;
+}
+
+function describeMedia(sdp: SdpFacts | undefined): string {
+  const media = audioOf(sdp);
+  if (media.length === 0) return 'no media (no SDP in the request)';
+  return media.map((m) => `${m.type} over ${m.protocol}${m.crypto ? ' (encrypted)' : ''}: ${m.codecs.join(', ')}`).join('; ');
+}
+
+export const mediaRules: Rule = {
+  family: 'media',
+  run(c) {
+    const out: FindingDraft[] = [];
+    let known: Map<string, Set<string>> | undefined;
+    for (const group of groupCallTransactions(c)) {
+      const hit = findFinal(group, CODES);
+      if (hit === undefined) continue;
+      const { tx, others } = hit;
+      const final = tx.final as MessageFacts;
+      const status = final.status as number;
+      const call = group.call;
+      const offerMsg = group.txs.find((t) => t.request?.sdp !== undefined)?.request;
+      const offer = offerMsg?.sdp;
+      const offered = codecNames(audioOf(offer));
+      known ??= learnCapabilities(c);
+      const answerSdp = [final, ...others.map((o) => o.final)].find((f) => f?.sdp !== undefined)?.sdp;
+      let accepted: string[] | null = null;
+      let acceptedFrom = '';
+      if (answerSdp !== undefined) {
+        accepted = codecNames(audioOf(answerSdp));
+        acceptedFrom = `the SDP in the ${status} itself`;
+      } else {
+        const seen = known.get(call.to ?? '');
+        if (seen !== undefined && seen.size > 0) {
+          accepted = [...seen];
+          acceptedFrom = `what ${call.to ?? 'the callee'} used in other calls in this data`;
+        }
+      }
+      const common =
+        accepted === null ? null : offered.filter((o) => accepted.some((a) => baseName(a) === baseName(o) && !/^\d+$/.test(a)));
+      const warnings = [final, ...others.map((o) => o.final)].flatMap((f) => f?.warnings ?? []);
+      const mediaWarn = warnings.find((w) => MEDIA_WARNINGS.has(w.code));
+      const offeredProtocols = [...new Set(audioOf(offer).map((m) => m.protocol))];
+      const offeredTypes = [...new Set(audioOf(offer).map((m) => m.type))];
+      const info = explainStatus(status, { method: tx.method });
+      const causes: string[] = [];
+      if (mediaWarn?.code === 304) causes.push(`The other side does not take the media type offered (${offeredTypes.join(', ')}), e.g. video or T.38 fax (image) to an audio-only device.`);
+      if (mediaWarn?.code === 305 || (common !== null && common.length === 0)) causes.push('No codec in common: the caller offers codecs the other side does not allow (e.g. G.729 only against a G.711-only trunk).');
+      if (mediaWarn?.code === 306 || mediaWarn?.code === 307) causes.push('An SDP attribute or parameter the other side does not understand (an unusual fmtp, ICE or DTLS attributes).');
+      if (mediaWarn?.code === 370) causes.push('Insufficient bandwidth for the media offered (a bandwidth limit on the path or the server).');
+      if (offeredProtocols.some((p) => p.includes('SAVP'))) causes.push('The offer requires SRTP (RTP/SAVP); the other side may allow only plain RTP, or the reverse.');
+      if (causes.length === 0) causes.push('No codec or media type in common between the offer and what the other side allows.', ...info.causes.slice(0, 2));
+      if (status === 415) causes.unshift('The body type (Content-Type) is not one the other side accepts (RFC 3261 §21.4.13); its Accept header lists what it takes.');
+      const details: { [key: string]: JsonValue } = {
+        offeredCodecs: offered,
+        acceptedCodecs: accepted,
+        commonCodecs: common,
+        offeredMedia: offeredTypes,
+        offeredProtocols,
+        warnCode: mediaWarn?.code ?? null,
+        ...wordsDetails(final, ...others.map((o) => o.final)),
+      };
+      const warnText = mediaWarn === undefined ? '' : ` Warn-code ${mediaWarn.code} means "${explainWarning(mediaWarn.code)?.text ?? 'unregistered'}".`;
+      out.push({
+        rule: status === 415 ? 'media.unsupported-body' : 'media.not-acceptable',
+        severity: 'error',
+        title:
+          `${formatStatus(final)}: ` +
+          (mediaWarn !== undefined ? `media refused (warn-code ${mediaWarn.code})` : common !== null && common.length === 0 ? 'no codec in common' : 'the session description was refused'),
+        explanation:
+          `The ${tx.method === 'INVITE' && tx.request?.toTag !== undefined ? 're-INVITE' : tx.method} from ${call.from ?? '?'} to ${call.to ?? '?'} offered ` +
+          `${describeMedia(offer)} and was answered ${formatStatus(final)}. ${info.meaning}${warnText}` +
+          (accepted === null
+            ? ' The data does not show which codecs the other side takes.'
+            : ` From ${acceptedFrom}, the other side takes ${accepted.join(', ') || 'nothing usable'}; ` +
+              (common !== null && common.length > 0 ? `in common with the offer: ${common.join(', ')}.` : 'none of them was offered.')) +
+          quoteWords(final, ...others.map((o) => o.final)),
+        status,
+        callIds: [call.callId],
+        evidence: collectEvidence(transactionMessages(tx), ...others.map(transactionMessages)),
+        causes,
+        nextSteps: [
+          accepted !== null && accepted.length > 0
+            ? `Allow one of ${accepted.join(', ')} on the caller (or the caller's codecs on the callee).`
+            : 'Compare the codec lists of both sides and allow at least one common codec (G.711 PCMU/PCMA is the usual common ground).',
+          'Check SRTP settings match (both RTP/AVP or both RTP/SAVP), and fax (T.38) settings.',
+        ],
+        willNotHelp: ['Credentials, registration or NAT changes: the call reached the other side, which refused the media.'],
+        generatedBy: judgeGenerator(final, others, 'far-end'),
+        details,
+      });
+    }
+    return out;
+  },
+};

@@ -1,0 +1,197 @@
+// NAT and transport: what the addresses inside the messages say against the addresses on the wire.
+import { classifyAddress, hostOfAddress, isPrivateAddress } from '../../correlate/address.js';
+import type { MessageFacts } from '../../correlate/facts.js';
+import type { Correlation } from '../../correlate/types.js';
+import { collectEvidence } from './rule.js';
+import type { FindingDraft, Rule } from './rule.js';
+
+interface Sighting {
+  readonly src: string;
+  readonly contact: string | undefined;
+  readonly via: string | undefined;
+  readonly messages: number[];
+  readonly callIds: Set<string>;
+  received: string | undefined;
+  rport: number | null | undefined;
+}
+
+function requestsOf(c: Correlation): MessageFacts[] {
+  const out: MessageFacts[] = [];
+  for (const tx of c.transactions) if (tx.request !== undefined) out.push(tx.request);
+  return out;
+}
+
+/** RFC 3261 §18.2.1 (received), RFC 3581 (rport): the server notes where a request really came from. */
+function privateFromPublic(c: Correlation): FindingDraft[] {
+  const seen = new Map<string, Sighting>();
+  for (const tx of c.transactions) {
+    const req = tx.request;
+    const srcHost = hostOfAddress(req?.src);
+    if (req === undefined || srcHost === undefined || classifyAddress(srcHost) !== 'public') continue;
+    // Only the first hop tells about the sender's own addresses.
+    if (req.viaCount !== 1) continue;
+    const contactHost = req.contacts.find((x) => !x.star)?.host;
+    const viaHost = req.via[0]?.host;
+    const badContact = contactHost !== undefined && isPrivateAddress(contactHost) ? contactHost : undefined;
+    const badVia = viaHost !== undefined && isPrivateAddress(viaHost) ? viaHost : undefined;
+    if (badContact === undefined && badVia === undefined) continue;
+    const key = `${srcHost}|${badContact ?? ''}|${badVia ?? ''}`;
+    let s = seen.get(key);
+    if (s === undefined) {
+      s = { src: srcHost, contact: badContact, via: badVia, messages: [], callIds: new Set(), received: undefined, rport: undefined };
+      seen.set(key, s);
+    }
+    s.messages.push(req.index);
+    s.callIds.add(req.callId);
+    const answered = tx.responses[0]?.via[0];
+    if (answered !== undefined) {
+      s.received ??= answered.received;
+      if (s.rport === undefined) s.rport = answered.rport;
+    }
+  }
+  const out: FindingDraft[] = [];
+  for (const s of seen.values()) {
+    const inside = [s.contact === undefined ? '' : `Contact ${s.contact}`, s.via === undefined ? '' : `Via ${s.via}`].filter(Boolean).join(' and ');
+    out.push({
+      rule: 'net.private-address',
+      severity: 'warning',
+      title: `Private address (${inside}) in messages sent from public address ${s.src}: NAT`,
+      explanation:
+        `Messages arrived from the public address ${s.src} but name the private ${inside} inside. The sender is behind ` +
+        `NAT and does not know its public address; answers and new requests sent to the address inside the message ` +
+        `cannot reach it unless the server fixes this (received/rport, RFC 3261 §18.2.1, RFC 3581) or the device uses ` +
+        `STUN or an outbound proxy. ` +
+        (s.received !== undefined
+          ? `The server did note the real source (received=${s.received}${s.rport === undefined || s.rport === null ? '' : `, rport=${s.rport}`}), so responses can get back; incoming calls and in-dialog requests still go to the Contact.`
+          : 'The server\'s answers do not show received/rport, so it may send its answers to the private address.'),
+      status: null,
+      callIds: [...s.callIds].slice(0, 20),
+      evidence: collectEvidence(s.messages),
+      causes: [
+        'The device is behind NAT without STUN, ICE or a configured public address.',
+        'A SIP ALG in the router rewrites some addresses but not others.',
+      ],
+      nextSteps: [
+        'Enable NAT handling on the server (force rport, fix Contact) or on the device (STUN, rport, keepalives).',
+        'Turn off the router\'s SIP ALG if it is rewriting messages inconsistently.',
+      ],
+      willNotHelp: ['Changing credentials.'],
+      generatedBy: 'network',
+      details: { sourceAddress: s.src, privateContact: s.contact ?? null, privateVia: s.via ?? null, received: s.received ?? null, rport: s.rport ?? null },
+    });
+  }
+  return out;
+}
+
+/** A response whose top Via carries received/rport different from the sent-by: the path changed the address. */
+function receivedDiffers(c: Correlation): FindingDraft[] {
+  const seen = new Map<string, { f: MessageFacts; messages: number[]; callIds: Set<string> }>();
+  for (const tx of c.transactions) {
+    const r = tx.responses[0];
+    const v = r?.via[0];
+    if (r === undefined || v === undefined) continue;
+    const portDiff = typeof v.rport === 'number' && v.port !== undefined && v.rport !== v.port;
+    const hostDiff = v.received !== undefined && v.received !== v.host;
+    if (!portDiff && !hostDiff) continue;
+    // Private-inside-public is reported by the rule above with more to say.
+    if (isPrivateAddress(v.host) && v.received !== undefined && classifyAddress(v.received) === 'public') continue;
+    const key = `${v.host}:${v.port ?? ''}|${v.received ?? ''}:${v.rport ?? ''}`;
+    let s = seen.get(key);
+    if (s === undefined) seen.set(key, (s = { f: r, messages: [], callIds: new Set() }));
+    s.messages.push(r.index);
+    s.callIds.add(r.callId);
+  }
+  const out: FindingDraft[] = [];
+  for (const { f, messages, callIds } of seen.values()) {
+    const v = f.via[0];
+    if (v === undefined) continue;
+    out.push({
+      rule: 'net.received-differs',
+      severity: 'info',
+      title: `The sender wrote ${v.host}:${v.port ?? 5060} in its Via, the server saw ${v.received ?? v.host}:${typeof v.rport === 'number' ? v.rport : (v.port ?? 5060)}`,
+      explanation:
+        `The server marked the top Via with received/rport (RFC 3261 §18.2.1, RFC 3581 §4): the request arrived from ` +
+        `another address or port than the sender wrote. Some NAT or address translation is on the path; the server ` +
+        `answers to the address it saw.`,
+      status: null,
+      callIds: [...callIds].slice(0, 20),
+      evidence: collectEvidence(messages),
+      causes: ['NAT or a port-translating firewall between the sender and the server.', 'The device writes a configured address it does not really use.'],
+      nextSteps: ['Make sure keepalives keep the NAT binding open for incoming calls.'],
+      willNotHelp: [],
+      generatedBy: 'network',
+      details: { via: `${v.host}:${v.port ?? ''}`, received: v.received ?? null, rport: v.rport ?? null },
+    });
+  }
+  return out;
+}
+
+/** The transport named in the top Via against the transport the capture saw, and across the Via stack. */
+function transportChanges(c: Correlation): FindingDraft[] {
+  const out: FindingDraft[] = [];
+  const mismatch = new Map<string, number[]>();
+  const changes = new Map<string, number[]>();
+  for (const req of requestsOf(c)) {
+    const top = req.via[0];
+    if (top === undefined) continue;
+    if (req.transport !== undefined && req.transport !== top.transport && !(req.transport === 'TLS' && top.transport === 'TCP')) {
+      const key = `${req.src ?? ''}|${top.transport}|${req.transport}`;
+      const list = mismatch.get(key);
+      if (list === undefined) mismatch.set(key, [req.index]);
+      else list.push(req.index);
+    }
+    const chain = [...new Set(req.via.map((v) => v.transport))];
+    if (chain.length > 1) {
+      const key = req.via.map((v) => v.transport).reverse().join('>');
+      const list = changes.get(key);
+      if (list === undefined) changes.set(key, [req.index]);
+      else list.push(req.index);
+    }
+  }
+  for (const [key, messages] of mismatch) {
+    const [src, via, wire] = key.split('|');
+    out.push({
+      rule: 'net.via-transport-mismatch',
+      severity: 'warning',
+      title: `Via says ${via ?? '?'} but the request travelled over ${wire ?? '?'}`,
+      explanation:
+        `Requests from ${src || 'a sender'} name ${via ?? '?'} in their top Via but were carried over ${wire ?? '?'}. ` +
+        `Responses are sent according to the Via (RFC 3261 §18.2.2), so they may go over a transport the sender does not listen on.`,
+      status: null,
+      callIds: [],
+      evidence: collectEvidence(messages),
+      causes: ['A misconfigured transport on the device, or an ALG/SBC rewriting the Via.'],
+      nextSteps: ['Configure one transport consistently on the device.'],
+      willNotHelp: [],
+      generatedBy: 'local',
+      details: { viaTransport: via ?? null, wireTransport: wire ?? null },
+    });
+  }
+  for (const [path, messages] of changes) {
+    out.push({
+      rule: 'net.transport-change',
+      severity: 'info',
+      title: `The transport changes between hops: ${path.split('>').join(' → ')}`,
+      explanation:
+        `The Via stack shows the request crossing hops over different transports (${path.split('>').join(' then ')}). ` +
+        `That is allowed, but a message larger than about 1300 bytes must not go over UDP (RFC 3261 §18.1.1) and each hop ` +
+        `must listen on the transport the next one uses.`,
+      status: null,
+      callIds: [],
+      evidence: collectEvidence(messages),
+      causes: ['Proxies or SBCs configured with different transports on each side.'],
+      nextSteps: ['If requests get lost after a hop, check that hop\'s transport and message size (fragmentation over UDP).'],
+      willNotHelp: [],
+      generatedBy: 'proxy',
+      details: { transports: path.split('>') },
+    });
+  }
+  return out;
+}
+
+export const networkRules: Rule = {
+  family: 'net',
+  run(c) {
+    return [...privateFromPublic(c), ...receivedDiffers(c), ...transportChanges(c)];
+  },
+};

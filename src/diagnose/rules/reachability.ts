@@ -1,0 +1,253 @@
+// Reachability: nothing came back at all, versus an element on the way that answered it could not go on.
+import type { MessageFacts } from '../../correlate/facts.js';
+import type { Correlation, Transaction } from '../../correlate/types.js';
+import type { Generator } from '../../model/analysis.js';
+import { explainStatus } from '../explain.js';
+import { collectEvidence, formatStatus, quoteWords, secondsText, transactionMessages, wordsDetails } from './rule.js';
+import type { FindingDraft, Rule } from './rule.js';
+
+/** RFC 3261 §17.1.1.2, §17.1.2.2: Timer B and Timer F, 64*T1 with T1 = 500 ms. */
+export const TRANSACTION_TIMEOUT_MS = 32_000;
+
+const NAME_RESOLUTION = ['dns', 'resolv', 'resolution', 'no such host', 'unknown host', 'host not found', 'naptr', 'srv lookup'];
+
+function mentionsNameResolution(f: MessageFacts): boolean {
+  const texts = [f.reason ?? '', ...f.warnings.map((w) => w.text), ...f.reasons.map((r) => r.text ?? '')].map((t) => t.toLowerCase());
+  return f.status === 478 || texts.some((t) => NAME_RESOLUTION.some((k) => t.includes(k)));
+}
+
+function targetOf(req: MessageFacts): string {
+  return req.dst ?? req.requestUri ?? '(unknown destination)';
+}
+
+/** Groups transactions that are copies of one request on several hops: same Call-ID, CSeq and method. */
+function groupKey(tx: Transaction): string {
+  return `${tx.callId}|${tx.cseq}|${tx.method}`;
+}
+
+function indexGroups(c: Correlation): Map<string, Transaction[]> {
+  const byGroup = new Map<string, Transaction[]>();
+  for (const tx of c.transactions) {
+    const list = byGroup.get(groupKey(tx));
+    if (list === undefined) byGroup.set(groupKey(tx), [tx]);
+    else list.push(tx);
+  }
+  return byGroup;
+}
+
+function noResponse(c: Correlation, byGroup: Map<string, Transaction[]>): FindingDraft[] {
+  const out: FindingDraft[] = [];
+  const byTarget = new Map<string, Transaction[]>();
+  for (const tx of c.transactions) {
+    const req = tx.request;
+    if (req === undefined || tx.method === 'ACK' || tx.responses.length > 0) continue;
+    // Direction 'in' in a device's log: a request the device received and did not answer is its own matter.
+    const waited = tx.lastAt !== null && c.lastAt !== null && req.at !== null ? c.lastAt - req.at : 0;
+    if (tx.retransmissions === 0 && waited < TRANSACTION_TIMEOUT_MS) continue;
+    const key = `${tx.method}|${targetOf(req)}`;
+    const list = byTarget.get(key);
+    if (list === undefined) byTarget.set(key, [tx]);
+    else list.push(tx);
+  }
+  for (const txs of byTarget.values()) {
+    const first = txs[0] as Transaction;
+    const req = first.request as MessageFacts;
+    const copies = txs.reduce((n, t) => n + t.requestCopies.length, 0);
+    const span = txs.reduce((ms, t) => Math.max(ms, (t.lastAt ?? 0) - (t.firstAt ?? 0)), 0);
+    const forwarded = req.viaCount >= 2;
+    // The other side of a proxy: what the proxy answered upstream for the same request.
+    const upstream = (byGroup.get(groupKey(first)) ?? []).filter((t) => t !== first && t.final !== undefined);
+    const upstreamFinal = upstream[0]?.final;
+    const severity = first.method === 'REGISTER' || first.method === 'INVITE' ? 'error' : 'warning';
+    const transport = req.transport ?? req.via[0]?.transport ?? 'UDP';
+    out.push({
+      rule: 'reach.no-response',
+      severity,
+      title: `No response at all to ${first.method} sent to ${targetOf(req)}`,
+      explanation:
+        `${txs.length > 1 ? `${txs.length} ${first.method} requests` : `The ${first.method}`} to ${targetOf(req)} ` +
+        `(${req.requestUri ?? ''}, over ${transport}) got no answer of any kind: ${copies} copies were sent` +
+        `${span > 0 ? ` over ${secondsText(span)}` : ''} and not even 100 Trying came back. Nothing on the wire refused ` +
+        `the request; it never reached a SIP element that answers, or the answers never came back (RFC 3261 ` +
+        `§17.1.1.2: the client gives up after Timer B/F, 32 s, and reports a 408 of its own).` +
+        (forwarded ? ' The request had already passed a proxy (it carries several Via headers): the next hop, usually the registered contact of the callee, is what is unreachable.' : '') +
+        (upstreamFinal === undefined ? '' : ` Upstream, the caller was answered ${formatStatus(upstreamFinal)} by the proxy.`),
+      status: null,
+      callIds: [...new Set(txs.map((t) => t.callId))].slice(0, 20),
+      evidence: collectEvidence(...txs.map((t) => t.requestCopies), upstream.flatMap((t) => (t.final === undefined ? [] : [t.final.index]))),
+      causes: forwarded
+        ? [
+            'The callee\'s registered contact is dead: the device is off, moved, or its NAT binding or firewall pinhole has closed.',
+            'The callee registered a private or wrong address (NAT without rport/received handling).',
+            'A firewall between the proxy and the callee drops the traffic.',
+          ]
+        : [
+            `Wrong server address, port or transport (${transport}) configured on the device.`,
+            'A firewall or security group drops the traffic (in either direction).',
+            'The server is down or not listening on this address and port.',
+            'NAT: the answers go back to an address that does not reach the device (missing rport, SIP ALG).',
+          ],
+      nextSteps: forwarded
+        ? ['Check whether the callee is really online at its registered contact.', 'Enable NAT keepalives (OPTIONS, CRLF) on the callee.']
+        : [
+            'Check the server address, port and transport on the device against the provider\'s settings.',
+            `Check that something answers on ${targetOf(req)} (sipsak/sipp OPTIONS from the same network).`,
+            'Capture on the server side too: if the request arrives there, the answers are what is lost.',
+          ],
+      willNotHelp: ['Changing the password or the codecs: no SIP element answered at all.'],
+      generatedBy: 'network',
+      details: { method: first.method, target: targetOf(req), transport, copies, requests: txs.length, ...(upstreamFinal === undefined ? {} : { upstreamStatus: upstreamFinal.status ?? null }) },
+    });
+  }
+  return out;
+}
+
+interface StatusRuleSpec {
+  readonly rule: string;
+  readonly title: (f: MessageFacts) => string;
+  readonly causes: readonly string[];
+  readonly nextSteps: readonly string[];
+  readonly fallback: Generator;
+}
+
+const SERVER_CODES: ReadonlyMap<number, StatusRuleSpec> = new Map([
+  [
+    502,
+    {
+      rule: 'reach.bad-gateway',
+      title: (f) => `${formatStatus(f)}: the next server gave an invalid answer or none`,
+      causes: ['A server or gateway behind the proxy failed or answered badly.', 'A trunk to the carrier is down.'],
+      nextSteps: ['Check the upstream server or trunk the proxy forwards to.'],
+      fallback: 'proxy',
+    },
+  ],
+  [
+    503,
+    {
+      rule: 'reach.service-unavailable',
+      title: (f) => `${formatStatus(f)}${f.retryAfter === undefined ? '' : ` (Retry-After: ${f.retryAfter} s)`}`,
+      causes: [
+        'The server is overloaded or in maintenance.',
+        'The proxy has no working route or destination (all gateways down, the trunk not registered).',
+        'Rate limiting or fraud protection blocked the request.',
+      ],
+      nextSteps: ['Honour Retry-After before trying again (RFC 3261 §21.5.4).', 'Check the server\'s or the trunk\'s state and its log.'],
+      fallback: 'proxy',
+    },
+  ],
+  [
+    504,
+    {
+      rule: 'reach.server-timeout',
+      title: (f) => `${formatStatus(f)}: a server further on did not answer in time`,
+      causes: ['A server beyond the proxy (a gateway, DNS, a location service) did not answer in time.'],
+      nextSteps: ['Check the servers the proxy depends on.'],
+      fallback: 'proxy',
+    },
+  ],
+]);
+
+function serverErrors(c: Correlation, byGroup: Map<string, Transaction[]>): FindingDraft[] {
+  const out: FindingDraft[] = [];
+  const groups = new Map<string, Transaction[]>();
+  for (const tx of c.transactions) {
+    const s = tx.final?.status;
+    if (s === undefined) continue;
+    const nameRes = tx.final !== undefined && s >= 400 && mentionsNameResolution(tx.final);
+    const timeout408 = s === 408 && !(tx.method === 'INVITE' && tx.responses.some((r) => (r.status ?? 0) > 100 && (r.status ?? 0) < 200));
+    if (!SERVER_CODES.has(s) && !nameRes && !timeout408) continue;
+    const key = `${groupKey(tx)}|${s}`;
+    const list = groups.get(key);
+    if (list === undefined) groups.set(key, [tx]);
+    else list.push(tx);
+  }
+  for (const txs of groups.values()) {
+    const tx = txs[0] as Transaction;
+    const final = tx.final as MessageFacts;
+    const s = final.status as number;
+    const info = explainStatus(s, { method: tx.method });
+    // Every leg answered with this code says the same thing; the ones without it show where it was made.
+    const sameCall = (byGroup.get(groupKey(tx)) ?? []).filter((t) => !txs.includes(t));
+    const unanswered = sameCall.filter((t) => t.responses.length === 0);
+    let generatedBy: Generator;
+    if (txs.length > 1) generatedBy = 'far-end';
+    else if (sameCall.length > 0) generatedBy = 'proxy';
+    else generatedBy = SERVER_CODES.get(s)?.fallback ?? (s === 408 ? 'proxy' : 'unknown');
+    if (final.reasons.some((r) => r.protocol.toUpperCase() === 'Q.850') && generatedBy === 'far-end') generatedBy = 'gateway';
+    if (mentionsNameResolution(final)) {
+      out.push({
+        rule: 'reach.name-resolution',
+        severity: 'error',
+        title: `${formatStatus(final)}: a name could not be resolved`,
+        explanation:
+          `The ${tx.method} failed with ${formatStatus(final)} and the answer points at name resolution: a server could ` +
+          `not turn a host name into an address (DNS NAPTR/SRV/A lookups, RFC 3263).${quoteWords(final)}`,
+        status: s,
+        callIds: [tx.callId],
+        evidence: collectEvidence(...txs.map(transactionMessages)),
+        causes: ['The domain in the Request-URI or a Route has no DNS records (typo, expired domain).', 'The server\'s DNS resolver is failing.'],
+        nextSteps: [`Look up the domain of ${tx.request?.requestUri ?? 'the Request-URI'} (dig NAPTR/SRV/A) from the server.`],
+        willNotHelp: ['Changing credentials or codecs.'],
+        generatedBy: generatedBy === 'far-end' ? 'proxy' : generatedBy,
+        details: { reasonPhrase: final.reason ?? null, ...wordsDetails(final) },
+      });
+      continue;
+    }
+    if (s === 408) {
+      const upstreamOnly = unanswered.length > 0;
+      out.push({
+        rule: 'reach.request-timeout',
+        severity: 'error',
+        title: `408 Request Timeout to ${tx.method}${upstreamOnly ? ': the proxy got no answer from the next hop' : ''}`,
+        explanation:
+          `The ${tx.method} was answered ${formatStatus(final)}. Unlike silence, this is an answer: an element on the ` +
+          `way (${generatedBy === 'proxy' ? 'the proxy' : 'a server'}) forwarded the request and gave up waiting for ` +
+          `the next hop (RFC 3261 §16.8, §21.4.9). ` +
+          (upstreamOnly ? `The data shows the forwarded copy going unanswered to ${unanswered[0]?.request?.dst ?? unanswered[0]?.request?.requestUri ?? 'the next hop'}. ` : '') +
+          `${info.meaning}${quoteWords(final)}`,
+        status: 408,
+        callIds: [tx.callId],
+        evidence: collectEvidence(...txs.map(transactionMessages), ...unanswered.map((t) => t.requestCopies)),
+        causes: [
+          'The next hop (the callee\'s registered contact, a gateway, another server) did not answer: it is off, unreachable or its NAT binding expired.',
+          ...info.causes.slice(0, 2),
+        ],
+        nextSteps: ['Find out which next hop the proxy used (its log, or a capture on its other side) and why it is silent.'],
+        willNotHelp: ['Reconfiguring the caller: its request reached the proxy and was answered.'],
+        generatedBy,
+        details: { method: tx.method, ...wordsDetails(final) },
+      });
+      continue;
+    }
+    const spec = SERVER_CODES.get(s) as StatusRuleSpec;
+    out.push({
+      rule: spec.rule,
+      severity: 'error',
+      title: spec.title(final),
+      explanation:
+        `The ${tx.method}${tx.method === 'REGISTER' ? '' : ` to ${tx.request?.requestUri ?? final.toUri ?? ''}`} was answered ` +
+        `${formatStatus(final)}. ${info.meaning}` +
+        (final.retryAfter === undefined
+          ? ' No Retry-After was given.'
+          : ` The server asked to wait ${final.retryAfter} s before retrying (Retry-After: ${final.retryAfterText ?? final.retryAfter}; RFC 3261 §20.33).`) +
+        quoteWords(final),
+      status: s,
+      callIds: [tx.callId],
+      evidence: collectEvidence(...txs.map(transactionMessages)),
+      causes: [...spec.causes, ...info.causes.filter((x) => !spec.causes.includes(x)).slice(0, 2)],
+      nextSteps: [...spec.nextSteps, ...info.checks.slice(0, 2)],
+      willNotHelp: info.willNotHelp.length > 0 ? info.willNotHelp : ['Changing the device\'s credentials: the server could not serve the request.'],
+      generatedBy,
+      details: { method: tx.method, retryAfter: final.retryAfter ?? null, ...wordsDetails(final) },
+    });
+  }
+  return out;
+}
+
+export const reachabilityRules: Rule = {
+  family: 'reach',
+  run(c) {
+    const byGroup = indexGroups(c);
+    return [...noResponse(c, byGroup), ...serverErrors(c, byGroup)];
+  },
+};

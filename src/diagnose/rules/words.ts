@@ -1,0 +1,57 @@
+// The provider's own words: every Warning (RFC 3261 §20.43) and Reason (RFC 3326) header, decoded and quoted.
+import type { MessageFacts } from '../../correlate/facts.js';
+import type { Correlation } from '../../correlate/types.js';
+import { collectEvidence, decodeReason, decodeWarning, wordsDetails } from './rule.js';
+import type { FindingDraft, Rule } from './rule.js';
+
+function messagesOf(c: Correlation): MessageFacts[] {
+  const out: MessageFacts[] = [];
+  for (const tx of c.transactions) {
+    if (tx.request !== undefined) out.push(tx.request);
+    out.push(...tx.responses);
+  }
+  return out;
+}
+
+export const wordsRules: Rule = {
+  family: 'words',
+  run(c) {
+    const groups = new Map<string, { first: MessageFacts; kind: 'warning' | 'reason'; line: string; messages: number[]; callIds: Set<string> }>();
+    for (const m of messagesOf(c)) {
+      for (const w of m.warnings) {
+        const key = `w|${w.raw}`;
+        let g = groups.get(key);
+        if (g === undefined) groups.set(key, (g = { first: m, kind: 'warning', line: decodeWarning(w), messages: [], callIds: new Set() }));
+        g.messages.push(m.index);
+        g.callIds.add(m.callId);
+      }
+      for (const r of m.reasons) {
+        const key = `r|${r.raw}`;
+        let g = groups.get(key);
+        if (g === undefined) groups.set(key, (g = { first: m, kind: 'reason', line: decodeReason(r), messages: [], callIds: new Set() }));
+        g.messages.push(m.index);
+        g.callIds.add(m.callId);
+      }
+    }
+    const out: FindingDraft[] = [];
+    for (const g of groups.values()) {
+      const what = g.first.kind === 'response' ? `${g.first.status ?? '?'} ${g.first.reason ?? ''} to ${g.first.method}` : g.first.method;
+      const details = wordsDetails(g.first);
+      out.push({
+        rule: g.kind === 'warning' ? 'words.warning' : 'words.reason',
+        severity: 'info',
+        title: g.line,
+        explanation: `A ${what.trim()} carried ${g.line}${g.messages.length > 1 ? `, seen ${g.messages.length} times` : ''}. These are the sender's own words about the failure.`,
+        status: g.first.status ?? null,
+        callIds: [...g.callIds].slice(0, 20),
+        evidence: collectEvidence(g.messages),
+        causes: [],
+        nextSteps: [],
+        willNotHelp: [],
+        generatedBy: g.first.kind === 'response' ? 'unknown' : 'unknown',
+        details: g.kind === 'warning' ? { warnings: details['warnings'] ?? [] } : { reasons: details['reasons'] ?? [] },
+      });
+    }
+    return out;
+  },
+};
