@@ -8,3 +8,5 @@ export { TcpReassembler } from './tcp-reassembly.js';
 export type { TcpSink, TcpReassemblyLimits } from './tcp-reassembly.js';
 export { WebSocketDecoder, findHttpHeaderEnd, isWebSocketUpgrade } from './websocket.js';
 export type { WebSocketMessage, WebSocketOptions } from './websocket.js';
+export { frameLog, detectLogFormat, DETECT_SAMPLE_BYTES, LOG_FORMATS, stripAnsi } from './logs/index.js';
+export type { FrameLogOptions, DetectedFormat } from './logs/index.js';

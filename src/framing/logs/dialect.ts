@@ -1,0 +1,284 @@
+import type { Direction, Issue, MessageMeta, RawMessage, Transport } from '../../model/index.js';
+import { MessageAssembler } from './assembler.js';
+import type { LogLine } from './line-splitter.js';
+import { readSyslogPrefix, splitEscapedLines } from './syslog.js';
+import { findSipStart, isBlank, isSipStartLine, stripAnsi } from './text.js';
+import type { LogTime } from './time.js';
+
+/** What a log line says about the message printed after it (or on it). */
+export interface Announcement {
+  readonly direction?: Direction;
+  readonly src?: string;
+  readonly dst?: string;
+  readonly transport?: Transport;
+  readonly time?: LogTime;
+  /** The message starts on this same line, with this text. */
+  readonly inline?: string;
+}
+
+/** A log line's own prefix (time stamp, thread, level …) taken off, with the time it gave. */
+export interface LinePrefix {
+  readonly content: string;
+  readonly time?: LogTime;
+}
+
+/**
+ * One text log format: how its lines are prefixed, which lines announce a message (direction, peer, transport), and
+ * which lines end one. The shared engine (DialectReader) does the rest: syslog layer, ANSI colours, escaped line ends,
+ * message rebuilding and issues.
+ */
+export interface LogDialect {
+  readonly name: string;
+  /** Confidence (0..1) that a sample of the file's start is in this format. */
+  detect(sample: string): number;
+  prefix?(line: string, year: number | undefined): LinePrefix | undefined;
+  announce(content: string, year: number | undefined): Announcement | undefined;
+  /** A line that ends the message being read (`--end msg--`, a separator). */
+  isEnd?(content: string): boolean;
+  /** A line allowed between an announcement and the start line (separators, `#`). Blank lines always are. */
+  isFiller?(content: string): boolean;
+  /** Cleans a message line (indentation, ngrep's trailing `.` for CR, a tab). */
+  clean?(content: string): string;
+  /** The log wraps lines at this many characters; a line after one that long continues it. */
+  readonly wrapWidth?: number;
+  /** Start lines inside other text (after junk) are taken: the generic fallback and `tcpdump -A`. */
+  readonly findAnywhere?: boolean;
+  /** Messages must be announced; unannounced start lines are still read, as the generic fallback does. */
+  readonly trimTrailing?: boolean;
+}
+
+/** Where messages, per-input issues and counts go, and the limits a reader keeps. */
+export interface ReaderSink {
+  readonly path: string;
+  readonly format: string;
+  readonly year: number | undefined;
+  readonly maxMessageBytes: number;
+  message(raw: RawMessage): void;
+  issue(issue: Issue): void;
+  skip(): void;
+}
+
+/** A reader fed line by line. */
+export interface LineReader {
+  line(line: LogLine): void;
+  end(): void;
+}
+
+interface Pending {
+  readonly ann: Announcement;
+  readonly time: LogTime | undefined;
+  readonly line: number;
+  readonly offset: number;
+  readonly text: string;
+  waited: number;
+}
+
+interface Current {
+  readonly asm: MessageAssembler;
+  readonly ann: Announcement | undefined;
+  readonly time: LogTime | undefined;
+  readonly line: number;
+  readonly offset: number;
+  /** The start line had a log prefix: every line of this message has one, and prefixed lines do not end it. */
+  readonly everyLine: boolean;
+}
+
+const TRANSPORTS_STREAM = new Set(['TCP', 'TLS', 'WS', 'WSS']);
+
+/** Reads any line-based text log through a dialect. */
+export class DialectReader implements LineReader {
+  readonly #d: LogDialect;
+  readonly #sink: ReaderSink;
+  #cur: Current | undefined;
+  #pending: Pending | undefined;
+  #lastTime: LogTime | undefined;
+  #lastOrphan = -100;
+  #unsetReported = false;
+  #prevLength = -1;
+
+  constructor(dialect: LogDialect, sink: ReaderSink) {
+    this.#d = dialect;
+    this.#sink = sink;
+  }
+
+  line(l: LogLine): void {
+    if (l.cut === true) {
+      this.#sink.issue({
+        code: 'line-too-long',
+        severity: 'warning',
+        message: `expected lines shorter than the limit, found a longer one at line ${l.line}; the rest of it was skipped`,
+        origin: { path: this.#sink.path, line: l.line, offset: l.offset },
+      });
+    }
+    let text = stripAnsi(l.text);
+    let prefixed = false;
+    let time: LogTime | undefined;
+    const year = this.#sink.year;
+    const sys = readSyslogPrefix(text, year);
+    if (sys !== undefined) {
+      prefixed = true;
+      time = sys.time;
+      text = sys.content;
+    }
+    const p = this.#d.prefix?.(text, year);
+    if (p !== undefined) {
+      prefixed = true;
+      if (p.time !== undefined && (time === undefined || time.time === null || p.time.time !== null)) time = p.time;
+      text = p.content;
+    }
+    if (prefixed && time !== undefined) this.#lastTime = time;
+    if (text.includes('\r')) {
+      // A lone CR is a line end too (old Mac style, or a log that printed "\r\n" after its own line).
+      const parts = text.split('\r');
+      for (let i = 0; i < parts.length; i++) this.#feed(parts[i]!, prefixed && i === 0, time, l);
+      return;
+    }
+    const escaped = splitEscapedLines(text);
+    if (escaped !== undefined) {
+      for (let i = 0; i < escaped.length; i++) this.#feed(escaped[i]!, prefixed && i === 0, time, l, true);
+      return;
+    }
+    const wrapped = this.#prevLength === this.#d.wrapWidth && !prefixed && this.#cur !== undefined;
+    this.#prevLength = l.text.length;
+    if (wrapped) {
+      this.#cur!.asm.appendToLast(text);
+      return;
+    }
+    this.#feed(text, prefixed, time, l);
+  }
+
+  end(): void {
+    if (this.#cur !== undefined) this.#finish();
+    if (this.#pending !== undefined) this.#missing(this.#pending);
+  }
+
+  #feed(content: string, prefixed: boolean, time: LogTime | undefined, l: LogLine, escaped = false): void {
+    const d = this.#d;
+    const cur = this.#cur;
+    if (cur !== undefined) {
+      if (d.isEnd?.(content) === true) {
+        this.#finish();
+        return;
+      }
+      if (!prefixed || cur.everyLine) {
+        if (d.announce(content, this.#sink.year) === undefined) {
+          const r = cur.asm.add(d.clean === undefined ? content : d.clean(content));
+          if (r === 'more') return;
+          if (r === 'done') {
+            this.#finish();
+            return;
+          }
+        }
+      }
+      this.#finish();
+    }
+    const ann = d.announce(content, this.#sink.year);
+    if (ann !== undefined) {
+      if (this.#pending !== undefined) this.#missing(this.#pending);
+      const lineTime = prefixed ? time : this.#lastTime;
+      // The line's own absolute stamp beats a time of day in the announcement (Sofia's `at 11:46:10.771343`).
+      const pending: Pending = { ann, time: ann.time === undefined || (ann.time.time === null && lineTime?.time != null) ? lineTime : ann.time, line: l.line, offset: l.offset, text: content, waited: 0 };
+      if (ann.inline !== undefined) {
+        const at = findSipStart(ann.inline);
+        if (at >= 0) {
+          this.#start(ann.inline.slice(at), pending.ann, pending.time, l, prefixed, escaped);
+          return;
+        }
+      }
+      this.#pending = pending;
+      return;
+    }
+    const c = d.clean === undefined ? content : d.clean(content);
+    const pending = this.#pending;
+    if (pending !== undefined) {
+      if ((isBlank(c) || d.isFiller?.(c) === true) && pending.waited < 4) {
+        pending.waited++;
+        return;
+      }
+      const at = isSipStartLine(c) ? 0 : d.findAnywhere === true || prefixed ? findSipStart(c) : -1;
+      this.#pending = undefined;
+      if (at >= 0) {
+        this.#start(c.slice(at), pending.ann, pending.time, l, prefixed, escaped);
+        return;
+      }
+      this.#missing(pending);
+    }
+    const at = isSipStartLine(c) ? 0 : d.findAnywhere === true ? findSipStart(c) : -1;
+    if (at >= 0) {
+      this.#start(c.slice(at), undefined, prefixed ? time : this.#lastTime, l, prefixed, escaped);
+      return;
+    }
+    this.#orphan(c, l);
+  }
+
+  #start(startLine: string, ann: Announcement | undefined, time: LogTime | undefined, l: LogLine, prefixed: boolean, escaped: boolean): void {
+    const asm = new MessageAssembler(startLine, { maxMessageBytes: this.#sink.maxMessageBytes }, escaped || this.#d.trimTrailing === true);
+    this.#cur = { asm, ann, time, line: l.line, offset: l.offset, everyLine: prefixed };
+  }
+
+  #finish(): void {
+    const cur = this.#cur;
+    if (cur === undefined) return;
+    this.#cur = undefined;
+    const ann = cur.ann;
+    const stream = ann?.transport !== undefined && TRANSPORTS_STREAM.has(ann.transport);
+    const { bytes, issues } = cur.asm.finish(stream);
+    const origin = { path: this.#sink.path, line: cur.line, offset: cur.offset };
+    const t = cur.time;
+    if (t?.unsetClock === true) {
+      const text = t.timeText ?? (t.time === null ? '' : new Date(t.time).toISOString());
+      const issue: Issue = {
+        code: 'device-clock-unset',
+        severity: 'warning',
+        message: `expected a set clock, found ${text}, which looks like a device clock that was never set; times kept as written`,
+        origin,
+      };
+      issues.push(issue);
+      if (!this.#unsetReported) {
+        this.#unsetReported = true;
+        this.#sink.issue(issue);
+      }
+    }
+    const meta: MessageMeta = {
+      time: t?.time ?? null,
+      ...(t?.timeText !== undefined ? { timeText: t.timeText } : {}),
+      ...(t?.clock !== undefined ? { clock: t.clock } : {}),
+      ...(ann?.src !== undefined ? { src: ann.src } : {}),
+      ...(ann?.dst !== undefined ? { dst: ann.dst } : {}),
+      ...(ann?.transport !== undefined ? { transport: ann.transport } : {}),
+      ...(ann?.direction !== undefined ? { direction: ann.direction } : {}),
+      origin,
+      format: this.#sink.format,
+    };
+    this.#sink.message({ bytes, meta, issues: issues.map((i) => (i.origin === undefined ? { ...i, origin } : i)) });
+  }
+
+  #missing(p: Pending): void {
+    this.#pending = undefined;
+    this.#sink.skip();
+    this.#sink.issue({
+      code: 'message-missing',
+      severity: 'warning',
+      message: `expected a SIP message after "${p.text.trim().slice(0, 80)}" at line ${p.line}, found none (the log lost or cut it)`,
+      origin: { path: this.#sink.path, line: p.line, offset: p.offset },
+    });
+  }
+
+  /** Headers with no start line before them: the log lost the start of a message. Reported once per run of lines. */
+  #orphan(c: string, l: LogLine): void {
+    const ch = c.charCodeAt(0) | 0x20;
+    if (ch !== 0x63 && ch !== 0x69) return;
+    const lower = c.slice(0, 8).toLowerCase();
+    if (!lower.startsWith('call-id:') && !lower.startsWith('cseq:') && !lower.startsWith('i:')) return;
+    if (l.line - this.#lastOrphan > 30) {
+      this.#sink.issue({
+        code: 'headers-without-start-line',
+        severity: 'warning',
+        message: `expected a SIP start line before the header "${c.slice(0, 60)}" at line ${l.line}, found none (the log lost the start of this message); not read`,
+        origin: { path: this.#sink.path, line: l.line, offset: l.offset },
+      });
+      this.#sink.skip();
+    }
+    this.#lastOrphan = l.line;
+  }
+}
