@@ -5,8 +5,9 @@
 debug=2
 log_stderror=yes
 log_prefix="{$mt $hdr(CSeq) $ci} "
-children=2
-tcp_children=2
+# One worker per transport: messages are handled in arrival order, so the order on the wire is the same every run.
+children=1
+tcp_children=1
 auto_aliases=no
 disable_tls=yes
 disable_sctp=yes
@@ -207,8 +208,8 @@ route[LOCATION] {
 }
 
 route[RELAY] {
-	if (!t_relay()) {
-		sl_reply_error();
-	}
+	# When sending fails at once (a TCP contact refusing the connection), tm itself answers 477; a second reply from
+	# sl_reply_error() would only repeat it.
+	t_relay();
 	exit;
 }

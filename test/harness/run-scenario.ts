@@ -7,7 +7,7 @@ import type { Capture } from './capture.js';
 import { findSipdumpFile, startKamailio } from './kamailio.js';
 import type { Kamailio } from './kamailio.js';
 import { findFreePort, HarnessError, stopProcess } from './processes.js';
-import { frInvTimerMs, frTimerMs, harnessUsers, minExpires, scenarioDefinitions, scenarioNames } from './scenarios.js';
+import { expectScenario, frInvTimerMs, frTimerMs, harnessUsers, minExpires, scenarioDefinitions, scenarioNames } from './scenarios.js';
 import type { HarnessUser, ScenarioDefinition, ScenarioExpected, ScenarioName } from './scenarios.js';
 import { startSipp, waitSippExit, waitSippListening } from './sipp.js';
 import type { Sipp, Transport } from './sipp.js';
@@ -66,9 +66,12 @@ export interface ScenarioRun {
   readonly stop: () => Promise<void>;
 }
 
-/** The scenario names with their descriptions. */
-export function listScenarios(): Array<{ name: ScenarioName; description: string; expected: ScenarioExpected }> {
-  return scenarioNames.map((name) => ({ name, description: scenarioDefinitions[name].description, expected: scenarioDefinitions[name].expected }));
+/** The scenario names with their descriptions and outcomes (over UDP; `expectedOverTcp` where TCP differs). */
+export function listScenarios(): Array<{ name: ScenarioName; description: string; expected: ScenarioExpected; expectedOverTcp: ScenarioExpected }> {
+  return scenarioNames.map((name) => {
+    const definition = scenarioDefinitions[name];
+    return { name, description: definition.description, expected: definition.expected, expectedOverTcp: expectScenario(definition, 'tcp') };
+  });
 }
 
 interface RunContext {
@@ -149,7 +152,7 @@ export async function runScenario(name: ScenarioName, options: RunScenarioOption
     proxy: `${ipv6 ? '[::1]' : '127.0.0.1'}:${ports.proxy}`,
     ports,
     users,
-    expected: definition.expected,
+    expected: expectScenario(definition, transport),
     durationMs: Date.now() - began,
     stop: async () => {
       if (madeDir && options.keep !== true) await rm(dir, { recursive: true, force: true });

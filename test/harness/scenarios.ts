@@ -98,7 +98,14 @@ export interface ScenarioDefinition {
   readonly name: ScenarioName;
   readonly description: string;
   readonly expected: ScenarioExpected;
+  /** Where TCP changes the outcome (nothing listening refuses the connection at once instead of staying silent). */
+  readonly overTcp?: ScenarioExpected;
   readonly plan: CallPlan | RegisterPlan;
+}
+
+/** What a scenario shows over the given transport. */
+export function expectScenario(definition: ScenarioDefinition, transport: 'udp' | 'tcp'): ScenarioExpected {
+  return transport === 'tcp' && definition.overTcp !== undefined ? definition.overTcp : definition.expected;
 }
 
 const g711 = ['PCMU', 'PCMA', 'telephone-event'];
@@ -139,6 +146,7 @@ export const scenarioDefinitions: Readonly<Record<ScenarioName, ScenarioDefiniti
     description: 'alice registers to a port where nothing listens: REGISTER retransmitted (UDP: 0, 0.5, 1.5, 3.5 s), no response at all; the phone gives up after 4 s.',
     plan: { kind: 'register', scenario: 'register.xml', user: 'alice', password: harnessUsers.alice.password, expires: 3600, toDeadPort: true },
     expected: { method: 'REGISTER', generatedBy: 'none', fault: true, statuses: [], noResponse: true, hint: 'no response at all, retransmitted until the phone gave up: wrong address, port or transport, or a firewall' },
+    overTcp: { method: 'REGISTER', generatedBy: 'none', fault: true, statuses: [], noResponse: true, hint: 'the TCP connection was refused (RST): no SIP message was ever sent; wrong address, port or transport' },
   },
   'call-ok': {
     name: 'call-ok',
@@ -193,5 +201,6 @@ export const scenarioDefinitions: Readonly<Record<ScenarioName, ScenarioDefiniti
     description: `bob registered a Contact where nothing listens; alice calls him: 100 from the proxy, the INVITE to the contact is retransmitted and never answered, the proxy answers 408 after fr_timer (${frTimerMs / 1000} s).`,
     plan: { kind: 'call', callerScenario: 'uac-call.xml', callee: 'bob', calleeRegisters: 'dead-port' },
     expected: { method: 'INVITE', finalStatus: 408, generatedBy: 'proxy', fault: true, statuses: [407, 100, 408], hint: "the proxy's INVITE to the callee's registered contact got no response at all (retransmitted until its timer): the contact is dead (device gone, NAT binding lost); the 408 was made by the proxy" },
+    overTcp: { method: 'INVITE', finalStatus: 477, generatedBy: 'proxy', fault: true, statuses: [407, 100, 477], hint: "the proxy could not open a TCP connection to the callee's registered contact (refused): kamailio answers 477 (its own code: error sending to the next hop)" },
   },
 };
