@@ -11,4 +11,6 @@ export interface InputReport {
   /** Items passed over (non-SIP packets, binary files); `issues` says why where it matters. */
   skipped: number;
   readonly issues: Issue[];
+  /** For a file found inside an archive or folder: the input it was found in (whose counts include it). */
+  readonly parent?: string;
 }
