@@ -64,8 +64,10 @@ function judgeFault(entry: StatusEntry, context: StatusContext): { isFault: bool
         };
       }
       return { isFault: false, faultReason: entry.faultNote ?? 'Part of normal operation, not a failure.' };
-    case 'fault':
-      return { isFault: true, faultReason: entry.faultNote ?? 'The request failed; the causes and checks below say where to look.' };
+    case 'fault': {
+      const general = 'The request failed; the causes and checks below say where to look.';
+      return { isFault: true, faultReason: entry.faultNote === undefined ? general : `${general} ${entry.faultNote}` };
+    }
   }
 }
 
