@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import { lookupStatus } from './status-codes.js';
+import { classifyQ850, describeQ850, q850Causes, q850ForSipStatus, sipStatusForQ850 } from './q850-causes.js';
+import { CatalogError } from './types.js';
+
+describe('q850Causes', () => {
+  it('holds distinct causes from 1 to 127 in order, each named', () => {
+    const causes = q850Causes.map((c) => c.cause);
+    expect(new Set(causes).size).toBe(causes.length);
+    expect([...causes].sort((a, b) => a - b)).toEqual(causes);
+    expect(causes[0]).toBe(1);
+    expect(causes.at(-1)).toBe(127);
+    for (const c of q850Causes) expect(c.name.length).toBeGreaterThan(3);
+    expect(q850Causes.length).toBeGreaterThan(60);
+  });
+
+  it('classifies by value range', () => {
+    expect(classifyQ850(17)).toBe('normal event');
+    expect(classifyQ850(34)).toBe('resource unavailable');
+    expect(classifyQ850(57)).toBe('service or option not available');
+    expect(classifyQ850(65)).toBe('service or option not implemented');
+    expect(classifyQ850(88)).toBe('invalid message');
+    expect(classifyQ850(102)).toBe('protocol error');
+    expect(classifyQ850(127)).toBe('interworking');
+  });
+
+  it('maps to SIP as RFC 3398 §8.2.6.1 lists', () => {
+    const table: [number, number][] = [[1, 404], [17, 486], [18, 408], [19, 480], [21, 403], [22, 410], [27, 502], [28, 484], [34, 503], [65, 488], [102, 504], [127, 500]];
+    for (const [cause, status] of table) expect(sipStatusForQ850(cause), String(cause)).toMatchObject({ status, basis: 'rfc3398' });
+    expect(sipStatusForQ850(16).status).toBeUndefined();
+    expect(sipStatusForQ850(50)).toMatchObject({ status: 503, basis: 'class-default' });
+  });
+
+  it('maps SIP to Q.850 as RFC 3398 §7.2.4.1 lists', () => {
+    const table: [number, number][] = [[404, 1], [486, 17], [480, 18], [408, 102], [503, 41], [603, 21], [600, 17], [502, 38], [484, 28]];
+    for (const [status, cause] of table) expect(q850ForSipStatus(status), String(status)).toMatchObject({ cause, basis: 'rfc3398' });
+    expect(q850ForSipStatus(487).cause).toBeUndefined();
+    expect(q850ForSipStatus(430)).toMatchObject({ cause: 127, basis: 'class-default' });
+    expect(() => q850ForSipStatus(200)).toThrow(CatalogError);
+  });
+
+  it('maps only to codes the catalog explains, both ways', () => {
+    for (const c of q850Causes) {
+      const s = sipStatusForQ850(c.cause).status;
+      if (s !== undefined) expect(lookupStatus(s), `${c.cause} -> ${s}`).toBeDefined();
+    }
+    for (let status = 400; status < 700; status++) {
+      const cause = q850ForSipStatus(status).cause;
+      if (cause !== undefined) expect(describeQ850(cause).cause).toBe(cause);
+    }
+  });
+
+  it('explains unnamed causes by class and refuses values outside 1-127', () => {
+    expect(describeQ850(60)).toMatchObject({ known: false, class: 'service or option not available' });
+    expect(describeQ850(17).known).toBe(true);
+    for (const bad of [0, 128, -1, 1.5]) expect(() => describeQ850(bad)).toThrow(CatalogError);
+  });
+});
