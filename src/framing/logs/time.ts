@@ -168,11 +168,12 @@ export function readEpochSeconds(text: string): LogTime | undefined {
   const t = text.trim();
   const whole = readInt(t, 0);
   if (whole === undefined) return undefined;
-  let seconds = whole[0];
+  let ms = whole[0] * 1000;
   if (t.charCodeAt(whole[1]) === 0x2e) {
-    const frac = readInt(t, whole[1] + 1);
-    if (frac !== undefined) seconds += frac[0] / 10 ** Math.min(frac[1] - whole[1] - 1, 15);
+    // Milliseconds from the digits directly, so 1643827934.643277 gives …643.277 and not …643.2769.
+    const digits = t.slice(whole[1] + 1, whole[1] + 16);
+    const frac = readInt(digits, 0);
+    if (frac !== undefined) ms += Number(`${digits.slice(0, 3).padEnd(3, '0')}.${digits.slice(3, frac[1])}`);
   }
-  const ms = seconds * 1000;
   return ms < 366 * 86_400_000 ? { time: ms, unsetClock: true } : { time: ms };
 }
