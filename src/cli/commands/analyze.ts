@@ -1,0 +1,174 @@
+import { writeFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import type { Command } from 'commander';
+import { Option } from 'commander';
+import type { AnalysisResult, MessageFilter, MessageRecord, RedactLevel, Report } from '../../index.js';
+import {
+  analyze,
+  buildReport,
+  formatHtmlReport,
+  formatMarkdownReport,
+  formatTextReport,
+  hasFindingsAtOrAbove,
+  parseFilter,
+} from '../../index.js';
+import type { CliIo } from '../io.js';
+import { ExitCode, useColor } from '../io.js';
+
+/** Issue code readInputs gives an input it could not open (missing file, permission). */
+const INPUT_UNREADABLE = 'input-unreadable';
+
+/** Whether the terminal takes UTF-8: the first of LC_ALL, LC_CTYPE, LANG that is set decides. */
+export function isUtf8(io: CliIo): boolean {
+  for (const name of ['LC_ALL', 'LC_CTYPE', 'LANG']) {
+    const v = io.env[name];
+    if (v !== undefined && v !== '') return /utf-?8/i.test(v);
+  }
+  return true;
+}
+
+/** A progress bar on stderr, only when stderr is a terminal; redraws at most every 100 ms. */
+export function createProgress(io: CliIo, label: string): { update: (read: number, total: number | null) => void; done: () => void } {
+  if (!io.stderrIsTTY) return { update: () => undefined, done: () => undefined };
+  let last = 0;
+  let shown = false;
+  const mb = (n: number): string => `${(n / 1e6).toFixed(1)} MB`;
+  return {
+    update(read, total) {
+      const now = Date.now();
+      if (now - last < 100) return;
+      last = now;
+      shown = true;
+      if (total !== null && total > 0) {
+        const frac = Math.min(1, read / total);
+        const width = 30;
+        const full = Math.round(frac * width);
+        io.stderr(`\r${label} [${'#'.repeat(full)}${'-'.repeat(width - full)}] ${(frac * 100).toFixed(0).padStart(3)}% ${mb(read)} of ${mb(total)} `);
+      } else {
+        io.stderr(`\r${label} ${mb(read)} `);
+      }
+    },
+    done() {
+      if (shown) io.stderr('\r\u001b[2K');
+    },
+  };
+}
+
+export interface LoadedAnalysis {
+  readonly result: AnalysisResult;
+  readonly messages: ReadonlyMap<number, MessageRecord>;
+  /** Exit code the inputs alone call for: input error (4), no SIP at all (3), else ok. */
+  readonly inputExit: number;
+}
+
+/** Runs the analysis over the inputs with a progress bar, and tells which exit code the inputs call for. */
+export async function loadAnalysis(inputs: readonly string[], io: CliIo): Promise<LoadedAnalysis> {
+  const progress = createProgress(io, 'reading');
+  let out;
+  try {
+    out = await analyze(inputs, {
+      keepMessages: true,
+      cwd: io.cwd,
+      onProgress: progress.update,
+      ...(io.stdin !== undefined ? { stdin: io.stdin as AsyncIterable<Uint8Array | string> } : {}),
+      ...(io.signal !== undefined ? { signal: io.signal } : {}),
+    });
+  } finally {
+    progress.done();
+  }
+  const unreadable = out.result.inputs.some((i) => i.issues.some((is) => is.code === INPUT_UNREADABLE));
+  const inputExit = unreadable ? ExitCode.inputError : out.result.summary.messages === 0 ? ExitCode.noMatch : ExitCode.ok;
+  for (const i of out.result.inputs) {
+    for (const is of i.issues) if (is.code === INPUT_UNREADABLE) io.stderr(`siplens: ${is.message}\n`);
+  }
+  return { result: out.result, messages: out.messages, inputExit };
+}
+
+/** Reads `--filter` values; writes the first error and returns undefined on a bad one. */
+export function readFilters(values: readonly string[], io: CliIo): MessageFilter[] | undefined {
+  const filters: MessageFilter[] = [];
+  for (const v of values) {
+    const parsed = parseFilter(v);
+    if ('error' in parsed) {
+      io.stderr(`siplens: --filter ${parsed.error}\n`);
+      return undefined;
+    }
+    filters.push(parsed.filter);
+  }
+  return filters;
+}
+
+/** `--redact` alone means secrets; `--redact=all` also identities. */
+export function readRedact(value: string | boolean | undefined, io: CliIo): RedactLevel | undefined {
+  if (value === undefined || value === false) return 'none';
+  if (value === true || value === 'secrets') return 'secrets';
+  if (value === 'all') return 'all';
+  io.stderr(`siplens: --redact takes no value (secrets) or "all", found "${String(value)}"\n`);
+  return undefined;
+}
+
+const collect = (value: string, previous: string[]): string[] => [...previous, value];
+
+interface AnalyzeOptions {
+  readonly json?: boolean;
+  readonly md?: boolean;
+  readonly html?: string;
+  readonly redact?: string | boolean;
+  readonly filter: string[];
+  readonly failOn?: 'error' | 'warning';
+  readonly ascii?: boolean;
+}
+
+/** Adds `siplens analyze`. */
+export function registerAnalyze(program: Command, io: CliIo, exit: { code: number }): void {
+  program
+    .command('analyze')
+    .description('read snapshots, logs and captures, and explain every failed registration and call')
+    .argument('<inputs...>', 'files, folders, archives (zip, tar, gz), pcap/pcapng captures, or - for standard input')
+    .option('--json', 'print the analysis as JSON (schema/analysis.schema.json)')
+    .option('--md', 'print the report as Markdown')
+    .option('--html <file>', 'also write a self-contained HTML report (no network) to this file')
+    .option('--redact [level]', 'hide passwords, nonces and digest responses; --redact=all also users, numbers and IP addresses')
+    .option('--filter <key=value>', 'keep what matches: call=ID, user=, code=486|4xx, method=, since=, until= (repeatable)', collect, [])
+    .addOption(new Option('--fail-on <severity>', 'exit 1 when there are findings of this severity or worse').choices(['error', 'warning']))
+    .option('--ascii', 'plain ASCII output (no box drawing)')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  siplens analyze diagnostics-snapshot.zip
+  siplens analyze capture.pcap --html report.html --redact
+  siplens analyze logs/ --filter code=4xx --filter method=REGISTER --md
+  siplens analyze phone.log --json --fail-on error`,
+    )
+    .action(async (inputs: string[], opts: AnalyzeOptions) => {
+      if (opts.json === true && opts.md === true) {
+        io.stderr('siplens: choose one of --json and --md\n');
+        exit.code = ExitCode.usage;
+        return;
+      }
+      const filters = readFilters(opts.filter, io);
+      const redact = readRedact(opts.redact, io);
+      if (filters === undefined || redact === undefined) {
+        exit.code = ExitCode.usage;
+        return;
+      }
+      const loaded = await loadAnalysis(inputs, io);
+      const report: Report = buildReport(loaded.result, loaded.messages, { redact, filters });
+      if (opts.json === true) io.stdout(`${JSON.stringify(report.result, null, 2)}\n`);
+      else if (opts.md === true) io.stdout(formatMarkdownReport(report));
+      else {
+        const unicode = opts.ascii !== true && isUtf8(io);
+        io.stdout(formatTextReport(report, { color: useColor(io), unicode: unicode && io.stdoutIsTTY }));
+      }
+      if (opts.html !== undefined) {
+        const path = resolve(io.cwd, opts.html);
+        await writeFile(path, formatHtmlReport(report, { title: `siplens report: ${inputs.join(', ')}` }));
+        io.stderr(`HTML report written to ${opts.html}\n`);
+      }
+      let code: number = loaded.inputExit;
+      if (code === ExitCode.ok && filters.length > 0 && report.messages.length === 0) code = ExitCode.noMatch;
+      if (code === ExitCode.ok && opts.failOn !== undefined && hasFindingsAtOrAbove(report.result, opts.failOn)) code = ExitCode.findings;
+      exit.code = code;
+    });
+}
