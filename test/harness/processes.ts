@@ -1,7 +1,9 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createServer } from 'node:net';
 import { createSocket } from 'node:dgram';
 
@@ -103,18 +105,72 @@ function signalGroup(pid: number, signal: NodeJS.Signals): void {
   }
 }
 
+/** Ports handed out by this process and not yet released: two runs in one process never get the same port. */
+const reservedHere = new Set<number>();
+const leaseDir = join(tmpdir(), 'siplens-harness-ports');
+/** A lease older than this is left over from a run that died; its port may be taken again. */
+const leaseMaxAgeMs = 10 * 60_000;
+
 /**
- * A loopback port free on both UDP and TCP at the moment of asking (bind port 0 over TCP, then the same number over
- * UDP). Another process could take it before the caller binds it, which the kernel's random ephemeral choice makes
- * unlikely; callers fail loudly (bind errors) rather than silently in that case.
+ * A loopback port free on both UDP and TCP, reserved for this run until releasePort(). Ports are drawn at random
+ * below the kernel's ephemeral range (/proc/sys/net/ipv4/ip_local_port_range), so no outgoing connection of another
+ * program (sipp's, kamailio's) can be given the port between this check and the bind; a lease file in
+ * os.tmpdir()/siplens-harness-ports keeps two test processes (Vitest runs two files at once) from drawing the same
+ * port. The port is then checked by binding it over TCP and UDP.
  */
 export async function findFreePort(ipv6: boolean): Promise<number> {
   const host = ipv6 ? '::1' : '127.0.0.1';
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const port = await bindTcpZero(host);
-    if (await canBindUdp(host, port)) return port;
+  const [low, high] = await readEphemeralRange();
+  // Below the ephemeral range, above the well-known and commonly configured ports (5060, 8080...).
+  const from = 20_000;
+  const to = Math.min(low, 32_768) - 1;
+  await mkdir(leaseDir, { recursive: true });
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const port = attempt < 150 && to > from ? from + Math.floor(Math.random() * (to - from)) : await bindTcpZero(host);
+    if (reservedHere.has(port) || (port >= low && port <= high && attempt < 150)) continue;
+    if (!(await takeLease(port))) continue;
+    if ((await canBindTcp(host, port)) && (await canBindUdp(host, port))) {
+      reservedHere.add(port);
+      return port;
+    }
+    await rm(join(leaseDir, String(port)), { force: true });
   }
-  throw new HarnessError('NO_FREE_PORT', `no port free on both UDP and TCP at ${host} after 50 attempts`);
+  throw new HarnessError('NO_FREE_PORT', `no port free on both UDP and TCP at ${host} after 200 attempts`);
+}
+
+/** Gives a port from findFreePort() back once nothing of the run uses it any more. */
+export async function releasePort(port: number): Promise<void> {
+  reservedHere.delete(port);
+  await rm(join(leaseDir, String(port)), { force: true });
+}
+
+async function takeLease(port: number): Promise<boolean> {
+  const file = join(leaseDir, String(port));
+  try {
+    await writeFile(file, `${process.pid}\n`, { flag: 'wx' });
+    return true;
+  } catch {
+    const age = await stat(file).then((st) => Date.now() - st.mtimeMs, () => 0);
+    if (age < leaseMaxAgeMs) return false;
+    await rm(file, { force: true });
+    return writeFile(file, `${process.pid}\n`, { flag: 'wx' }).then(() => true, () => false);
+  }
+}
+
+async function readEphemeralRange(): Promise<[number, number]> {
+  const text = await readFile('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').catch(() => '32768 60999');
+  const [low, high] = text.trim().split(/\s+/).map(Number);
+  return [low ?? 32_768, high ?? 60_999];
+}
+
+function canBindTcp(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen({ host, port, exclusive: true }, () => {
+      server.close(() => resolve(true));
+    });
+  });
 }
 
 function bindTcpZero(host: string): Promise<number> {

@@ -1,12 +1,12 @@
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startCapture } from './capture.js';
 import type { Capture } from './capture.js';
 import { findSipdumpFile, startKamailio } from './kamailio.js';
 import type { Kamailio } from './kamailio.js';
-import { findFreePort, HarnessError, stopProcess } from './processes.js';
+import { findFreePort, HarnessError, releasePort, stopProcess } from './processes.js';
 import { expectScenario, frInvTimerMs, frTimerMs, harnessUsers, minExpires, scenarioDefinitions, scenarioNames } from './scenarios.js';
 import type { HarnessUser, ScenarioDefinition, ScenarioExpected, ScenarioName } from './scenarios.js';
 import { startSipp, waitSippExit, waitSippListening } from './sipp.js';
@@ -124,8 +124,14 @@ export async function runScenario(name: ScenarioName, options: RunScenarioOption
     // The grace in capture.stop() lets the last packets and kamailio's sipdump writer settle.
     await capture?.stop();
     await kamailio?.stop();
+    await Promise.all(Object.values(ports).map((port) => releasePort(port)));
   }
-  const kamailioLog = (await findSipdumpFile(kamailio.dumpDir)) ?? join(kamailio.dumpDir, 'missing.data');
+  // sipdump creates its file on the first message: when kamailio saw none, an empty file says so.
+  let kamailioLog = await findSipdumpFile(kamailio.dumpDir);
+  if (kamailioLog === undefined) {
+    kamailioLog = join(kamailio.dumpDir, 'kamailio-sipdump-empty.data');
+    await writeFile(kamailioLog, '');
+  }
   const files = (pick: (sipp: Sipp) => string): string[] => context.sipps.map(pick).filter((file) => existsSync(file));
   const users: Record<string, HarnessUser> =
     definition.plan.kind === 'register'
