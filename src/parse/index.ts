@@ -8,3 +8,5 @@ export { canonicalHeaderName } from './header-names.js';
 export { checkStrict } from './check-strict.js';
 export { serializeMessage } from './serialize-message.js';
 export type { SerializableMessage, SerializeOptions } from './serialize-message.js';
+export { readInputs, parseRaw, INPUT_UNREADABLE } from './read-inputs.js';
+export type { ReadInputsOptions, ReadInputsResult } from './read-inputs.js';
