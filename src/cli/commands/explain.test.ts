@@ -111,6 +111,16 @@ describe('siplens explain', () => {
     expect((await run(['explain', '502', '--vendor', 'Clear-Com'])).stdout).toContain('DNS');
   });
 
+  it('with --vendor, says where that vendor keeps its SIP traces, and names known vendors otherwise', async () => {
+    const r = await run(['explain', '423', '--vendor', 'clear-com']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('Where to look on Clear-Com devices');
+    expect(r.stdout).toContain('var/log/sip');
+    const unknown = await run(['explain', '423', '--vendor', 'acme']);
+    expect(unknown.code).toBe(0);
+    expect(unknown.stderr).toContain('vendors with notes: clear-com');
+  });
+
   it('prints one JSON document with --json', async () => {
     const r = await run(['explain', '486', '--method', 'INVITE', '--json']);
     expect(r.code).toBe(0);

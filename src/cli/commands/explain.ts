@@ -7,10 +7,12 @@ import {
   describeStatus,
   describeWarning,
   lookupStatus,
+  lookupVendorGuide,
   q850ForSipStatus,
   Q850_REASON_NOTE,
   searchCatalog,
   sipStatusForQ850,
+  vendorGuides,
 } from '../../index.js';
 import type { CliIo } from '../io.js';
 import { ExitCode, useColor } from '../io.js';
@@ -278,6 +280,26 @@ export function registerExplain(program: Command, io: CliIo, exit: { code: numbe
 
 function runExplain(raw: string, options: ExplainOptions, io: CliIo): number {
   const paint = createColors(options.json !== true && useColor(io));
+  const code = explainQuery(raw, options, io, paint);
+  if (code === ExitCode.ok && options.vendor !== undefined && options.json !== true) writeVendorGuide(options.vendor, io, paint);
+  return code;
+}
+
+/** With --vendor, where that vendor's devices show codes and keep SIP traces; a note on stderr if unknown. */
+function writeVendorGuide(vendor: string, io: CliIo, paint: Paint): void {
+  const guide = lookupVendorGuide(vendor);
+  if (guide === undefined) {
+    const known = vendorGuides.map((g) => g.vendorId).join(', ');
+    io.stderr(`siplens explain: no notes for vendor "${vendor}"; vendors with notes: ${known}\n`);
+    return;
+  }
+  const out = ['', paint.bold(`Where to look on ${guide.vendor} devices`)];
+  for (const place of guide.whereToLook) out.push(wrapText(`- ${place}`, 4, 2));
+  out.push(wrapText(paint.dim(`source: ${guide.source}`), 4, 4));
+  io.stdout(`${out.join('\n')}\n`);
+}
+
+function explainQuery(raw: string, options: ExplainOptions, io: CliIo, paint: Paint): number {
   const method = options.method;
   if (method !== undefined && !isMethodName(method)) {
     io.stderr(`siplens explain: --method expects a SIP method name such as REGISTER or INVITE; got "${method}"\n`);

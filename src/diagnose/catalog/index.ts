@@ -23,5 +23,5 @@ export { describeWarning, lookupWarning, warnCodes } from './warn-codes.js';
 export { describeQ850, q850Causes, q850ForSipStatus, Q850_REASON_NOTE, sipStatusForQ850 } from './q850-causes.js';
 export { searchCatalog } from './search-catalog.js';
 export { disagreements } from './disagreements.js';
-export { vendorNoteRows } from './vendor-notes.js';
-export type { CodedVendorNote } from './vendor-notes.js';
+export { lookupVendorGuide, vendorGuides, vendorNoteRows } from './vendor-notes.js';
+export type { CodedVendorNote, VendorGuide } from './vendor-notes.js';

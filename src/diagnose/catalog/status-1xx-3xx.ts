@@ -15,7 +15,7 @@ export const provisionalCodes: readonly StatusEntry[] = [
     onRegister: 'The registrar or an outbound proxy got the REGISTER and is processing it. A final answer should follow within seconds.',
     onInvite:
       'The first proxy (or the called device) has the INVITE. Retransmissions over UDP stop. It does not mean the called party has been found or is ringing.',
-    onOther: 'The request reached the next hop. For non-INVITE requests it is sent only when the answer will take a while (RFC 3261 §17.2.2).',
+    onOther: 'The request reached the next hop. For requests other than INVITE it is optional and uncommon; a final answer usually comes directly.',
     causes: ['Normal progress: the next hop took over the transaction.'],
     checks: [
       'If nothing follows the 100 for 32 seconds, the transaction times out (Timer B/F, RFC 3261 §17.1): look at what the server does upstream.',
@@ -156,7 +156,7 @@ export const successCodes: readonly StatusEntry[] = [
     onInvite: 'Not a valid answer to INVITE.',
     onOther: 'On SUBSCRIBE or REFER from an older implementation: accepted; watch for the NOTIFY that reports the state.',
     onMethod: {
-      REFER: 'The transfer request was accepted; the outcome arrives in NOTIFY messages with a sipfrag body (RFC 3515 §2.4.5).',
+      REFER: 'The transfer request was accepted; the outcome arrives in NOTIFY messages with a sipfrag body (RFC 3515).',
       SUBSCRIBE: 'The subscription was accepted (older RFC 3265 behaviour); a NOTIFY should follow at once.',
     },
     causes: ['An implementation written to RFC 3265 or RFC 3515 before RFC 6665.'],
@@ -176,7 +176,7 @@ export const successCodes: readonly StatusEntry[] = [
       'A subscription was accepted or refreshed, and the notifier will not send the usual NOTIFY because the state has not changed since the version (entity-tag) the subscriber already holds.',
     onRegister: 'Not an answer to REGISTER.',
     onInvite: 'Not an answer to INVITE.',
-    onOther: 'Only SUBSCRIBE is answered with 204, when the subscriber sent a Suppress-If-Match header (RFC 5839 §4).',
+    onOther: 'Only a SUBSCRIBE sent inside an existing subscription dialog (a refresh) is answered with 204, when the subscriber sent a Suppress-If-Match header naming the state it already has.',
     causes: ['Conditional event notification: the subscriber sent the entity-tag of the state it has.'],
     checks: ['Nothing to fix. If the subscriber never gets state, check that it stores the SIP-ETag it received.'],
     willNotHelp: [],

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { disagreements } from './disagreements.js';
 import { lookupStatus, statusCodes } from './status-codes.js';
 import type { StatusEntry } from './types.js';
+import { vendorGuides, vendorNoteRows } from './vendor-notes.js';
 import { hasSeed, normalizeText, readSeedRows, seedSkipReason, splitSentences } from './test-helpers/seed.js';
 
 // The IANA "Response Codes" sub-registry of sip-parameters (75 codes: 50 from RFC 3261 §21, 25 from later RFCs),
@@ -142,6 +143,11 @@ describe.skipIf(!hasSeed)(`the seed (${hasSeed ? 'present' : seedSkipReason})`, 
       .filter((s) => s.split(' ').length >= 3 && !reasons.has(s));
     expect(sentences.length).toBeGreaterThan(80);
     const copies: string[] = [];
+    const extra = [...vendorNoteRows.map((n) => n.note), ...vendorGuides.flatMap((g) => g.whereToLook)];
+    for (const text of extra) {
+      const mine = ` ${normalizeText(text)} `;
+      for (const sentence of sentences) if (mine.includes(` ${sentence} `)) copies.push(`vendor text: "${sentence}"`);
+    }
     for (const entry of statusCodes) {
       for (const text of explanatoryTexts(entry)) {
         const mine = ` ${normalizeText(text)} `;

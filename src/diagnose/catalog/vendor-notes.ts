@@ -34,3 +34,31 @@ export const vendorNoteRows: readonly CodedVendorNote[] = [
 export function selectVendorNotes(code: number): VendorNote[] {
   return vendorNoteRows.filter((row) => row.code === code).map(({ code: _code, ...note }) => note);
 }
+
+/** Where a vendor's devices show SIP codes and keep their SIP traces, from the vendor's own documents. */
+export interface VendorGuide {
+  readonly vendor: string;
+  readonly vendorId: string;
+  /** Places to look, in the order a field engineer would. */
+  readonly whereToLook: readonly string[];
+  readonly source: string;
+}
+
+export const vendorGuides: readonly VendorGuide[] = [
+  {
+    vendor: 'Clear-Com',
+    vendorId: 'clear-com',
+    whereToLook: [
+      'E-IPA: the Monitoring window shows the SIP code of each account and call.',
+      'LQ and E-IPA: download the Diagnostics Snapshot from the web UI and open var/log/sip in it; it holds the full SIP transactions, including the provider\'s Warning headers.',
+      'IPA: the log sits inside tmp/sitara1.zip within the snapshot; a text editor needs that archive extracted first, while siplens reads the nested archive as it is.',
+    ],
+    source: CLEAR_COM_SEED_SOURCE,
+  },
+];
+
+/** The guide of a vendor named in any spelling ("Clear-Com", "clearcom"), or undefined. */
+export function lookupVendorGuide(vendor: string): VendorGuide | undefined {
+  const wanted = vendor.toLowerCase().replace(/[^a-z0-9]+/g, '');
+  return vendorGuides.find((g) => g.vendorId.replace(/[^a-z0-9]+/g, '') === wanted || g.vendor.toLowerCase().replace(/[^a-z0-9]+/g, '') === wanted);
+}
