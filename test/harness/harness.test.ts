@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { createSocket } from 'node:dgram';
 import { readFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -68,6 +69,20 @@ function statusesToPhone(run: ScenarioRun, wire: readonly WireMessage[]): number
     codes.push(m.status);
   }
   return codes;
+}
+
+/** The SIP payload (chunk type 0x000f) of a HEPv3 packet; '' when there is none. */
+function readHepPayload(packet: Buffer): string {
+  if (packet.subarray(0, 4).toString('latin1') !== 'HEP3') return '';
+  // HEPv3: 'HEP3', total length (16 bits), then chunks of vendor (16), type (16), length (16, header included).
+  for (let offset = 6; offset + 6 <= packet.length; ) {
+    const type = packet.readUInt16BE(offset + 2);
+    const length = packet.readUInt16BE(offset + 4);
+    if (length < 6) break;
+    if (type === 0x000f) return packet.subarray(offset + 6, offset + length).toString('latin1');
+    offset += length;
+  }
+  return '';
 }
 
 // Runs `count` scenarios at a time: each uses its own ports and folder, so they do not meet.
@@ -183,6 +198,50 @@ describe.skipIf(missing.length > 0)('scenario harness over TCP and IPv6', () => 
       expect(statusesToPhone(run, wire)).toEqual([407, 100, 486]);
     } finally {
       await run.stop();
+    }
+  });
+
+  it('call-dead-contact over TCP: the refused connection gives 477 from the proxy at once', async () => {
+    const run = await runScenario('call-dead-contact', { transport: 'tcp' });
+    try {
+      expect(run.expected.finalStatus).toBe(477);
+      const wire = await readWire(run.pcap);
+      expect(statusesToPhone(run, wire)).toEqual([407, 100, 477]);
+    } finally {
+      await run.stop();
+    }
+  });
+
+  it('register-no-response over TCP: the connection is refused, no SIP message on the wire', async () => {
+    const run = await runScenario('register-no-response', { transport: 'tcp' });
+    try {
+      expect(await readWire(run.pcap)).toEqual([]);
+      expect(run.sippExitCodes['alice-register']).not.toBe(0);
+    } finally {
+      await run.stop();
+    }
+  });
+
+  it('mirrors every message kamailio handles to a HEP collector (siptrace)', async () => {
+    const collector = createSocket('udp4');
+    const payloads: string[] = [];
+    collector.on('message', (packet: Buffer) => payloads.push(readHepPayload(packet)));
+    await new Promise<void>((resolve) => collector.bind(0, '127.0.0.1', resolve));
+    try {
+      const run = await runScenario('call-busy', { hep: { host: '127.0.0.1', port: collector.address().port } });
+      try {
+        const dump = await readFile(run.kamailioLog, 'utf8');
+        const dumped = dump.split('\n').filter((line) => line.startsWith('tag: ')).length;
+        // HEP is UDP: give the last datagrams a moment to arrive.
+        for (let i = 0; i < 40 && payloads.length < dumped; i++) await new Promise((resolve) => setTimeout(resolve, 50));
+        // siptrace mirrors the ACK of a 407 twice (it sees it as received and again when tm absorbs it).
+        expect(payloads.length).toBeGreaterThanOrEqual(dumped);
+        expect(payloads.filter((p) => p.startsWith('SIP/2.0 486 Busy Here')).length).toBe(2);
+      } finally {
+        await run.stop();
+      }
+    } finally {
+      collector.close();
     }
   });
 
