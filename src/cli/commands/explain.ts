@@ -166,10 +166,19 @@ export function formatStatusText(x: StatusExplanation, method: string | undefine
   );
   if (x.status !== 'current' && x.statusNote !== undefined) out.push(wrapText(`${x.status}: ${x.statusNote}`, 2, 2));
   out.push('');
-  const label = method === undefined ? 'Meaning' : `Meaning as the answer to ${method.toUpperCase()}`;
-  out.push(paint.bold(label));
-  out.push(wrapText(x.meaning, 2, 2));
-  if (method !== undefined && x.meaning !== x.summary) out.push(wrapText(paint.dim(`In general: ${x.summary}`), 2, 2));
+  if (method === undefined) {
+    out.push(paint.bold('Meaning'));
+    out.push(wrapText(x.meaning, 2, 2));
+    // Without --method, show each context briefly: most users meet a code on a REGISTER or an INVITE.
+    out.push('');
+    out.push(wrapText(`${paint.bold('On a REGISTER:')} ${x.onRegister}`, 2, 0));
+    out.push(wrapText(`${paint.bold('On an INVITE:')} ${x.onInvite}`, 2, 0));
+    out.push(wrapText(`${paint.bold('On other requests:')} ${x.onOther}`, 2, 0));
+  } else {
+    out.push(paint.bold(`Meaning as the answer to ${method.toUpperCase()}`));
+    out.push(wrapText(x.meaning, 2, 2));
+    if (x.meaning !== x.summary) out.push(wrapText(paint.dim(`In general: ${x.summary}`), 2, 2));
+  }
   out.push('');
   out.push(wrapText(`${paint.bold('A fault?')} ${x.isFault ? paint.red('yes') : paint.green('no')}: ${x.faultReason}`, 2, 0));
   const list = (title: string, items: readonly string[], numbered: boolean): void => {
