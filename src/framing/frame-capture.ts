@@ -29,6 +29,8 @@ const CR = 0x0d;
 const LF = 0x0a;
 const MAX_HTTP_HEAD = 16 << 10;
 const MAX_HEP_PACKET = 65535;
+/** Shared by every message framed without a defect (never written to). */
+const NO_ISSUES: readonly Issue[] = Object.freeze([]);
 
 type FlowMode = 'unknown' | 'sip' | 'tls' | 'http' | 'ws' | 'hep' | 'other';
 
@@ -232,8 +234,7 @@ export class CaptureFramer {
     if (p.length === 0) return this.#skip('empty UDP datagrams');
     if (looksLikeSipStart(p, 0)) {
       const [src, dst] = this.#decoder.endpoints();
-      const issues: Issue[] = [];
-      if (d.truncated || this.#snapped) issues.push(this.#truncatedIssue(p.length));
+      const issues = d.truncated || this.#snapped ? [this.#truncatedIssue(p.length)] : NO_ISSUES;
       this.#emit(p, src, dst, 'UDP', issues, this.#time, this.#packet, this.#offset);
       return;
     }
@@ -261,7 +262,7 @@ export class CaptureFramer {
       return this.#skip('HEP packets not SIP');
     }
     const [src, dst] = this.#decoder.endpoints();
-    this.#emit(h.payload, h.src ?? src, h.dst ?? dst, h.transport ?? 'UDP', [], h.time ?? this.#time, this.#packet, this.#offset);
+    this.#emit(h.payload, h.src ?? src, h.dst ?? dst, h.transport ?? 'UDP', NO_ISSUES, h.time ?? this.#time, this.#packet, this.#offset);
   }
 
   #emit(

@@ -99,7 +99,9 @@ export class CaptureReader {
     return this.#state === 'failed';
   }
 
-  push(chunk: Uint8Array): void {
+  push(input: Uint8Array): void {
+    // A Node Buffer's subarray() goes through Buffer's own constructor; plain Uint8Array views are cheaper.
+    const chunk = input.constructor === Uint8Array ? input : new Uint8Array(input.buffer, input.byteOffset, input.byteLength);
     let pos = 0;
     const n = chunk.length;
     if (this.failed) return;

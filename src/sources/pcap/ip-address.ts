@@ -1,6 +1,16 @@
+const ipv4Cache = new Map<number, string>();
+
 /** Dotted-quad text of 4 address bytes at `at`. */
 export function formatIpv4(b: Uint8Array, at: number): string {
-  return `${b[at]!}.${b[at + 1]!}.${b[at + 2]!}.${b[at + 3]!}`;
+  // Captures name few hosts many times: keep their text (bounded).
+  const key = ((b[at]! << 24) | (b[at + 1]! << 16) | (b[at + 2]! << 8) | b[at + 3]!) >>> 0;
+  let text = ipv4Cache.get(key);
+  if (text === undefined) {
+    text = `${b[at]!}.${b[at + 1]!}.${b[at + 2]!}.${b[at + 3]!}`;
+    if (ipv4Cache.size >= 4096) ipv4Cache.clear();
+    ipv4Cache.set(key, text);
+  }
+  return text;
 }
 
 /** RFC 5952 text of 16 address bytes at `at`: lower case, leading zeros dropped, the longest zero run as `::`. */
@@ -38,7 +48,18 @@ export function formatIpv6(b: Uint8Array, at: number): string {
   return s;
 }
 
+const endpointCache = new Map<number, string>();
+
 /** `ip:port`, IPv6 in brackets (`[2001:db8::1]:5060`), as MessageMeta wants it. */
 export function formatEndpoint(b: Uint8Array, at: number, version: 4 | 6, port: number): string {
-  return version === 4 ? `${formatIpv4(b, at)}:${port}` : `[${formatIpv6(b, at)}]:${port}`;
+  if (version === 6) return `[${formatIpv6(b, at)}]:${port}`;
+  // IPv4 address and port fit in 48 bits: one number keys the cached text.
+  const key = (((b[at]! << 24) | (b[at + 1]! << 16) | (b[at + 2]! << 8) | b[at + 3]!) >>> 0) * 65536 + port;
+  let text = endpointCache.get(key);
+  if (text === undefined) {
+    text = `${formatIpv4(b, at)}:${port}`;
+    if (endpointCache.size >= 8192) endpointCache.clear();
+    endpointCache.set(key, text);
+  }
+  return text;
 }
