@@ -33,6 +33,17 @@ function outcomeOf(status: number | undefined, cancelled: boolean, ringing: bool
   return 'rejected';
 }
 
+function viaDepth(tx: Transaction): number {
+  return (tx.request ?? tx.responses[0])?.viaCount ?? Number.MAX_SAFE_INTEGER;
+}
+
+function isNearerCaller(a: Transaction, b: Transaction): boolean {
+  const da = viaDepth(a);
+  const db = viaDepth(b);
+  if (da !== db) return da < db;
+  return a.firstAt !== null && b.firstAt !== null && a.firstAt < b.firstAt;
+}
+
 function delta(a: number | null | undefined, b: number | null | undefined): number | null {
   if (a === null || a === undefined || b === null || b === undefined) return null;
   return Math.max(0, b - a);
@@ -42,9 +53,10 @@ function delta(a: number | null | undefined, b: number | null | undefined): numb
 export function viewCall(call: Call): CallView {
   let main: Transaction | undefined;
   for (const tx of call.invites) {
-    // The last CSeq is the last attempt (after an authentication challenge); of its copies, the first seen is the
-    // hop nearest the caller.
+    // The last CSeq is the last attempt (after an authentication challenge); of its copies on several hops, the one
+    // with the fewest Via headers is nearest the caller (each proxy adds one, RFC 3261 §16.6 step 8), then the earliest.
     if (main === undefined || tx.cseq > main.cseq) main = tx;
+    else if (tx.cseq === main.cseq && isNearerCaller(tx, main)) main = tx;
   }
   const legs = main === undefined ? [] : call.invites.filter((t) => t !== main && t.cseq === main.cseq);
   const first = call.invites[0];

@@ -142,7 +142,9 @@ describe('calls through a proxy (RFC 3665 §3)', () => {
     expect(f?.details['acceptedCodecs']).toEqual(['PCMU/8000']);
     expect(f?.details['commonCodecs']).toEqual([]);
     expect(result.calls.find((c) => c.callId === '2xTb9vxSit55XU7p8@atlanta.example.com')?.outcome).toBe('rejected');
-    expect(result.findings.some((x) => x.rule === 'words.warning' && x.title.includes('305'))).toBe(true);
+    // The Warning is quoted and decoded in the finding itself, so no separate words.warning repeats it.
+    expect(f?.explanation).toContain('Warning: 305 client.biloxi.example.com "Incompatible media format"');
+    expect(result.findings.some((x) => x.rule === 'words.warning')).toBe(false);
   });
 
   it('an answered call has its times, who ended it, and no error', () => {
@@ -165,6 +167,22 @@ describe('calls through a proxy (RFC 3665 §3)', () => {
     expect(call?.endedBy).toBe('caller');
     expect(result.findings.filter((x) => x.severity !== 'info')).toEqual([]);
     expect(result.findings.find((x) => x.rule === 'call.bye-reason')?.details['reasons']).toBeDefined();
+  });
+
+  it('a Warning no other finding explains gets a finding of its own, decoded', () => {
+    const { result } = analyzeRecords(
+      toRecords([
+        w(0, alice, bob, invite({ cseq: 1, branch: 'z9hG4bKw1', sdp: aliceOffer })),
+        w(0.3, bob, alice, answer({ status: 200, reason: 'OK', cseq: 1, branch: 'z9hG4bKw1', method: 'INVITE', toTag: 'w', sdp: bobAnswer, extra: 'Warning: 370 biloxi.example.com "Insufficient bandwidth"\nContact: <sip:bob@192.0.2.4>\n' })),
+        w(0.4, alice, bob, invite({ cseq: 1, branch: 'z9hG4bKw2', method: 'ACK', toTag: 'w' })),
+      ]),
+    );
+    const f = result.findings.find((x) => x.rule === 'words.warning');
+    expect(result.findings.map((x) => x.rule)).toEqual(['words.warning']);
+    expect(f?.severity).toBe('info');
+    expect(f?.title).toContain('370');
+    expect(f?.evidence).toEqual([1]);
+    expect((f?.details['warnings'] as { code: number }[] | undefined)?.[0]?.code).toBe(370);
   });
 
   it('the incremental analyzer gives the same result as the batch one', () => {

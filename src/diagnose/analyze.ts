@@ -1,7 +1,7 @@
 // analyze(): the whole pipeline, inputs → messages → correlation → findings → the `analyze --json` contract.
 import { createCorrelator } from '../correlate/correlator.js';
 import type { Correlation } from '../correlate/types.js';
-import type { AnalysisResult, Finding } from '../model/analysis.js';
+import type { AnalysisResult, Finding, JsonValue } from '../model/analysis.js';
 import type { InputReport } from '../model/input-report.js';
 import type { MessageRecord } from '../model/message-record.js';
 import { readInputs } from '../parse/read-inputs.js';
@@ -47,6 +47,7 @@ export function diagnose(correlation: Correlation, inputs: readonly InputReport[
   const drafts: FindingDraft[] = [];
   for (const rule of ruleList) drafts.push(...rule.run(correlation));
   drafts.push(...neverSucceeds(correlation, drafts));
+  dropQuotedWords(drafts);
   drafts.sort((a, b) => SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] || (a.evidence[0] ?? Infinity) - (b.evidence[0] ?? Infinity));
   const findings: Finding[] = drafts.map((d, i) => ({ id: `F${i + 1}`, ...d }));
   const byCallId = new Map<string, string[]>();
@@ -73,6 +74,35 @@ export function diagnose(correlation: Correlation, inputs: readonly InputReport[
     calls: correlation.calls.map((c) => summarizeCall(c, byCallId)),
     findings,
   };
+}
+
+/** The raw Warning and Reason values a finding's details quote. */
+function quotedWords(d: FindingDraft): string[] {
+  const out: string[] = [];
+  for (const key of ['warnings', 'reasons']) {
+    const list = d.details[key];
+    if (!Array.isArray(list)) continue;
+    for (const item of list as readonly JsonValue[]) {
+      if (item !== null && typeof item === 'object' && !Array.isArray(item)) {
+        const raw = (item as { readonly [k: string]: JsonValue })['raw'];
+        if (typeof raw === 'string') out.push(raw);
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * A words.* finding repeats what another finding already quotes and decodes: keep the Warning/Reason findings only
+ * for values no other finding carries in its details.
+ */
+function dropQuotedWords(drafts: FindingDraft[]): void {
+  const quoted = new Set<string>();
+  for (const d of drafts) if (!d.rule.startsWith('words.')) for (const raw of quotedWords(d)) quoted.add(raw);
+  for (let i = drafts.length - 1; i >= 0; i--) {
+    const d = drafts[i] as FindingDraft;
+    if (d.rule.startsWith('words.') && quotedWords(d).every((raw) => quoted.has(raw))) drafts.splice(i, 1);
+  }
 }
 
 /** RFC 3261 §10.2: a registration with no 2xx at all that no more specific rule explained. */

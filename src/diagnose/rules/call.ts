@@ -131,9 +131,11 @@ function checkCall(call: Call): FindingDraft[] {
     ...wordsDetails(final),
   };
   if (spec !== undefined) {
+    // 480 made by a proxy (no ringing, nothing forwarded) means the callee has no registered device: a fault to fix.
+    const severity = status === 480 && !view.ringing && generatedBy === 'proxy' ? 'error' : spec.severity;
     out.push({
       rule: spec.rule,
-      severity: spec.severity,
+      severity,
       title: `${spec.title} (${formatStatus(final)})`,
       explanation: `The call from ${nameOf(call.from)} to ${nameOf(call.to)} ended with ${formatStatus(final)}. ${spec.say(call, final)}${timing}${quoteWords(final)}`,
       status,
@@ -177,14 +179,20 @@ function checkAck(call: Call): FindingDraft[] {
   const byeProblem = view.bye?.final?.status === 481 || view.bye?.final?.status === 408;
   // Without retransmissions or a failed BYE, the capture may simply have missed the ACK's path.
   if (tx.responseRetransmissions === 0 && !byeProblem && view.bye === undefined) return [];
+  // RFC 3261 §13.3.1.4: the UAS gives up after 64*T1 = 32 s without ACK; a BYE right then is the signature.
+  const byeAt = (view.bye?.request ?? view.bye?.responses[0])?.at;
+  const afterMs = byeAt === null || byeAt === undefined || ok.at === null ? null : byeAt - ok.at;
+  const atTimeout = afterMs !== null && afterMs >= 31_000 && afterMs <= 40_000;
+  const strong = tx.responseRetransmissions > 0 || byeProblem || atTimeout;
   return [
     {
       rule: 'call.missing-ack',
-      severity: 'error',
+      severity: strong ? 'error' : 'warning',
       title: 'The 200 OK was never acknowledged (no ACK)',
       explanation:
         `The call was answered (${formatStatus(ok)}) but no ACK for CSeq ${tx.cseq} is in the data` +
-        `${tx.responseRetransmissions > 0 ? `; the callee retransmitted the 200 OK ${tx.responseRetransmissions} times waiting for it` : ''}. ` +
+        `${tx.responseRetransmissions > 0 ? `; the callee retransmitted the 200 OK ${tx.responseRetransmissions} times waiting for it` : ''}` +
+        `${afterMs === null ? '' : `; the call ended ${secondsText(afterMs)} after the 200 OK${atTimeout ? ', just when a callee without ACK gives up' : ''}`}. ` +
         'Without the ACK the callee gives up after 32 s and ends the call with a BYE (RFC 3261 §13.3.1.4): the typical ' +
         '"call drops after 30 seconds". The ACK goes to the Contact of the 200 (and its Record-Route), so it is lost ' +
         'when that address is private or unreachable.',
@@ -199,7 +207,7 @@ function checkAck(call: Call): FindingDraft[] {
       nextSteps: ['Compare the Contact of the 200 OK with the callee\'s real address.', 'Check Record-Route on the proxies.'],
       willNotHelp: ['Codec changes: the call was answered.'],
       generatedBy: 'network',
-      details: { contact: ok.contacts[0]?.uri ?? null, okRetransmissions: tx.responseRetransmissions },
+      details: { contact: ok.contacts[0]?.uri ?? null, okRetransmissions: tx.responseRetransmissions, byeAfterMs: afterMs },
     },
   ];
 }

@@ -71,7 +71,8 @@ export const mediaRules: Rule = {
       let accepted: string[] | null = null;
       let acceptedFrom = '';
       if (answerSdp !== undefined) {
-        accepted = codecNames(audioOf(answerSdp));
+        // An SDP in a 488/606 describes capabilities (RFC 3261 §21.4.26, §21.6.4): port 0 media count too.
+        accepted = codecNames(answerSdp.media);
         acceptedFrom = `the SDP in the ${status} itself`;
       } else {
         const seen = known.get(call.to ?? '');
@@ -87,7 +88,10 @@ export const mediaRules: Rule = {
       const offeredProtocols = [...new Set(audioOf(offer).map((m) => m.protocol))];
       const offeredTypes = [...new Set(audioOf(offer).map((m) => m.type))];
       const info = explainStatus(status, { method: tx.method });
+      const reInvite = tx.method === 'INVITE' && (tx.request?.toTag !== undefined || group.call.reInvites.includes(tx));
+      const fax = offeredTypes.includes('image') || offered.some((o) => baseName(o) === 't38');
       const causes: string[] = [];
+      if (fax) causes.push('The other side does not take T.38 fax (m=image udptl t38): fax must fall back to G.711 pass-through, or T.38 be enabled on it.');
       if (mediaWarn?.code === 304) causes.push(`The other side does not take the media type offered (${offeredTypes.join(', ')}), e.g. video or T.38 fax (image) to an audio-only device.`);
       if (mediaWarn?.code === 305 || (common !== null && common.length === 0)) causes.push('No codec in common: the caller offers codecs the other side does not allow (e.g. G.729 only against a G.711-only trunk).');
       if (mediaWarn?.code === 306 || mediaWarn?.code === 307) causes.push('An SDP attribute or parameter the other side does not understand (an unusual fmtp, ICE or DTLS attributes).');
@@ -102,22 +106,25 @@ export const mediaRules: Rule = {
         offeredMedia: offeredTypes,
         offeredProtocols,
         warnCode: mediaWarn?.code ?? null,
+        reInvite,
         ...wordsDetails(final, ...others.map((o) => o.final)),
       };
       const warnText = mediaWarn === undefined ? '' : ` Warn-code ${mediaWarn.code} means "${explainWarning(mediaWarn.code)?.text ?? 'unregistered'}".`;
       out.push({
         rule: status === 415 ? 'media.unsupported-body' : 'media.not-acceptable',
-        severity: 'error',
+        // A refused re-INVITE leaves the call on its previous session (RFC 3261 §14.1): a problem, not a failed call.
+        severity: reInvite ? 'warning' : 'error',
         title:
           `${formatStatus(final)}: ` +
-          (mediaWarn !== undefined ? `media refused (warn-code ${mediaWarn.code})` : common !== null && common.length === 0 ? 'no codec in common' : 'the session description was refused'),
+          (fax ? `T.38 fax ${reInvite ? 're-INVITE ' : ''}refused` : mediaWarn !== undefined ? `media refused (warn-code ${mediaWarn.code})` : common !== null && common.length === 0 ? 'no codec in common' : 'the session description was refused'),
         explanation:
-          `The ${tx.method === 'INVITE' && tx.request?.toTag !== undefined ? 're-INVITE' : tx.method} from ${call.from ?? '?'} to ${call.to ?? '?'} offered ` +
+          `The ${reInvite ? 're-INVITE' : tx.method} from ${call.from ?? '?'} to ${call.to ?? '?'} offered ` +
           `${describeMedia(offer)} and was answered ${formatStatus(final)}. ${info.meaning}${warnText}` +
           (accepted === null
             ? ' The data does not show which codecs the other side takes.'
             : ` From ${acceptedFrom}, the other side takes ${accepted.join(', ') || 'nothing usable'}; ` +
               (common !== null && common.length > 0 ? `in common with the offer: ${common.join(', ')}.` : 'none of them was offered.')) +
+          (reInvite ? ' The call itself stays up on the session agreed before (RFC 3261 §14.1).' : '') +
           quoteWords(final, ...others.map((o) => o.final)),
         status,
         callIds: [call.callId],

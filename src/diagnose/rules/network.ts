@@ -90,8 +90,11 @@ function receivedDiffers(c: Correlation): FindingDraft[] {
     const r = tx.responses[0];
     const v = r?.via[0];
     if (r === undefined || v === undefined) continue;
-    const portDiff = typeof v.rport === 'number' && v.port !== undefined && v.rport !== v.port;
-    const hostDiff = v.received !== undefined && v.received !== v.host;
+    // Over TCP/TLS the connection's source port is ephemeral and differs from the Via port by design (RFC 3261 §18.2.2).
+    const streamed = v.transport !== 'UDP' || (r.transport !== undefined && r.transport !== 'UDP');
+    const portDiff = !streamed && typeof v.rport === 'number' && v.port !== undefined && v.rport !== v.port;
+    // RFC 3261 §18.2.1: received is added whenever sent-by is a host name; only an address that differs tells.
+    const hostDiff = v.received !== undefined && v.received !== v.host && classifyAddress(v.host) !== 'name';
     if (!portDiff && !hostDiff) continue;
     // Private-inside-public is reported by the rule above with more to say.
     if (isPrivateAddress(v.host) && v.received !== undefined && classifyAddress(v.received) === 'public') continue;

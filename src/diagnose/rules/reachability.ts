@@ -43,7 +43,10 @@ function noResponse(c: Correlation, byGroup: Map<string, Transaction[]>): Findin
     if (req === undefined || tx.method === 'ACK' || tx.responses.length > 0) continue;
     // Direction 'in' in a device's log: a request the device received and did not answer is its own matter.
     const waited = tx.lastAt !== null && c.lastAt !== null && req.at !== null ? c.lastAt - req.at : 0;
-    if (tx.retransmissions === 0 && waited < TRANSACTION_TIMEOUT_MS) continue;
+    // Over UDP a client retransmits (RFC 3261 §17.1.1.2); one lone copy there means the capture missed the rest,
+    // not silence. Over TCP there are no retransmissions, so time alone tells.
+    const reliable = (req.transport ?? req.via[0]?.transport ?? 'UDP') !== 'UDP';
+    if (tx.retransmissions === 0 && (!reliable || waited < TRANSACTION_TIMEOUT_MS)) continue;
     const key = `${tx.method}|${targetOf(req)}`;
     const list = byTarget.get(key);
     if (list === undefined) byTarget.set(key, [tx]);

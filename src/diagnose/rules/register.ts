@@ -141,7 +141,9 @@ function checkRegistration(reg: Registration): FindingDraft[] {
 
   // 403/404 without credentials: the registrar refuses the address of record itself.
   for (const code of [403, 404] as const) {
-    const hits = txs.filter((t) => t.final?.status === code && !hasCredentials(t));
+    // 403 after credentials is the authentication family's (auth.forbidden-after-credentials); 404 is the same
+    // answer with or without them: the address of record is unknown (RFC 3261 §10.3 step 3).
+    const hits = txs.filter((t) => t.final?.status === code && (code === 404 || !hasCredentials(t)));
     if (hits.length === 0) continue;
     const tx = hits[hits.length - 1] as Transaction;
     const final = tx.final as MessageFacts;
