@@ -40,7 +40,10 @@ function keyOf(r: MessageRecord): string {
 /** How a person counts PJSIP messages in a trace: one `TX|RX nnn bytes` announcement each. */
 async function countAnnounced(file: string): Promise<number> {
   const text = await readFile(file, 'latin1');
-  return text.split('\n').filter((line) => /(?:RX|TX) \d+ bytes/.test(line)).length;
+  return text.split('\n').filter((line) => {
+    const words = line.split(' ');
+    return words.some((w, i) => (w.endsWith('RX') || w.endsWith('TX')) && /^\d+$/.test(words[i + 1] ?? '') && words[i + 2] === 'bytes');
+  }).length;
 }
 
 describe.skipIf(!hasCorpus)('readInputs', () => {

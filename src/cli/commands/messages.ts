@@ -1,0 +1,114 @@
+import type { Command } from 'commander';
+import type { InputReport } from '../../index.js';
+import { formatMessageLine, INPUT_UNREADABLE, MESSAGES_SCHEMA_VERSION, readInputs, toInputJson, toMessageJson } from '../../index.js';
+import type { CliIo } from '../io.js';
+import { ExitCode, useColor } from '../io.js';
+
+interface MessagesOptions {
+  readonly json?: boolean;
+  readonly ndjson?: boolean;
+}
+
+const EXAMPLES = `
+Examples:
+  siplens messages snapshot.zip                every message in a device snapshot, one line each
+  siplens messages trace.pcapng var/log/ --json one JSON document (schema/messages.schema.json)
+  zcat sip.log.gz | siplens messages - --ndjson one JSON object per line, streamed
+
+Exit codes: 0 messages found, 3 no SIP message in the inputs, 4 an input could not be read (the others still are).
+`;
+
+/** Redraws a bar on stderr at most every 100 ms, and only when stderr is a terminal and the reading takes a while. */
+function startProgress(io: CliIo): { update: (read: number, total: number | null) => void; clear: () => void } {
+  if (!io.stderrIsTTY) return { update: () => undefined, clear: () => undefined };
+  const started = Date.now();
+  let last = 0;
+  let shown = false;
+  const mb = (n: number): string => `${(n / 1e6).toFixed(1)} MB`;
+  return {
+    update(read, total) {
+      const now = Date.now();
+      if (now - started < 500 || now - last < 100) return;
+      last = now;
+      shown = true;
+      if (total === null || total === 0) {
+        io.stderr(`\r\x1b[Kreading ${mb(read)}`);
+        return;
+      }
+      const share = Math.min(1, read / total);
+      const width = 30;
+      const filled = Math.round(share * width);
+      io.stderr(`\r\x1b[K[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${(share * 100).toFixed(0)}% ${mb(read)} of ${mb(total)}`);
+    },
+    clear() {
+      if (shown) io.stderr('\r\x1b[K');
+    },
+  };
+}
+
+/** `siplens messages`: every message read, in order, as text, one JSON document or NDJSON. */
+export function registerMessages(program: Command, io: CliIo, exit: { code: number }): void {
+  program
+    .command('messages')
+    .description('list every SIP message read from files, folders, archives, captures, logs or - (stdin), in order')
+    .argument('<inputs...>', 'paths (files, folders, zip/tar/gz archives, pcap/pcapng, logs), or - for stdin')
+    .option('--json', 'one JSON document: { schemaVersion, messages, inputs } (schema/messages.schema.json)')
+    .option('--ndjson', 'one JSON object per message and line, streamed')
+    .addHelpText('after', EXAMPLES)
+    .action(async (inputs: string[], options: MessagesOptions) => {
+      if (options.json === true && options.ndjson === true) {
+        io.stderr('siplens messages: choose one of --json and --ndjson\n');
+        exit.code = ExitCode.usage;
+        return;
+      }
+      exit.code = await runMessages(inputs, options, io);
+    });
+}
+
+async function runMessages(inputs: readonly string[], options: MessagesOptions, io: CliIo): Promise<number> {
+  const progress = startProgress(io);
+  const { records, reports } = readInputs(inputs, {
+    cwd: io.cwd,
+    onProgress: progress.update,
+    ...(io.stdin === undefined ? {} : { stdin: io.stdin as AsyncIterable<Uint8Array | string> }),
+    ...(io.signal === undefined ? {} : { signal: io.signal }),
+  });
+  const color = useColor(io);
+  let count = 0;
+  // --json streams too: messages first, then the inputs (complete only at the end); key order carries no meaning.
+  if (options.json === true) io.stdout(`{"schemaVersion":${MESSAGES_SCHEMA_VERSION},"messages":[`);
+  for await (const record of records) {
+    if (options.json === true) io.stdout(`${count === 0 ? '\n' : ',\n'}${JSON.stringify(toMessageJson(record))}`);
+    else if (options.ndjson === true) io.stdout(`${JSON.stringify(toMessageJson(record))}\n`);
+    else io.stdout(`${formatMessageLine(record, { color })}\n`);
+    count++;
+  }
+  progress.clear();
+  if (options.json === true) io.stdout(`\n],"inputs":${JSON.stringify(reports.map(toInputJson))}}\n`);
+
+  const unreadable = reports.filter((r) => r.issues.some((i) => i.code === INPUT_UNREADABLE));
+  for (const report of unreadable) {
+    for (const issue of report.issues) if (issue.code === INPUT_UNREADABLE) io.stderr(`siplens: ${issue.message}\n`);
+  }
+  if (options.json !== true && options.ndjson !== true) writeSummary(io, reports, count);
+  if (unreadable.length > 0) return ExitCode.inputError;
+  if (count === 0) {
+    if (options.json !== true && options.ndjson !== true) io.stderr('siplens: no SIP message found in the inputs\n');
+    return ExitCode.noMatch;
+  }
+  return ExitCode.ok;
+}
+
+/** On stderr, so stdout stays one line per message: counts, and the errors met while reading. */
+function writeSummary(io: CliIo, reports: readonly InputReport[], count: number): void {
+  const roots = reports.filter((r) => r.parent === undefined);
+  const errors = reports.flatMap((r) => r.issues.filter((i) => i.severity === 'error' && i.code !== INPUT_UNREADABLE));
+  const skipped = roots.reduce((n, r) => n + r.skipped, 0);
+  io.stderr(
+    `${count} message${count === 1 ? '' : 's'} from ${roots.length} input${roots.length === 1 ? '' : 's'}` +
+      `${skipped > 0 ? `, ${skipped} item${skipped === 1 ? '' : 's'} skipped` : ''}` +
+      `${errors.length > 0 ? `, ${errors.length} error${errors.length === 1 ? '' : 's'}` : ''}\n`,
+  );
+  for (const issue of errors.slice(0, 10)) io.stderr(`  ${issue.message}\n`);
+  if (errors.length > 10) io.stderr(`  … and ${errors.length - 10} more (see --json)\n`);
+}
