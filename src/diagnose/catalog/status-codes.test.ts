@@ -54,6 +54,13 @@ describe('statusCodes', () => {
     }
   });
 
+  it('cannot be changed by a caller', () => {
+    const entry = lookupStatus(486);
+    expect(Object.isFrozen(entry)).toBe(true);
+    expect(Object.isFrozen(entry?.causes)).toBe(true);
+    expect(Object.isFrozen(statusCodes)).toBe(true);
+  });
+
   it('marks 202 deprecated by RFC 6665', () => {
     const entry = lookupStatus(202);
     expect(entry?.status).toBe('deprecated');

@@ -9,10 +9,19 @@ function attachVendorNotes(entry: StatusEntry): StatusEntry {
   return notes.length === 0 ? entry : { ...entry, vendorNotes: [...entry.vendorNotes, ...notes] };
 }
 
+/** Freezes an entry and everything in it, so no caller can change the catalog for the others. */
+function freezeDeep<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const inner of Object.values(value)) freezeDeep(inner);
+  }
+  return value;
+}
+
 /** Every response code siplens explains, in numeric order: the IANA registry, the seed, and historic field codes. */
 export const statusCodes: readonly StatusEntry[] = Object.freeze(
   [...provisionalCodes, ...successCodes, ...redirectionCodes, ...clientFailureCodes, ...serverFailureCodes, ...globalFailureCodes]
-    .map(attachVendorNotes)
+    .map((entry) => freezeDeep(attachVendorNotes(entry)))
     .sort((a, b) => a.code - b.code),
 );
 
