@@ -73,7 +73,11 @@ export function viewMessage(record: MessageRecord): MessageView {
   const nl = text.indexOf('\n');
   const startLine = (nl < 0 ? text : text.slice(0, nl)).replace(/\r$/, '');
   const keyLines: string[] = [];
-  for (const h of m.headers) if (KEY_HEADERS.has(h.canonical)) keyLines.push(`${h.name}: ${h.value}`);
+  for (const h of m.headers) {
+    // Who sent a response matters (Server, User-Agent); a request's own software rarely explains a failure.
+    if (m.kind === 'request' && (h.canonical === 'User-Agent' || h.canonical === 'Server')) continue;
+    if (KEY_HEADERS.has(h.canonical)) keyLines.push(`${h.name}: ${h.value}`);
+  }
   const cseq = m.cseq;
   const from = m.from;
   const to = m.to;

@@ -47,6 +47,11 @@ export function formatStatus(code: number | null, reason: string | null): string
   return `${code}${reason ? ` ${reason}` : ''}`;
 }
 
+/** `2026-11-24 18:22:27.680` from an ISO 8601 time (UTC), or '' for null. */
+export function formatIso(iso: string | null): string {
+  return iso === null ? '' : iso.replace('T', ' ').replace('Z', '');
+}
+
 /** A duration in ms as `850 ms` or `12.3 s`. */
 export function formatMs(ms: number | null): string {
   if (ms === null) return '';
@@ -82,8 +87,9 @@ export function formatTextReport(report: Report, options: TextReportOptions): st
   };
   const fs = result.summary.findings;
   out.push(c.bold('siplens analysis'));
+  const topInputs = result.inputs.filter((i) => i.parent === undefined).length;
   out.push(
-    `${result.summary.messages} SIP messages from ${result.inputs.length} input${result.inputs.length === 1 ? '' : 's'}; ` +
+    `${result.summary.messages} SIP messages from ${topInputs} input${topInputs === 1 ? '' : 's'}; ` +
       `${result.summary.registrations} registration${result.summary.registrations === 1 ? '' : 's'}, ` +
       `${result.summary.calls} call${result.summary.calls === 1 ? '' : 's'}; findings: ` +
       `${fs.error > 0 ? c.red(`${fs.error} error${fs.error === 1 ? '' : 's'}`) : '0 errors'}, ` +
@@ -100,7 +106,13 @@ export function formatTextReport(report: Report, options: TextReportOptions): st
     out.push(
       formatTable(
         ['input', 'kind', 'format', 'SIP messages', 'skipped'],
-        result.inputs.map((i) => [i.path, i.kind, i.format ?? '', String(i.messages), String(i.skipped)]),
+        result.inputs.map((i) => [
+          i.parent !== undefined && i.path.startsWith(i.parent) ? `${u ? '└ ' : '- '}${i.path.slice(i.parent.length)}` : i.path,
+          i.kind,
+          i.format ?? '',
+          String(i.messages),
+          String(i.skipped),
+        ]),
         { boxed: u, maxCellWidth: 60, header: c.bold },
       ).trimEnd(),
     );
@@ -109,7 +121,7 @@ export function formatTextReport(report: Report, options: TextReportOptions): st
       out.push(c.dim(`Skipped or partly read (${issues.length}):`));
       for (const { input, issue } of issues.slice(0, 20)) {
         const where = issue.origin ? `${issue.origin.path}${issue.origin.line !== undefined ? `:${issue.origin.line}` : ''}` : input;
-        out.push(`  ${issue.severity === 'error' ? c.red('✗') : c.yellow('!')} ${s(where)}: ${s(issue.message)} ${c.dim(`[${issue.code}]`)}`);
+        out.push(wrapText(`${issue.severity === 'error' ? c.red('✗') : c.yellow('!')} ${s(where)}: ${s(issue.message)} ${c.dim(`[${issue.code}]`)}`, width, '  '));
       }
       if (issues.length > 20) out.push(c.dim(`  … and ${issues.length - 20} more (see --json)`));
     }
@@ -118,30 +130,34 @@ export function formatTextReport(report: Report, options: TextReportOptions): st
   heading('Accounts (registration state)');
   if (result.registrations.length === 0) out.push('  No REGISTER seen.');
   else {
-    const rows = result.registrations.map((r) => [
+    const accounts = groupAccounts(result.registrations, (i) => report.byIndex.get(i)?.time ?? null);
+    const rows = accounts.map(({ latest: r, all }) => [
       r.aor,
       r.state,
       formatStatus(r.lastStatus, r.lastReason),
-      r.lastMeaning ?? '',
       r.expiresGranted !== null ? `${r.expiresGranted} s` : r.expiresRequested !== null ? `asked ${r.expiresRequested} s` : '',
-      r.lastSuccess ?? 'never',
-      String(r.attempts),
+      formatIso([...all].reverse().find((x) => x.lastSuccess !== null)?.lastSuccess ?? null) || 'never',
+      String(all.reduce((n, x) => n + x.attempts, 0)),
+      all.length > 1 ? describeHistory(all) : '',
     ]);
     out.push(
-      formatTable(['account', 'state', 'last response', 'meaning', 'expires', 'last success', 'attempts'], rows, {
+      formatTable(['account', 'state now', 'last response', 'expires', 'last success', 'REGISTERs', 'history'], rows, {
         boxed: u,
         maxCellWidth: 56,
         header: c.bold,
-        cell: (v, ri, ci) => (ci === 1 ? paintState(c, result.registrations[ri], v) : v),
+        cell: (v, ri, ci) => (ci === 1 ? paintState(c, accounts[ri]?.latest, v) : v),
       }).trimEnd(),
     );
+    for (const { latest: r } of accounts) {
+      if (r.lastMeaning) out.push(wrapText(`${s(r.aor)}, ${s(formatStatus(r.lastStatus, r.lastReason))}: ${s(r.lastMeaning)}`, width, '  '));
+    }
   }
 
   heading('Calls');
   if (result.calls.length === 0) out.push('  No INVITE seen.');
   else {
     const rows = result.calls.map((call) => [
-      call.startTime ? call.startTime.replace('T', ' ').replace('Z', '') : '',
+      formatIso(call.startTime),
       `${call.from ?? '?'} → ${call.to ?? '?'}`,
       describeOutcome(call),
       formatStatus(call.finalStatus, call.finalReason),
@@ -198,6 +214,33 @@ export function formatTextReport(report: Report, options: TextReportOptions): st
 }
 
 type Colors = ReturnType<typeof createColors>;
+
+/** The registrations of each address of record, in order of first appearance, with the one that ended last. */
+export function groupAccounts(
+  regs: readonly RegistrationSummary[],
+  timeOf: (index: number) => number | null = () => null,
+): { latest: RegistrationSummary; all: RegistrationSummary[] }[] {
+  const byAor = new Map<string, RegistrationSummary[]>();
+  for (const r of regs) byAor.set(r.aor, [...(byAor.get(r.aor) ?? []), r]);
+  const lastIndex = (r: RegistrationSummary): number => r.messages[r.messages.length - 1] ?? -1;
+  // Later by the clock when both have one (logs of several files are read one after another), else by reading order.
+  const order = (a: RegistrationSummary, b: RegistrationSummary): number => {
+    const ta = timeOf(lastIndex(a));
+    const tb = timeOf(lastIndex(b));
+    return ta !== null && tb !== null && ta !== tb ? ta - tb : lastIndex(a) - lastIndex(b);
+  };
+  return [...byAor.values()].map((all) => {
+    const sorted = [...all].sort(order);
+    return { latest: sorted[sorted.length - 1] as RegistrationSummary, all: sorted };
+  });
+}
+
+/** `4 registered, 2 failed`. */
+function describeHistory(all: readonly RegistrationSummary[]): string {
+  const counts = new Map<string, number>();
+  for (const r of all) counts.set(r.state, (counts.get(r.state) ?? 0) + 1);
+  return [...counts.entries()].map(([state, n]) => `${n} ${state}`).join(', ');
+}
 
 function paintState(c: Colors, r: RegistrationSummary | undefined, v: string): string {
   switch (r?.state) {
