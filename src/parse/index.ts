@@ -10,3 +10,5 @@ export { serializeMessage } from './serialize-message.js';
 export type { SerializableMessage, SerializeOptions } from './serialize-message.js';
 export { readInputs, parseRaw, INPUT_UNREADABLE } from './read-inputs.js';
 export type { ReadInputsOptions, ReadInputsResult } from './read-inputs.js';
+export { readLive } from './read-live.js';
+export type { ReadLiveOptions, LiveInputs } from './read-live.js';
