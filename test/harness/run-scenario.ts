@@ -78,7 +78,6 @@ interface RunContext {
   readonly dir: string;
   readonly transport: Transport;
   readonly ipv6: boolean;
-  readonly host: string;
   readonly ports: ScenarioPorts;
   readonly sipps: Sipp[];
   readonly exitCodes: Record<string, number | null>;
@@ -96,17 +95,18 @@ export async function runScenario(name: ScenarioName, options: RunScenarioOption
   const ipv6 = options.ipv6 ?? false;
   const madeDir = options.dir === undefined;
   const dir = options.dir ?? (await mkdtemp(join(tmpdir(), `siplens-${name}-`)));
-  const ports: ScenarioPorts = {
-    proxy: await findFreePort(ipv6),
-    caller: await findFreePort(ipv6),
-    callee: await findFreePort(ipv6),
-    dead: await findFreePort(ipv6),
+  const leased: number[] = [];
+  const lease = async (): Promise<number> => {
+    const port = await findFreePort(ipv6);
+    leased.push(port);
+    return port;
   };
-  const host = ipv6 ? '::1' : '127.0.0.1';
-  const context: RunContext = { dir, transport, ipv6, host, ports, sipps: [], exitCodes: {} };
+  let context: RunContext | undefined;
   let capture: Capture | undefined;
   let kamailio: Kamailio | undefined;
   try {
+    const ports: ScenarioPorts = { proxy: await lease(), caller: await lease(), callee: await lease(), dead: await lease() };
+    context = { dir, transport, ipv6, ports, sipps: [], exitCodes: {} };
     capture = await startCapture(dir, [ports.proxy, ports.caller, ports.callee, ports.dead]);
     kamailio = await startKamailio({
       dir,
@@ -120,12 +120,15 @@ export async function runScenario(name: ScenarioName, options: RunScenarioOption
     });
     await playScenario(definition, context);
   } finally {
-    await Promise.all(context.sipps.map((sipp) => stopProcess(sipp.started, 'SIGKILL', 2000)));
+    // Each step is guarded so that one failing to stop does not leave the others running.
+    const sipps = context?.sipps ?? [];
+    await Promise.all(sipps.map((sipp) => stopProcess(sipp.started, 'SIGKILL', 2000).catch(() => null)));
     // The grace in capture.stop() lets the last packets and kamailio's sipdump writer settle.
-    await capture?.stop();
-    await kamailio?.stop();
-    await Promise.all(Object.values(ports).map((port) => releasePort(port)));
+    await capture?.stop().catch(() => undefined);
+    await kamailio?.stop().catch(() => undefined);
+    await Promise.all(leased.map((port) => releasePort(port).catch(() => undefined)));
   }
+  const { ports } = context;
   // sipdump creates its file on the first message: when kamailio saw none, an empty file says so.
   let kamailioLog = await findSipdumpFile(kamailio.dumpDir);
   if (kamailioLog === undefined) {
