@@ -56,3 +56,22 @@ describe('q850Causes', () => {
     for (const bad of [0, 128, -1, 1.5]) expect(() => describeQ850(bad)).toThrow(CatalogError);
   });
 });
+
+describe('the catalog texts about gateways', () => {
+  it('name only Q.850 causes that RFC 3398 §8.2.6.1 maps to the same code', async () => {
+    const { statusCodes } = await import('./status-codes.js');
+    let checked = 0;
+    for (const entry of statusCodes) {
+      for (const text of [...entry.causes, entry.onInvite]) {
+        const at = text.indexOf('Q.850 cause');
+        if (!text.startsWith('A gateway mapping') || at < 0 || !text.includes('(RFC 3398 §8.2.6.1)')) continue;
+        const list = text.slice(at + 'Q.850 cause'.length, text.indexOf('('));
+        const causes = list.split(/\D+/).filter((d) => d !== '').map(Number);
+        expect(causes.length, text).toBeGreaterThan(0);
+        for (const cause of causes) expect(sipStatusForQ850(cause).status, `${entry.code}: ${cause}`).toBe(entry.code);
+        checked++;
+      }
+    }
+    expect(checked).toBeGreaterThanOrEqual(9);
+  });
+});
