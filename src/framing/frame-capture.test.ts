@@ -1,6 +1,7 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { InputReport } from '../model/input-report.js';
 import type { RawMessage } from '../model/raw-message.js';
@@ -18,6 +19,7 @@ import {
   udp,
   writeWithText2pcap,
 } from '../../test/differential/capture-tools.js';
+import { corpusFiles, hasCorpus } from '../../test/helpers/corpus.js';
 import { hasTool } from '../../test/helpers/tools.js';
 import { detectCapture, frameCapture } from './frame-capture.js';
 
@@ -293,6 +295,24 @@ describe.skipIf(!canTest)('frameCapture: TCP', () => {
     expect(messages.map((m) => m.meta.origin.packet)).toEqual([2, 3]);
   });
 
+  it('reads HEP3 packets sent over TCP, split across segments', async () => {
+    const sip = bytesOf(options);
+    const body = [0, 0, 0, 15, (6 + sip.length) >> 8, (6 + sip.length) & 0xff, ...sip];
+    const total = 6 + body.length;
+    const hep = new Uint8Array([0x48, 0x45, 0x50, 0x33, total >> 8, total & 0xff, ...body]);
+    const stream = concatBytes(hep, hep, hep);
+    const cut1 = 3;
+    const cut2 = hep.length + 20;
+    const frames = [
+      seg(1, stream.subarray(0, cut1), 0x18, A, B, 40004, 9060),
+      seg(1 + cut1, stream.subarray(cut1, cut2), 0x18, A, B, 40004, 9060),
+      seg(1 + cut2, stream.subarray(cut2), 0x18, A, B, 40004, 9060),
+    ];
+    const { messages } = await readWithSiplens(await capture(frames, 1));
+    expect(messages.map((m) => m.meta.origin.packet)).toEqual([2, 3, 3]);
+    expect(messages.map((m) => new TextDecoder().decode(m.bytes))).toEqual([options, options, options]);
+  });
+
   it('counts HTTP on the SIP port as skipped, not SIP', async () => {
     const http = 'HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok';
     const { messages, report } = await readWithSiplens(await capture([seg(1, http, 0x18, B, A, 5060, 40003)], 1));
@@ -372,5 +392,34 @@ describe.skipIf(!hasTool('sipp') || !hasTool('tshark'))('frameCapture on a real 
     const truncated = await read(bytes.subarray(0, cutAt), 1000);
     expect(truncated.report.issues.map((i) => i.code)).toContain('truncated-record');
     expect(truncated.list.length).toBeGreaterThanOrEqual(11);
+  });
+});
+
+describe.skipIf(!hasCorpus)('frameCapture on damaged captures (fast-check)', () => {
+  it('never throws and always ends, whatever bytes are flipped, cut or split', async () => {
+    const seeds = await Promise.all(corpusFiles('pcap').map(async (f) => new Uint8Array(await readFile(f))));
+    await fc.assert(
+      fc.asyncProperty(
+        fc.nat({ max: seeds.length - 1 }),
+        fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { maxLength: 40 }),
+        fc.nat(),
+        fc.integer({ min: 1, max: 5000 }),
+        async (which, flips, cut, chunk) => {
+          const bytes = seeds[which]!.slice(0, Math.max(24, seeds[which]!.length - (cut % 200)));
+          for (const [at, value] of flips) bytes[at % bytes.length] = value;
+          async function* chunks(): AsyncIterable<Uint8Array> {
+            for (let o = 0; o < bytes.length; o += chunk) yield bytes.subarray(o, o + chunk);
+          }
+          const report: InputReport = { path: 'f', kind: 'capture', format: null, messages: 0, skipped: 0, issues: [] };
+          let n = 0;
+          for await (const m of frameCapture(chunks(), { path: 'f' }, report)) {
+            expect(m.bytes.length).toBeGreaterThan(0);
+            n++;
+          }
+          expect(n).toBe(report.messages);
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 });

@@ -337,7 +337,7 @@ export class CaptureFramer {
       for (const m of flow.framer.end()) this.#emitFramed(flow, m.bytes, m.offset, m.issues);
       flow.framer = null;
     }
-    if (flow.held !== null && flow.held.length > 0 && (flow.mode === 'hep' || flow.mode === 'http')) this.#skip('TCP data not SIP');
+    if (flow.held !== null && flow.held.length > 0) this.#skip('TCP data not SIP');
     flow.held = null;
     flow.closed = true;
   }
@@ -353,7 +353,17 @@ export class CaptureFramer {
       // Data after FIN/RST (seen when a capture reorders): start the stream afresh.
       flow.closed = false;
     }
-    if (flow.mode === 'unknown') this.#classify(flow, bytes);
+    if (flow.mode === 'unknown') {
+      // A first segment too short to tell (`HE`, `GE`) waits for the next one.
+      const head = concat(flow.held, bytes);
+      if (head.length < 8 && mayBeSignature(head)) {
+        flow.held = head.slice();
+        return;
+      }
+      flow.held = null;
+      bytes = head;
+      this.#classify(flow, bytes);
+    }
     switch (flow.mode) {
       case 'sip':
         this.#framerPush(flow, bytes);
@@ -385,7 +395,8 @@ export class CaptureFramer {
       message: `expected TCP stream ${flow.src} -> ${flow.dst} to go on at stream byte ${flow.streamEnd}, found ${missing} bytes never captured (resumes at packet ${this.#packet}); the message in progress is cut`,
       origin: { path: this.#path, offset: this.#offset, packet: this.#packet },
     };
-    if (flow.mode === 'sip' || flow.mode === 'unknown') this.#issue(gapIssue);
+    // Holes matter only where SIP was being read.
+    if (flow.mode === 'sip') this.#issue(gapIssue);
     if (flow.framer !== null) {
       for (const m of flow.framer.end()) this.#emitFramed(flow, m.bytes, m.offset, [...m.issues, gapIssue]);
       flow.framer = null;
@@ -555,6 +566,16 @@ function isKeepalive(p: Uint8Array): boolean {
     if (c !== CR && c !== LF && c !== 0) return false;
   }
   return true;
+}
+
+/** Whether the few bytes seen could still become a HEP3, HTTP or TLS start. */
+function mayBeSignature(b: Uint8Array): boolean {
+  for (const sig of ['HEP3', 'GET ', 'HTTP/1.']) {
+    let ok = true;
+    for (let i = 0; i < b.length && i < sig.length; i++) if (b[i] !== sig.charCodeAt(i)) ok = false;
+    if (ok) return true;
+  }
+  return b.length < 3 && b[0]! >= 0x14 && b[0]! <= 0x17;
 }
 
 function startsWith(b: Uint8Array, ascii: string): boolean {
