@@ -165,6 +165,35 @@ describe.skipIf(!hasTool('sipp') || !hasTool('tshark') || !hasTool('editcap'))('
     }
   });
 
+  it('honours if_tsresol in decimal and binary units, as tshark does', async () => {
+    const bytes = new Uint8Array(await readFile(pcapng));
+    const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    // Find the IDB's if_tsresol option (code 9) and rewrite its value.
+    let resolAt = -1;
+    for (let o = 0; o + 12 <= bytes.length && resolAt < 0; o += dv.getUint32(o + 4, true)) {
+      if (dv.getUint32(o, true) !== 1) continue;
+      const end = o + dv.getUint32(o + 4, true) - 4;
+      for (let p = o + 16; p + 4 <= end; p += 4 + ((dv.getUint16(p + 2, true) + 3) & ~3)) {
+        if (dv.getUint16(p, true) === 9) resolAt = p + 4;
+        if (dv.getUint16(p, true) === 0) break;
+      }
+    }
+    expect(resolAt).toBeGreaterThan(0);
+    for (const resol of [6, 0x80 | 20, 0x80 | 30]) {
+      const copy = bytes.slice();
+      copy[resolAt] = resol;
+      const file = join(dir, `resol-${resol}.pcapng`);
+      await writeFile(file, copy);
+      const theirs = await tsharkFrames(file);
+      const { frames, reader } = readAll(copy, 777);
+      expect(reader.issues).toEqual([]);
+      frames.forEach((f, i) => {
+        const want = theirs[i]!.time;
+        expect(Math.abs(f.time! / 1000 - want) / Math.max(1, Math.abs(want)), `resol ${resol} frame ${f.packet}`).toBeLessThan(1e-9);
+      });
+    }
+  });
+
   it('reports a truncated last record and keeps every record before it', async () => {
     const pcap = join(dir, 'cut.pcap');
     await run('editcap', ['-F', 'pcap', pcapng, pcap]);
