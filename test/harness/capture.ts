@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { HarnessError, pollUntil, sleep, startProcess, stopProcess } from './processes.js';
+import { HarnessError, pollUntil, sleep, startProcess, stopProcess, watchdogSeconds } from './processes.js';
 import type { Started } from './processes.js';
 
 export interface Capture {
@@ -27,7 +27,8 @@ export async function startCapture(dir: string, ports: readonly number[]): Promi
   const tshark: Started = startProcess(
     program,
     program,
-    ['-i', 'lo', '-f', buildCaptureFilter(ports), '-w', pcap, '-q'],
+    // -a duration: a watchdog for a capture whose runner died; a scenario takes seconds.
+    ['-i', 'lo', '-f', buildCaptureFilter(ports), '-w', pcap, '-q', '-a', `duration:${watchdogSeconds}`],
     join(dir, 'capture.out'),
     join(dir, 'capture.err'),
     dir,

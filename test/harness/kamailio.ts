@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { HarnessError, isListening, pollUntil, startProcess, stopProcess } from './processes.js';
+import { HarnessError, isListening, pollUntil, startProcess, stopProcess, watchdogSeconds } from './processes.js';
 import type { Started } from './processes.js';
 
 export interface KamailioUser {
@@ -104,10 +104,11 @@ export async function startKamailio(options: KamailioOptions): Promise<Kamailio>
   const config = join(options.dir, 'kamailio.cfg');
   await writeFile(config, await renderKamailioConfig(options, dumpDir));
   const log = join(options.dir, 'kamailio.log');
+  // Run under timeout(1) as a watchdog for a kamailio whose runner died; SIGTERM to the group reaches both.
   const kamailio: Started = startProcess(
     'kamailio',
-    'kamailio',
-    ['-f', config, '-DD', '-E', '-P', join(runDir, 'kamailio.pid'), '-Y', runDir, '-m', '32', '-M', '4'],
+    'timeout',
+    ['-k', '5', String(watchdogSeconds), 'kamailio', '-f', config, '-DD', '-E', '-P', join(runDir, 'kamailio.pid'), '-Y', runDir, '-m', '32', '-M', '4'],
     join(options.dir, 'kamailio.out'),
     log,
     options.dir,

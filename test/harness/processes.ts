@@ -32,6 +32,7 @@ export interface Started {
  */
 export function startProcess(name: string, command: string, args: readonly string[], outFile: string, errFile: string, cwd: string): Started {
   const child = spawn(command, args, { cwd, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  watchGroup(child);
   const out = createWriteStream(outFile);
   const err = createWriteStream(errFile);
   let stderr = '';
@@ -53,6 +54,28 @@ export function startProcess(name: string, command: string, args: readonly strin
     });
   });
   return { name, child, stderrText: () => stderr, exited };
+}
+
+/** The longest any harness process may live (a scenario takes seconds; this only ends orphans). */
+export const watchdogSeconds = 300;
+
+/** Process groups started here and still running: ended when this Node process exits, however it exits. */
+const liveGroups = new Set<number>();
+let exitHookInstalled = false;
+
+// Detached children outlive their parent: a test process that dies (an uncaught error, a Vitest timeout) must not
+// leave kamailio or a capture running, so the groups still alive are killed on the way out.
+function watchGroup(child: ChildProcess): void {
+  const pid = child.pid;
+  if (pid === undefined) return;
+  liveGroups.add(pid);
+  child.once('exit', () => liveGroups.delete(pid));
+  if (!exitHookInstalled) {
+    exitHookInstalled = true;
+    process.once('exit', () => {
+      for (const group of liveGroups) signalGroup(group, 'SIGKILL');
+    });
+  }
 }
 
 /** Waits for a promise with a deadline; undefined when the deadline passed first. */
