@@ -172,7 +172,27 @@ describe('parseExplainQuery', () => {
     expect(parseExplainQuery('Q.850;cause=41')).toEqual({ kind: 'q850', cause: 41 });
     expect(parseExplainQuery('cause=16')).toEqual({ kind: 'q850', cause: 16 });
     expect(parseExplainQuery('what went wrong')).toEqual({ kind: 'words', text: 'what went wrong' });
+    expect(parseExplainQuery('w 305')).toEqual({ kind: 'warning', code: 305 });
+    expect(parseExplainQuery('warm call')).toEqual({ kind: 'words', text: 'warm call' });
+    expect(parseExplainQuery('causes of busy').kind).toBe('words');
     expect(parseExplainQuery('').kind).toBe('invalid');
+  });
+});
+
+describe('parseExplainQuery on lines pasted from a log', () => {
+  it('reads Warning and Reason header lines', () => {
+    expect(parseExplainQuery('Warning: 399 pbx.example.com "Account disabled"')).toEqual({ kind: 'warning', code: 399 });
+    expect(parseExplainQuery('Reason: Q.850;cause=17;text="User busy"')).toEqual({ kind: 'q850', cause: 17 });
+    expect(parseExplainQuery('Reason: SIP;cause=487;text="Call completed elsewhere"')).toEqual({ kind: 'status', code: 487 });
+    expect(parseExplainQuery('SIP/2.0 423 Interval Too Brief')).toEqual({ kind: 'status', code: 423 });
+    expect(parseExplainQuery('Reason: Q.850;cause=300').kind).toBe('invalid');
+  });
+
+  it('explains a pasted Reason line end to end', async () => {
+    const r = await run(['explain', 'Reason: Q.850;cause=34;text="No circuit"']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('Q.850 cause 34');
+    expect(r.stdout).toContain('503 Service Unavailable');
   });
 });
 

@@ -33,6 +33,7 @@ Examples:
   siplens explain w305                         a Warning header code (RFC 3261 §20.43)
   siplens explain q850:17                      a Q.850 cause from a Reason header (RFC 3326)
   siplens explain "SIP/2.0 503 Service Unavailable"   a status line pasted from a log
+  siplens explain 'Reason: Q.850;cause=34'         a Reason or Warning header line, as pasted
 
 A code missing from the catalog (such as 477) is explained as the x00 of its class, as RFC 3261 §8.1.3.2 says.
 Exit codes: 0 found, 2 usage error (a code outside 100-699, a bad option), 3 nothing matched the words.
@@ -52,39 +53,82 @@ function isDigits(text: string): boolean {
   return true;
 }
 
-/** Reads `486`, `w305`, `q850:17`, `cause=17`, `SIP/2.0 486 Busy Here`, or else words. */
+/** The digits at the start of `text`, when what follows them ends the number (nothing, a space, `;` or `"`). */
+function leadingNumber(text: string): number | undefined {
+  let end = 0;
+  while (end < text.length && text.charAt(end) >= '0' && text.charAt(end) <= '9') end++;
+  if (end === 0) return undefined;
+  const next = text.charAt(end);
+  if (next !== '' && next !== ' ' && next !== ';' && next !== '"') return undefined;
+  return Number(text.slice(0, end));
+}
+
+/** `text` without the first of `prefixes` it starts with (case-insensitive) and the spaces, `:` or `=` after it. */
+function stripPrefix(text: string, prefixes: readonly string[]): string | undefined {
+  const lower = text.toLowerCase();
+  const prefix = prefixes.find((p) => lower.startsWith(p));
+  if (prefix === undefined) return undefined;
+  let at = prefix.length;
+  while (at < text.length && ' :='.includes(text.charAt(at))) at++;
+  return text.slice(at);
+}
+
+function statusQuery(text: string, code: number): ExplainQuery {
+  if (code >= 100 && code <= 699 && String(code).length === 3) return { kind: 'status', code };
+  const hints = [
+    ...(code >= 300 && code <= 399 ? [`for warn-code ${code} write w${code}`] : []),
+    ...(code >= 1 && code <= 127 ? [`for Q.850 cause ${code} write q850:${code}`] : []),
+  ];
+  return {
+    kind: 'invalid',
+    message: `${text} is not a SIP status code: status codes have three digits, from 100 to 699 (RFC 3261 §7.2).${hints.length > 0 ? ` Hint: ${hints.join('; ')}.` : ''}`,
+  };
+}
+
+function q850Query(text: string, cause: number): ExplainQuery {
+  if (cause >= 1 && cause <= 127) return { kind: 'q850', cause };
+  return { kind: 'invalid', message: `${text}: Q.850 cause values run from 1 to 127.` };
+}
+
+/**
+ * Reads `486`, `w305`, `q850:17`, `cause=17`, and lines pasted from a log: `SIP/2.0 486 Busy Here`,
+ * `Warning: 399 host "text"`, `Reason: Q.850;cause=17;text="User busy"`, `Reason: SIP;cause=487`. Anything else is words.
+ */
 export function parseExplainQuery(raw: string): ExplainQuery {
   const text = raw.trim();
-  const lower = text.toLowerCase();
-  if (isDigits(text)) {
-    const code = Number(text);
-    if (text.length === 3 && code >= 100 && code <= 699) return { kind: 'status', code };
-    const hints = [
-      ...(code >= 300 && code <= 399 ? [`for warn-code ${code} write w${code}`] : []),
-      ...(code >= 1 && code <= 127 ? [`for Q.850 cause ${code} write q850:${code}`] : []),
-    ];
-    return {
-      kind: 'invalid',
-      message: `${text} is not a SIP status code: status codes have three digits, from 100 to 699 (RFC 3261 §7.2).${hints.length > 0 ? ` Hint: ${hints.join('; ')}.` : ''}`,
-    };
+  if (text === '') return { kind: 'invalid', message: 'nothing to explain: give a code (486), words ("busy"), w305 or q850:17.' };
+  if (isDigits(text)) return statusQuery(text, Number(text));
+  const statusLine = stripPrefix(text, ['sip/2.0 ']);
+  if (statusLine !== undefined) {
+    const code = leadingNumber(statusLine);
+    if (code !== undefined) return statusQuery(text, code);
   }
-  if (lower.startsWith('sip/2.0 ')) {
-    const code = lower.slice(8).trim().slice(0, 3);
-    if (isDigits(code)) return parseExplainQuery(code);
-  }
-  if ((lower.startsWith('w') || lower.startsWith('warning')) && isDigits(lower.replace(/^w(?:arning)?[\s:=]*/, ''))) {
-    const code = Number(lower.replace(/^w(?:arning)?[\s:=]*/, ''));
-    if (code >= 300 && code <= 399) return { kind: 'warning', code };
-    return { kind: 'invalid', message: `${text}: SIP warn-codes run from 300 to 399 (RFC 3261 §20.43).` };
-  }
-  for (const prefix of ['q850:', 'q.850:', 'q850=', 'q.850=', 'cause:', 'cause=', 'q850;cause=', 'q.850;cause=']) {
-    if (lower.startsWith(prefix) && isDigits(lower.slice(prefix.length).trim())) {
-      const cause = Number(lower.slice(prefix.length).trim());
-      if (cause >= 1 && cause <= 127) return { kind: 'q850', cause };
-      return { kind: 'invalid', message: `${text}: Q.850 cause values run from 1 to 127.` };
+  const warning = stripPrefix(text, ['warning', 'w']);
+  if (warning !== undefined) {
+    const code = leadingNumber(warning);
+    // "w305" must be the whole query; a Warning header line may go on with its agent and text.
+    if (code !== undefined && (text.toLowerCase().startsWith('warning') || isDigits(warning))) {
+      if (code >= 300 && code <= 399) return { kind: 'warning', code };
+      return { kind: 'invalid', message: `${text}: SIP warn-codes run from 300 to 399 (RFC 3261 §20.43).` };
     }
   }
-  if (text === '') return { kind: 'invalid', message: 'nothing to explain: give a code (486), words ("busy"), w305 or q850:17.' };
+  const reason = stripPrefix(text, ['reason']) ?? text;
+  const protocol = reason.toLowerCase();
+  const causeAt = protocol.indexOf('cause');
+  if (causeAt >= 0) {
+    const value = stripPrefix(reason.slice(causeAt), ['cause']);
+    const cause = value === undefined ? undefined : leadingNumber(value);
+    if (cause !== undefined) {
+      // RFC 3326 §2: the protocol comes first; SIP carries a status code, Q.850 a cause value.
+      if (protocol.startsWith('sip')) return statusQuery(text, cause);
+      if (protocol.startsWith('q.850') || protocol.startsWith('q850') || causeAt === 0) return q850Query(text, cause);
+    }
+  }
+  const q850 = stripPrefix(text, ['q.850', 'q850']);
+  if (q850 !== undefined) {
+    const cause = leadingNumber(q850);
+    if (cause !== undefined) return q850Query(text, cause);
+  }
   return { kind: 'words', text };
 }
 
