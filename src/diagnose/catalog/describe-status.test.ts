@@ -58,6 +58,13 @@ describe('describeStatus', () => {
     expect(describeStatus(487, { afterCancel: false }).isFault).toBe(true);
   });
 
+  it('does not count a 481 to a BYE or CANCEL as a fault, but does for other methods', () => {
+    expect(describeStatus(481, { method: 'BYE' }).isFault).toBe(false);
+    expect(describeStatus(481, { method: 'cancel' }).isFault).toBe(false);
+    expect(describeStatus(481, { method: 'INVITE' }).isFault).toBe(true);
+    expect(describeStatus(481).isFault).toBe(true);
+  });
+
   it('treats 603, 600 and 486 as answers and 404, 503 as faults', () => {
     for (const code of [486, 600, 603]) expect(describeStatus(code).isFault, String(code)).toBe(false);
     for (const code of [404, 408, 503]) expect(describeStatus(code).isFault, String(code)).toBe(true);

@@ -65,6 +65,14 @@ function judgeFault(entry: StatusEntry, context: StatusContext): { isFault: bool
       }
       return { isFault: false, faultReason: entry.faultNote ?? 'Part of normal operation, not a failure.' };
     case 'fault': {
+      const method = context.method?.toUpperCase();
+      if (entry.code === 481 && (method === 'BYE' || method === 'CANCEL')) {
+        // RFC 3261 §15.1.2, §9.2: a BYE or CANCEL that crosses the other side's own ending finds nothing to end.
+        return {
+          isFault: false,
+          faultReason: `A ${method} that finds no call usually crossed the other side's own hang-up or final answer; harmless unless it repeats.`,
+        };
+      }
       const general = 'The request failed; the causes and checks below say where to look.';
       return { isFault: true, faultReason: entry.faultNote === undefined ? general : `${general} ${entry.faultNote}` };
     }
