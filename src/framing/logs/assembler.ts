@@ -96,8 +96,11 @@ export class MessageAssembler {
     if (this.#inBody) this.#bodyBytes += text.length;
   }
 
-  /** The message's bytes and the defects found: the body is cut to Content-Length, a short one is reported. */
-  finish(streamTransport: boolean): { bytes: Uint8Array; issues: Issue[] } {
+  /**
+   * The message's bytes and the defects found: the body is cut to Content-Length, a short one is reported. Pass a
+   * framer made with `lengthless: 'to-next-start-line'` and the message size limit to reuse it across messages.
+   */
+  finish(streamTransport: boolean, framer: StreamFramer = new StreamFramer({ lengthless: 'to-next-start-line' })): { bytes: Uint8Array; issues: Issue[] } {
     const lines = this.#lines;
     let text: string;
     if (!this.#inBody && this.#contentLength === 0) {
@@ -113,9 +116,10 @@ export class MessageAssembler {
       text = head.join('\r\n') + '\r\n\r\n' + (body.length > 0 ? body.join('\r\n') + '\r\n' : '');
     }
     const bytes = Buffer.from(text, 'latin1');
-    const framer = new StreamFramer({ maxMessageBytes: this.#limits.maxMessageBytes, lengthless: 'to-next-start-line' });
-    const framed = [...framer.push(bytes), ...framer.end()];
-    const first = framed[0];
+    // The framer is reusable: end() leaves it empty for the next message.
+    const pushed = framer.push(bytes);
+    const ended = framer.end();
+    const first = pushed[0] ?? ended[0];
     const issues = [...this.#issues];
     if (first === undefined) return { bytes, issues };
     for (const issue of first.issues) {

@@ -1,9 +1,11 @@
 import type { Direction, Issue, MessageMeta, RawMessage, Transport } from '../../model/index.js';
+import { StreamFramer } from '../stream-framer.js';
 import { MessageAssembler } from './assembler.js';
 import type { LogLine } from './line-splitter.js';
 import { readSyslogPrefix, splitEscapedLines } from './syslog.js';
-import { findSipStart, isBlank, isSipStartLine, stripAnsi } from './text.js';
+import { findSipStart, isBlank, isHeaderLine, isSipStartLine, stripAnsi } from './text.js';
 import type { LogTime } from './time.js';
+import type { Writable } from './formats/common.js';
 
 /** What a log line says about the message printed after it (or on it). */
 export interface Announcement {
@@ -96,9 +98,12 @@ export class DialectReader implements LineReader {
   #unsetReported = false;
   #prevLength = -1;
 
+  readonly #framer: StreamFramer;
+
   constructor(dialect: LogDialect, sink: ReaderSink) {
     this.#d = dialect;
     this.#sink = sink;
+    this.#framer = new StreamFramer({ maxMessageBytes: sink.maxMessageBytes, lengthless: 'to-next-start-line' });
   }
 
   line(l: LogLine): void {
@@ -110,7 +115,7 @@ export class DialectReader implements LineReader {
         origin: { path: this.#sink.path, line: l.line, offset: l.offset },
       });
     }
-    let text = stripAnsi(l.text);
+    let text = l.mayHaveEsc === false ? l.text : stripAnsi(l.text);
     let prefixed = false;
     let time: LogTime | undefined;
     const year = this.#sink.year;
@@ -127,13 +132,13 @@ export class DialectReader implements LineReader {
       text = p.content;
     }
     if (prefixed && time !== undefined) this.#lastTime = time;
-    if (text.includes('\r')) {
+    if (l.mayHaveCr !== false && text.includes('\r')) {
       // A lone CR is a line end too (old Mac style, or a log that printed "\r\n" after its own line).
       const parts = text.split('\r');
       for (let i = 0; i < parts.length; i++) this.#feed(parts[i]!, prefixed && i === 0, time, l);
       return;
     }
-    const escaped = splitEscapedLines(text);
+    const escaped = l.mayHaveEscapes === false ? undefined : splitEscapedLines(text);
     if (escaped !== undefined) {
       for (let i = 0; i < escaped.length; i++) this.#feed(escaped[i]!, prefixed && i === 0, time, l, true);
       return;
@@ -156,6 +161,11 @@ export class DialectReader implements LineReader {
     const d = this.#d;
     const cur = this.#cur;
     if (cur !== undefined) {
+      // Fast path: a header line of a message that is not over (announcements and end lines are never header lines).
+      if ((!prefixed || cur.everyLine) && !cur.asm.inBody && d.clean === undefined && isHeaderLine(content)) {
+        if (cur.asm.add(content) === 'done') this.#finish();
+        return;
+      }
       if (d.isEnd?.(content) === true) {
         this.#finish();
         return;
@@ -222,7 +232,7 @@ export class DialectReader implements LineReader {
     this.#cur = undefined;
     const ann = cur.ann;
     const stream = ann?.transport !== undefined && TRANSPORTS_STREAM.has(ann.transport);
-    const { bytes, issues } = cur.asm.finish(stream);
+    const { bytes, issues } = cur.asm.finish(stream, this.#framer);
     const origin = { path: this.#sink.path, line: cur.line, offset: cur.offset };
     const t = cur.time;
     if (t?.unsetClock === true) {
@@ -239,18 +249,17 @@ export class DialectReader implements LineReader {
         this.#sink.issue(issue);
       }
     }
-    const meta: MessageMeta = {
-      time: t?.time ?? null,
-      ...(t?.timeText !== undefined ? { timeText: t.timeText } : {}),
-      ...(t?.clock !== undefined ? { clock: t.clock } : {}),
-      ...(ann?.src !== undefined ? { src: ann.src } : {}),
-      ...(ann?.dst !== undefined ? { dst: ann.dst } : {}),
-      ...(ann?.transport !== undefined ? { transport: ann.transport } : {}),
-      ...(ann?.direction !== undefined ? { direction: ann.direction } : {}),
-      origin,
-      format: this.#sink.format,
-    };
-    this.#sink.message({ bytes, meta, issues: issues.map((i) => (i.origin === undefined ? { ...i, origin } : i)) });
+    // Built by assignment, not object spread: this runs once per message.
+    const meta: Writable<MessageMeta> = { time: t?.time ?? null, origin, format: this.#sink.format };
+    if (t?.timeText !== undefined) meta.timeText = t.timeText;
+    if (t?.clock !== undefined) meta.clock = t.clock;
+    if (ann !== undefined) {
+      if (ann.src !== undefined) meta.src = ann.src;
+      if (ann.dst !== undefined) meta.dst = ann.dst;
+      if (ann.transport !== undefined) meta.transport = ann.transport;
+      if (ann.direction !== undefined) meta.direction = ann.direction;
+    }
+    this.#sink.message({ bytes, meta, issues: issues.length === 0 ? issues : issues.map((i) => (i.origin === undefined ? { ...i, origin } : i)) });
   }
 
   #missing(p: Pending): void {

@@ -5,6 +5,24 @@ export interface LogLine {
   readonly offset: number;
   /** The line was longer than the limit and was cut there. */
   readonly cut?: boolean;
+  /**
+   * What the chunk holding this line may contain (checked once per chunk, so clean chunks skip the per-line scans):
+   * an ESC (ANSI colours), a CR left inside a line, an escaped line end (`#012`, a literal backslash).
+   */
+  readonly mayHaveEsc?: boolean;
+  readonly mayHaveCr?: boolean;
+  readonly mayHaveEscapes?: boolean;
+}
+
+/** The one line object handed to callbacks, refilled for each line: copy what you keep. */
+interface MutableLine {
+  text: string;
+  line: number;
+  offset: number;
+  cut: boolean;
+  mayHaveEsc: boolean;
+  mayHaveCr: boolean;
+  mayHaveEscapes: boolean;
 }
 
 /**
@@ -18,17 +36,23 @@ export class LineSplitter {
   #line = 1;
   #skipping = false;
   readonly #maxLineBytes: number;
+  readonly #current: MutableLine = { text: '', line: 0, offset: 0, cut: false, mayHaveEsc: true, mayHaveCr: true, mayHaveEscapes: true };
 
   constructor(maxLineBytes: number) {
     this.#maxLineBytes = maxLineBytes;
   }
 
-  /** Calls `onLine` for each line completed by this chunk. */
+  /** Calls `onLine` for each line completed by this chunk (the line object is reused: copy what you keep). */
   push(chunk: Uint8Array, onLine: (line: LogLine) => void): void {
     const piece = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength).toString('latin1');
     const text = this.#carry.length > 0 ? this.#carry + piece : piece;
     let base = this.#carryOffset;
     let start = 0;
+    const cur = this.#current;
+    cur.mayHaveEsc = text.includes('\x1b');
+    cur.mayHaveCr = text.includes('\r');
+    cur.mayHaveEscapes = text.includes('#01') || text.includes('\\');
+    cur.cut = false;
     for (;;) {
       const nl = text.indexOf('\n', start);
       if (nl < 0) break;
@@ -36,14 +60,17 @@ export class LineSplitter {
         this.#skipping = false;
       } else {
         const end = nl > start && text.charCodeAt(nl - 1) === 0x0d ? nl - 1 : nl;
-        onLine({ text: text.slice(start, end), line: this.#line, offset: base + start });
+        cur.text = text.slice(start, end);
+        cur.line = this.#line;
+        cur.offset = base + start;
+        onLine(cur);
       }
       this.#line++;
       start = nl + 1;
     }
     const rest = text.length - start;
     if (rest > this.#maxLineBytes && !this.#skipping) {
-      onLine({ text: text.slice(start, start + this.#maxLineBytes), line: this.#line, offset: base + start, cut: true });
+      onLine({ ...cur, text: text.slice(start, start + this.#maxLineBytes), line: this.#line, offset: base + start, cut: true });
       this.#skipping = true;
     }
     if (this.#skipping) {
@@ -61,7 +88,7 @@ export class LineSplitter {
     if (this.#carry.length > 0 && !this.#skipping) {
       const t = this.#carry;
       const end = t.charCodeAt(t.length - 1) === 0x0d ? t.length - 1 : t.length;
-      onLine({ text: t.slice(0, end), line: this.#line, offset: this.#carryOffset });
+      onLine({ text: t.slice(0, end), line: this.#line, offset: this.#carryOffset, mayHaveEsc: true, mayHaveCr: true, mayHaveEscapes: true });
     }
     this.#carry = '';
   }

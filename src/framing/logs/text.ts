@@ -135,6 +135,8 @@ export function isHeaderLine(text: string): boolean {
 
 /** The header's name if the line is `Content-Length:` or compact `l:` (RFC 3261 §20.14), with its value. */
 export function readContentLength(text: string): number | undefined | null {
+  const c0 = text.charCodeAt(0) | 0x20;
+  if (c0 !== 0x63 && c0 !== 0x6c) return undefined;
   const colon = text.indexOf(':');
   if (colon < 1) return undefined;
   const name = text.slice(0, colon).trim().toLowerCase();

@@ -20,6 +20,10 @@ const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', '
 
 /** 0-based month of a three-letter English month name at `at`, or -1. */
 export function readMonth(text: string, at: number): number {
+  // Cheap refusal first: this runs on every line that starts with a capital letter.
+  const c = text.charCodeAt(at) | 0x20;
+  if (c !== 0x6a && c !== 0x66 && c !== 0x6d && c !== 0x61 && c !== 0x73 && c !== 0x6f && c !== 0x6e && c !== 0x64) return -1;
+  if (text.charCodeAt(at + 3) !== 0x20 && text.charCodeAt(at + 3) !== 0x2e && text.charCodeAt(at + 3) !== 0x2c) return -1;
   return MONTHS.indexOf(text.slice(at, at + 3).toLowerCase());
 }
 

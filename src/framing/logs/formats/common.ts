@@ -35,20 +35,24 @@ export function announcement(
   transportWord: string | undefined,
   extra: { local?: string; time?: LogTime; inline?: string } = {},
 ): Announcement {
-  const transport: Transport | undefined = transportWord === undefined ? undefined : toTransport(transportWord);
+  // Built by assignment, not object spread: this runs once per message.
+  const a: Writable<Announcement> = {};
   const p = peer === undefined ? undefined : normalizeAddress(peer);
   const l = extra.local === undefined ? undefined : normalizeAddress(extra.local);
+  if (direction !== undefined) a.direction = direction;
   const src = direction === 'in' ? p : direction === 'out' ? l : undefined;
   const dst = direction === 'in' ? l : direction === 'out' ? p : undefined;
-  return {
-    ...(direction !== undefined ? { direction } : {}),
-    ...(src !== undefined ? { src } : {}),
-    ...(dst !== undefined ? { dst } : {}),
-    ...(transport !== undefined ? { transport } : {}),
-    ...(extra.time !== undefined ? { time: extra.time } : {}),
-    ...(extra.inline !== undefined ? { inline: extra.inline } : {}),
-  };
+  if (src !== undefined) a.src = src;
+  if (dst !== undefined) a.dst = dst;
+  const transport: Transport | undefined = transportWord === undefined ? undefined : toTransport(transportWord);
+  if (transport !== undefined) a.transport = transport;
+  if (extra.time !== undefined) a.time = extra.time;
+  if (extra.inline !== undefined) a.inline = extra.inline;
+  return a;
 }
+
+/** The same type with its fields writable, to build a value step by step. */
+export type Writable<T> = { -readonly [K in keyof T]: T[K] };
 
 /** `src -> dst` with both addresses normalised, for logs that print the flow (ngrep, baresip, IP Office). */
 export function flow(src: string, dst: string, transportWord: string | undefined, direction?: Direction): Announcement {

@@ -61,6 +61,6 @@ export const pjsip: LogDialect = {
   },
   prefix: (line) => readTimestampPrefix(line),
   announce: (content) => announcePjsip(content),
-  isEnd: (content) => content === '--end msg--' || content.trim() === '--end msg--' || isDashLine(content, 20),
+  isEnd: (content) => content.charCodeAt(0) === 0x2d && (content === '--end msg--' || content.trimEnd() === '--end msg--' || isDashLine(content, 20)),
 };
 
