@@ -145,9 +145,29 @@ function waitExit(child: ChildProcess, timeoutMs: number): Promise<void> {
   });
 }
 
+/** A kamailio config that forwards every request statelessly to `to` (RFC 3261 §16.11), replies back by Via. */
+function kamailioForwarder(host: string, port: number, to: number, transport: 'u1' | 't1'): string {
+  const h = host.includes(':') ? `[${host}]` : host;
+  const proto = transport === 'u1' ? 'udp' : 'tcp';
+  return [
+    '#!KAMAILIO',
+    'debug=1',
+    'log_stderror=yes',
+    'children=1',
+    'tcp_children=1',
+    `listen=${proto}:${h}:${port}`,
+    'mpath="/usr/lib/x86_64-linux-gnu/kamailio/modules/:/usr/lib/kamailio/modules/"',
+    'loadmodule "pv.so"',
+    'request_route {',
+    `  $du = "sip:${h}:${to};transport=${proto}";`,
+    '  forward();',
+    '}',
+  ].join('\n');
+}
+
 /**
- * Records `calls` sipp calls (built-in uac against built-in uas) on loopback with tshark into `file`
- * (pcapng unless `format` is `pcap`). `transport`: u1 (UDP) or t1 (TCP, one connection).
+ * Records `calls` sipp calls (built-in uac against built-in uas, through a kamailio forwarder when `viaKamailio`) on
+ * loopback with tshark into `file` (pcapng unless `format` is `pcap`). `transport`: u1 (UDP) or t1 (TCP).
  */
 export async function recordSippCalls(
   file: string,
@@ -155,11 +175,18 @@ export async function recordSippCalls(
   transport: 'u1' | 't1',
   calls: number,
   format: 'pcapng' | 'pcap' = 'pcapng',
+  viaKamailio = false,
 ): Promise<void> {
   const port = await freePort(host);
+  const proxyPort = viaKamailio ? await freePort(host) : port;
   const children: ChildProcess[] = [];
+  const { mkdtemp, rm, writeFile } = await import('node:fs/promises');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const runDir = viaKamailio ? await mkdtemp(join(tmpdir(), 'siplens-kamailio-')) : '';
   try {
-    const tshark = spawn('tshark', ['-i', 'lo', '-f', `port ${port} or port ${port + 1}`, '-F', format, '-w', file], {
+    const filter = `port ${port} or port ${port + 1} or port ${proxyPort}`;
+    const tshark = spawn('tshark', ['-i', 'lo', '-f', filter, '-F', format, '-w', file], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     children.push(tshark);
@@ -170,8 +197,16 @@ export async function recordSippCalls(
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     children.push(uas);
+    if (viaKamailio) {
+      await writeFile(join(runDir, 'k.cfg'), kamailioForwarder(host, proxyPort, port, transport));
+      const kam = spawn('kamailio', ['-f', join(runDir, 'k.cfg'), '-DD', '-E', '-Y', runDir, '-P', join(runDir, 'k.pid')], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      children.push(kam);
+      await waitForText(kam, 'Listening on', 20_000);
+    }
     await new Promise((r) => setTimeout(r, 500));
-    const target = host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
+    const target = host.includes(':') ? `[${host}]:${proxyPort}` : `${host}:${proxyPort}`;
     const uac = spawn(
       'sipp',
       ['-sn', 'uac', target, '-i', host, '-p', String(port + 1), '-t', transport, '-m', String(calls), '-r', '20', '-nostdin', '-timeout', '20s'],
@@ -186,7 +221,10 @@ export async function recordSippCalls(
     tshark.kill('SIGINT');
     await waitExit(tshark, 10_000);
   } finally {
+    for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGTERM');
+    await new Promise((r) => setTimeout(r, 300));
     for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+    if (runDir !== '') await rm(runDir, { recursive: true, force: true });
   }
 }
 

@@ -85,4 +85,18 @@ describe.skipIf(!hasTshark || !hasTool('sipp'))('siplens reads sipp calls record
       expect(messages.length).toBe(30);
     });
   }
+  for (const c of cases) {
+    it.skipIf(!hasTool('kamailio'))(
+      `through kamailio: ${c.transport === 'u1' ? 'UDP' : 'TCP'} over ${c.host === '::1' ? 'IPv6' : 'IPv4'}`,
+      async () => {
+        const file = join(dir, `kamailio-${c.transport}-${c.host === '::1' ? 'v6' : 'v4'}.${c.format}`);
+        await recordSippCalls(file, c.host, c.transport, 3, c.format, true);
+        await compare(file);
+        // sipp's uac sends every request of the call to the address it was given, so all six messages of each call
+        // cross kamailio and are seen twice.
+        const { messages } = await readWithSiplens(file);
+        expect(messages.length).toBe(3 * 6 * 2);
+      },
+    );
+  }
 });
