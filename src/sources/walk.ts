@@ -25,8 +25,10 @@ export interface SourceLimits {
   readonly maxCompressionRatio: number;
   /** Bytes of one archive member (decompressed); larger members are refused. Files on disk are not limited. */
   readonly maxFileBytes: number;
-  /** Bytes held in memory: a zip inside an archive or stdin (zip needs random access), tar members put in order. */
+  /** Bytes held in memory for a zip inside an archive or on stdin (zip is read from its end). */
   readonly maxBufferedBytes: number;
+  /** Bytes of tar members held to read them in path order (rotated logs oldest first); larger ones stream as they come. */
+  readonly maxOrderingBytes: number;
 }
 
 export const defaultSourceLimits: SourceLimits = {
@@ -36,6 +38,7 @@ export const defaultSourceLimits: SourceLimits = {
   maxCompressionRatio: 200,
   maxFileBytes: 4 * 2 ** 30,
   maxBufferedBytes: 256 * 2 ** 20,
+  maxOrderingBytes: 64 * 2 ** 20,
 };
 
 /** Below this many decompressed bytes a high ratio is harmless (a blank-padded file). */
@@ -338,7 +341,7 @@ async function* walkTar(
   containers: readonly string[],
 ): AsyncGenerator<SourceFile> {
   // Members arrive in the order they were archived; to read rotated logs oldest first they are held in memory
-  // (up to maxBufferedBytes) and read in path order at the end. Larger members are read as they come.
+  // (up to maxOrderingBytes) and read in path order at the end. Larger members are read as they come.
   const held: { name: string; bytes: Uint8Array }[] = [];
   let heldBytes = 0;
   let streamedOne = false;
@@ -358,17 +361,15 @@ async function* walkTar(
         state.report.skipped++;
         continue;
       }
-      const room = state.limits.maxBufferedBytes - state.bufferedBytes;
-      if (entry.size <= room) {
+      if (heldBytes + entry.size <= state.limits.maxOrderingBytes) {
         const { bytes } = await collectStream(body, entry.size);
         held.push({ name: entry.name, bytes });
         heldBytes += bytes.length;
-        state.bufferedBytes += bytes.length;
         continue;
       }
       if (!streamedOne) {
         streamedOne = true;
-        addIssue(state, 'order-not-guaranteed', 'info', `${path}: members over the memory budget (maxBufferedBytes) are read in archive order, not path order; rotated logs among them may be out of time order.`, memberPath, entry.offset);
+        addIssue(state, 'order-not-guaranteed', 'info', `${path}: members over the memory budget (maxOrderingBytes) are read in archive order, before the smaller ones; rotated logs among them may be out of time order.`, memberPath, entry.offset);
       }
       yield* walkSource(streamSource(memberPath, body, entry.size), state, depth, containers);
     }
@@ -378,10 +379,9 @@ async function* walkTar(
       if (state.stopped || state.signal?.aborted === true) return;
       yield* walkSource(memorySource(`${path}!${member.name}`, member.bytes), state, depth, containers);
       heldBytes -= member.bytes.length;
-      state.bufferedBytes -= member.bytes.length;
     }
   } finally {
-    state.bufferedBytes -= heldBytes;
+    held.length = 0;
   }
 }
 
