@@ -6,7 +6,7 @@ import { formatLadderSvg } from './ladder-formats.js';
 import type { MessageView } from './message-view.js';
 import type { Report } from './report.js';
 import { messagesOf } from './report.js';
-import { describeOutcome, formatMs, formatStatus } from './report-text.js';
+import { describeOutcome, formatIso, formatMs, formatStatus, groupAccounts } from './report-text.js';
 
 export interface HtmlReportOptions {
   readonly title?: string;
@@ -51,7 +51,9 @@ details>summary{cursor:pointer;padding:2px 0}
 .hide-error .sev-error,.hide-warning .sev-warning,.hide-info .sev-info{display:none}
 .item.no-match{display:none}
 :target{outline:3px solid #fd8c73}
+[id]{scroll-margin-top:130px}
 .count{color:var(--muted);font-weight:normal;font-size:13px}
+td.meaning{min-width:260px}
 `;
 
 /** Search and filters; it reads only the DOM, and writes only classes and `hidden`, never markup. */
@@ -81,6 +83,10 @@ const SCRIPT = `
 })();
 `;
 
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
 function sha256Base64(text: string): string {
   return createHash('sha256').update(text, 'utf8').digest('base64');
 }
@@ -106,7 +112,7 @@ export function formatHtmlReport(report: Report, options: HtmlReportOptions = {}
   body.push('<header>');
   body.push(`<h1>${h(title)}</h1>`);
   body.push(
-    `<div class="summary">${result.summary.messages} SIP messages from ${result.inputs.length} inputs · ${result.summary.registrations} registrations · ${result.summary.calls} calls · ` +
+    `<div class="summary">${result.summary.messages} SIP messages from ${plural(result.inputs.filter((i) => i.parent === undefined).length, 'input')} · ${plural(result.summary.registrations, 'registration')} · ${plural(result.summary.calls, 'call')} · ` +
       `<span class="badge sev-error">${fs.error} errors</span><span class="badge sev-warning">${fs.warning} warnings</span><span class="badge">${fs.info} info</span>` +
       (report.redaction !== 'none' ? ` · redacted (${h(report.redaction)})` : '') +
       (report.filters.length > 0 ? ` · filtered by ${h(report.filters.join(', '))}` : '') +
@@ -131,15 +137,20 @@ export function formatHtmlReport(report: Report, options: HtmlReportOptions = {}
   if (result.findings.length === 0) body.push('<p>Nothing wrong found.</p>');
   for (const f of result.findings) body.push(formatFindingHtml(f, report));
 
-  body.push(`<h2 id="accounts">Accounts <span class="count">${result.registrations.length}</span></h2>`);
+  body.push(`<h2 id="accounts">Accounts <span class="count">${new Set(result.registrations.map((r) => r.aor)).size}</span></h2>`);
   if (result.registrations.length === 0) body.push('<p>No REGISTER seen.</p>');
   else {
-    body.push('<table><thead><tr><th>account</th><th>contact</th><th>state</th><th>last response</th><th>meaning</th><th>expires</th><th>last success</th><th>attempts</th><th>findings</th></tr></thead><tbody>');
-    for (const r of result.registrations) {
+    body.push('<table><thead><tr><th>account</th><th>contact</th><th>state now</th><th>last response</th><th>meaning</th><th>expires</th><th>last success</th><th>REGISTERs</th><th>history</th><th>findings</th></tr></thead><tbody>');
+    for (const { latest: r, all } of groupAccounts(result.registrations, (i) => report.byIndex.get(i)?.time ?? null)) {
+      const history = new Map<string, number>();
+      for (const x of all) history.set(x.state, (history.get(x.state) ?? 0) + 1);
+      const success = [...all].reverse().find((x) => x.lastSuccess !== null)?.lastSuccess ?? null;
+      const findings = [...new Set(all.flatMap((x) => x.findings))];
       body.push(
         `<tr class="item" data-search="${searchAttr(r.aor, r.contact, r.state, String(r.lastStatus ?? ''), r.lastReason, r.lastMeaning)}"><td>${h(r.aor)}</td><td>${h(r.contact ?? '')}</td><td class="state-${h(r.state)}">${h(r.state)}</td>` +
-          `<td>${h(formatStatus(r.lastStatus, r.lastReason))}</td><td>${h(r.lastMeaning ?? '')}</td><td>${r.expiresGranted ?? ''}</td><td>${h(r.lastSuccess ?? 'never')}</td><td>${r.attempts}</td>` +
-          `<td>${r.findings.map((id) => `<a href="#${h(id)}">${h(id)}</a>`).join(' ')}</td></tr>`,
+          `<td>${h(formatStatus(r.lastStatus, r.lastReason))}</td><td class="meaning">${h(r.lastMeaning ?? '')}</td><td>${r.expiresGranted ?? (r.expiresRequested !== null ? `asked ${r.expiresRequested}` : '')}</td><td>${h(formatIso(success) || 'never')}</td>` +
+          `<td>${all.reduce((n, x) => n + x.attempts, 0)}</td><td>${h([...history].map(([k, n]) => `${n} ${k}`).join(', '))}</td>` +
+          `<td>${findings.map((id) => `<a href="#${h(id)}">${h(id)}</a>`).join(' ')}</td></tr>`,
       );
     }
     body.push('</tbody></table>');
@@ -152,7 +163,7 @@ export function formatHtmlReport(report: Report, options: HtmlReportOptions = {}
     result.calls.forEach((c, i) => {
       const cls = c.outcome === 'answered' ? 'out-answered' : c.outcome === 'in-progress' || c.outcome === 'cancelled' || c.outcome === 'no-answer' ? 'out-wait' : 'out-bad';
       body.push(
-        `<tr class="item" data-search="${searchAttr(c.callId, c.from, c.to, c.outcome, String(c.finalStatus ?? ''), c.finalReason)}"><td>${h(c.startTime ?? '')}</td><td>${h(c.from ?? '')}</td><td>${h(c.to ?? '')}</td>` +
+        `<tr class="item" data-search="${searchAttr(c.callId, c.from, c.to, c.outcome, String(c.finalStatus ?? ''), c.finalReason)}"><td>${h(formatIso(c.startTime))}</td><td>${h(c.from ?? '')}</td><td>${h(c.to ?? '')}</td>` +
           `<td class="${cls}"><a href="#call-${i}">${h(describeOutcome(c))}</a></td><td>${h(formatStatus(c.finalStatus, c.finalReason))}</td><td>${h(formatMs(c.postDialDelayMs))}</td><td>${h(formatMs(c.setupMs))}</td><td>${h(formatMs(c.durationMs))}</td>` +
           `<td>${c.findings.map((id) => `<a href="#${h(id)}">${h(id)}</a>`).join(' ')}</td></tr>`,
       );
