@@ -132,6 +132,8 @@ export class DialectReader implements LineReader {
       text = p.content;
     }
     if (prefixed && time !== undefined) this.#lastTime = time;
+    // `cat -v` and some viewers show each CR as a literal `^M` at the line's end.
+    if (text.charCodeAt(text.length - 1) === 0x4d && text.charCodeAt(text.length - 2) === 0x5e) text = text.slice(0, -2);
     if (l.mayHaveCr !== false && text.includes('\r')) {
       // A lone CR is a line end too (old Mac style, or a log that printed "\r\n" after its own line).
       const parts = text.split('\r');

@@ -83,6 +83,11 @@ export class JsonRecordSplitter {
     if (this.#recording && from >= 0) this.#take(text.slice(from));
   }
 
+  /** True when the input ended inside a record. */
+  get unfinished(): boolean {
+    return this.#recording;
+  }
+
   #take(piece: string): void {
     if (this.#tooLarge) return;
     this.#size += piece.length;
@@ -273,7 +278,16 @@ export class JsonExportReader {
     this.#offset += chunk.byteLength;
   }
 
-  end(): void {}
+  end(): void {
+    if (this.#splitter.unfinished) {
+      this.#sink.issue({
+        code: 'truncated-json',
+        severity: 'error',
+        message: `expected the last JSON record to close, found the end of the input after record ${this.#records}; it was not read`,
+        origin: { path: this.#sink.path, offset: this.#offset },
+      });
+    }
+  }
 
   #record(text: string): void {
     this.#records++;
