@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -79,7 +78,7 @@ describe.skipIf(!hasCorpus)('siplens analyze on corpus files', () => {
     expect((await runSiplens(['analyze', corpus('logs/ade_b179_syslog.txt'), '--filter', 'code=699'])).code).toBe(3);
   });
 
-  it.skipIf(!existsSync(schemaPath))('--json validates against schema/analysis.schema.json', async () => {
+  it('--json validates against schema/analysis.schema.json', async () => {
     const schema = JSON.parse(await readFile(schemaPath, 'utf8')) as object;
     const ajv = new Ajv({ allErrors: true, strict: false });
     const validate = ajv.compile(schema);
@@ -171,5 +170,17 @@ describe.skipIf(!hasTool('sipp') || !hasTool('tshark'))('siplens analyze --redac
     expect(targets.length).toBeGreaterThan(0);
     expect(targets.filter((t) => !t.startsWith('#'))).toEqual([]);
     expect(html).not.toMatch(/\burl\((?!#)/);
+  });
+});
+
+describe.skipIf(!hasCorpus)('progress on standard error', () => {
+  it('draws a bar only when standard error is a terminal, and clears it', async () => {
+    const file = corpus('logs/Attendant1.log');
+    const tty = await runSiplens(['analyze', file, '--json'], { stderrTty: true });
+    expect(tty.stderr).toMatch(/^\rreading \[[#-]+\] +\d+% /);
+    expect(tty.stderr.endsWith('\r\u001b[2K')).toBe(true);
+    expect(JSON.parse(tty.stdout)).toHaveProperty('schemaVersion', 1);
+    const pipe = await runSiplens(['analyze', file, '--json'], { stderrTty: false });
+    expect(pipe.stderr).toBe('');
   });
 });
