@@ -165,6 +165,33 @@ describe('walkSource', () => {
     expect(report.issues.some((i) => i.code === 'gzip-truncated' || i.code === 'tar-truncated')).toBe(true);
   });
 
+  it.skipIf(!hasTool('zip'))('reads a streamed zip (Info-ZIP from a pipe: Zip64 extra fields, data descriptors)', async () => {
+    const file = join(dir, 'piped.zip');
+    // Written to a pipe, zip cannot seek back: sizes go in a data descriptor after the data, with Zip64 fields.
+    execFileSync('sh', ['-c', `zip -q - - | cat > ${JSON.stringify(file)}`], { input: logText('piped', 500) });
+    const { found, report } = await walkFile(file, 'piped.zip');
+    expect(found.map((f) => [f.path, f.text])).toEqual([['piped.zip!-', logText('piped', 500)]]);
+    expect(report.issues).toEqual([]);
+    // Cut before its central directory, it is recovered through the local header and the data descriptor.
+    const whole = await readFile(file);
+    const cut = await walkBytes('cut.zip', whole.subarray(0, whole.length - 30));
+    expect(cut.found.map((f) => f.text)).toEqual([logText('piped', 500)]);
+    expect(cut.report.issues.map((i) => i.code)).toEqual(['zip-truncated']);
+  });
+
+  it.skipIf(!hasTool('tar'))('reads long member names of GNU (L records) and pax (path records) tars', async () => {
+    const root = join(dir, 'long');
+    const deep = join('a'.repeat(60), 'b'.repeat(60), 'c'.repeat(60));
+    await mkdir(join(root, deep), { recursive: true });
+    await writeFile(join(root, deep, 'sip.log'), logText('long'));
+    for (const format of ['gnu', 'pax']) {
+      const file = join(dir, `long-${format}.tar`);
+      execFileSync('tar', [`--format=${format}`, '-cf', file, deep], { cwd: root });
+      const { found } = await walkFile(file, 'long.tar');
+      expect(found.map((f) => [f.path, f.text])).toEqual([[`long.tar!${deep}/sip.log`, logText('long')]]);
+    }
+  });
+
   it('stops at maxArchiveDepth and maxEntries, saying so', async () => {
     let nested: Uint8Array = zipSync({ 'deep.log': text.encode(logText('deep')) });
     for (let i = 0; i < 3; i++) nested = zipSync({ [`level${i}.zip`]: nested });

@@ -204,8 +204,14 @@ async function scanLocalHeaders(source: ByteSource, issues: Issue[]): Promise<Zi
       uncompressedSize = 0;
       if (found >= 0 && found + 4 <= size) {
         const sig = u32(await readAt(found, 4), 0);
-        // The data descriptor (APPNOTE 4.3.9) follows the data: 16 bytes with its optional signature.
-        if (sig === SIG_DESCRIPTOR) next = found + 16;
+        // The data descriptor (APPNOTE 4.3.9) follows the data: 16 bytes with its optional signature, 24 when the
+        // sizes are Zip64 (8 bytes each); the next record's signature tells which.
+        if (sig === SIG_DESCRIPTOR) {
+          const after = await readAt(found + 16, 12);
+          const isRecord = (at: number): boolean =>
+            after.length >= at + 4 && [SIG_LOCAL, SIG_CENTRAL, SIG_END].includes(u32(after, at));
+          next = !isRecord(0) && isRecord(8) ? found + 24 : found + 16;
+        }
         sizesKnown = found >= 0;
       }
     }
