@@ -64,6 +64,9 @@ class TcpFlow implements TcpSink {
     readonly src: string,
     readonly dst: string,
     limits: TcpReassemblyLimits,
+    /** IPv4 source and destination as address * 65536 + port, or -1 for IPv6. */
+    readonly near: number,
+    readonly far: number,
   ) {
     this.reassembler = new TcpReassembler(this, limits);
   }
@@ -93,7 +96,10 @@ export class CaptureFramer {
   #out: RawMessage[] = [];
   #readerIssues = 0;
   #issuesDropped = 0;
+  /** Every followed direction by its text key, oldest first (for eviction). */
   readonly #flows = new Map<string, TcpFlow>();
+  /** IPv4 directions by source and destination numbers, for the per-packet lookup. */
+  readonly #v4Flows = new Map<number, Map<number, TcpFlow>>();
   readonly #skipReasons = new Map<string, number>();
   readonly #tlsReported = new Set<string>();
   // The frame being read.
@@ -137,6 +143,7 @@ export class CaptureFramer {
     this.#takeReaderIssues();
     for (const flow of this.#flows.values()) this.#closeFlow(flow);
     this.#flows.clear();
+    this.#v4Flows.clear();
     this.#decoder.fragments.flush();
     this.#takeFragmentIssues();
     if (this.#skipReasons.size > 0) {
@@ -292,19 +299,38 @@ export class CaptureFramer {
 
   #tcp(): void {
     const d = this.#decoder.out;
-    const [src, dst] = this.#decoder.endpoints();
-    const key = `${src}>${dst}`;
-    let flow = this.#flows.get(key);
+    // IPv4 flows are found by number (address * 65536 + port on each side), without building text per packet.
+    let near = -1;
+    let far = -1;
+    let flow: TcpFlow | undefined;
+    if (d.ipVersion === 4) {
+      const a = d.addr;
+      near = (((a[d.srcAt]! << 24) | (a[d.srcAt + 1]! << 16) | (a[d.srcAt + 2]! << 8) | a[d.srcAt + 3]!) >>> 0) * 65536 + d.srcPort;
+      far = (((a[d.dstAt]! << 24) | (a[d.dstAt + 1]! << 16) | (a[d.dstAt + 2]! << 8) | a[d.dstAt + 3]!) >>> 0) * 65536 + d.dstPort;
+      flow = this.#v4Flows.get(near)?.get(far);
+    } else {
+      const [src, dst] = this.#decoder.endpoints();
+      flow = this.#flows.get(`${src}>${dst}`);
+    }
     const syn = (d.tcpFlags & TCP_SYN) !== 0;
     if (flow !== undefined && syn && flow.closed) {
       // A new connection on the same addresses and ports.
-      this.#flows.delete(key);
+      this.#forget(flow);
       flow = undefined;
     }
     if (flow === undefined) {
       if (d.payload.length === 0 && !syn) return;
-      flow = new TcpFlow(this, key, src, dst, this.#tcpLimits);
-      this.#flows.set(key, flow);
+      const [src, dst] = this.#decoder.endpoints();
+      flow = new TcpFlow(this, `${src}>${dst}`, src, dst, this.#tcpLimits, near, far);
+      this.#flows.set(flow.key, flow);
+      if (near >= 0) {
+        let inner = this.#v4Flows.get(near);
+        if (inner === undefined) {
+          inner = new Map();
+          this.#v4Flows.set(near, inner);
+        }
+        inner.set(far, flow);
+      }
       if (this.#flows.size > this.#maxStreams) this.#evictOldest();
     }
     flow.lastPacket = this.#packet;
@@ -316,18 +342,27 @@ export class CaptureFramer {
     if ((d.tcpFlags & (TCP_FIN | TCP_RST)) !== 0) this.#closeFlow(flow);
   }
 
+  #forget(flow: TcpFlow): void {
+    this.#flows.delete(flow.key);
+    if (flow.near >= 0) {
+      const inner = this.#v4Flows.get(flow.near);
+      inner?.delete(flow.far);
+      if (inner !== undefined && inner.size === 0) this.#v4Flows.delete(flow.near);
+    }
+  }
+
   #evictOldest(): void {
     const oldest = this.#flows.values().next().value;
     if (oldest === undefined) return;
     this.#closeFlow(oldest);
-    this.#flows.delete(oldest.key);
+    this.#forget(oldest);
   }
 
   /** Forgets closed connections nobody has sent on for a while (retransmissions after FIN are long over). */
   #sweepFlows(): void {
     this.#lastSweep = this.#packet;
-    for (const [key, flow] of this.#flows) {
-      if (flow.closed && this.#packet - flow.lastPacket > 65536) this.#flows.delete(key);
+    for (const flow of [...this.#flows.values()]) {
+      if (flow.closed && this.#packet - flow.lastPacket > 65536) this.#forget(flow);
     }
   }
 
