@@ -14,6 +14,26 @@ export interface Correlator {
   pushFacts(facts: MessageFacts): void;
   /** The correlated model so far (live objects: read, do not change). */
   snapshot(): Correlation;
+  /**
+   * Takes out the calls that are over and idle (see EvictionPolicy) with their transactions, so that a long capture
+   * is followed in bounded memory. A message that comes later for an evicted Call-ID starts a new call.
+   */
+  evictIdleCalls(policy?: EvictionPolicy): EvictedCall[];
+}
+
+/** When a call may leave memory: over (or silent) for a while in data time and far back in reading order. */
+export interface EvictionPolicy {
+  /** Data time since the call's last message, for a call that ended (final non-2xx, or BYE answered). Default 32 s. */
+  readonly endedIdleMs?: number;
+  /** Data time since the last message for any call (answered calls can last long). Default 2 h. */
+  readonly idleMs?: number;
+  /** Messages read since the call's last message, so that inputs read one after another still meet. Default 20 000. */
+  readonly minMessagesSince?: number;
+}
+
+export interface EvictedCall {
+  readonly call: Call;
+  readonly transactions: readonly Transaction[];
 }
 
 function sameHop(a: MessageFacts, b: MessageFacts): boolean {
@@ -39,12 +59,16 @@ export function createCorrelator(): Correlator {
   const others: Transaction[] = [];
   const callByCorrelation = new Map<string, Call>();
   let messages = 0;
+  let nextId = 0;
   let lastAt: number | null = null;
+  /** Index of the last message of each call, for eviction. */
+  const lastIndexOf = new Map<Call, number>();
+  const correlationKeysOf = new Map<Call, string[]>();
 
   function newTransaction(key: string, facts: MessageFacts, method: string): Transaction {
     const top = facts.via[0];
     const tx: Transaction = {
-      id: transactions.length,
+      id: nextId++,
       key,
       method,
       callId: facts.callId,
@@ -57,7 +81,7 @@ export function createCorrelator(): Correlator {
       responseRetransmissions: 0,
       final: undefined,
       ack: undefined,
-      leg: `${facts.source}|${top === undefined ? '' : `${top.host}:${top.port ?? ''}`}`,
+      leg: [facts.source, top?.host ?? '', top?.port ?? ''].join('|'),
       firstAt: facts.at,
       lastAt: facts.at,
     };
@@ -88,6 +112,7 @@ export function createCorrelator(): Correlator {
       lastAt: facts.at,
     };
     calls.set(facts.callId, call);
+    if (facts.correlation.length > 0) correlationKeysOf.set(call, [...facts.correlation]);
     for (const value of facts.correlation) {
       const other = callByCorrelation.get(value);
       if (other === undefined) callByCorrelation.set(value, call);
@@ -157,7 +182,7 @@ export function createCorrelator(): Correlator {
         if (reg === undefined) contact = null;
       }
       if (reg === undefined || contact !== null) {
-        const key = `${aor}|${contact ?? ''}`;
+        const key = [aor, contact ?? ''].join('|');
         reg = registrations.get(key);
         if (reg === undefined) {
           reg = { aor, contact, transactions: [], callIds: [], messages: [], lastAt: facts.at };
@@ -184,7 +209,7 @@ export function createCorrelator(): Correlator {
 
   function routeToKeepalive(tx: Transaction, facts: MessageFacts): Keepalive {
     const target = stripUriParams(facts.requestUri ?? facts.toUri);
-    const key = `${facts.source}|${facts.fromUri ?? ''}|${target ?? ''}`;
+    const key = [facts.source, facts.fromUri ?? '', target ?? ''].join('|');
     let ka = keepalives.get(key);
     if (ka === undefined) {
       ka = { key, from: stripUriParams(facts.fromUri), target, sent: 0, answered: 0, unanswered: 0, lastStatus: undefined, transactions: [], messages: [] };
@@ -218,6 +243,7 @@ export function createCorrelator(): Correlator {
     listOf.get(tx)?.push(facts.index);
     const owner = ownerOf.get(tx);
     if (owner !== null && owner !== undefined && 'lastAt' in owner) owner.lastAt = facts.at ?? owner.lastAt;
+    if (owner !== null && owner !== undefined && 'dialogs' in owner) lastIndexOf.set(owner, facts.index);
   }
 
   function pushRequest(facts: MessageFacts): void {
@@ -234,6 +260,7 @@ export function createCorrelator(): Correlator {
         call.acks.push(facts);
         call.messages.push(facts.index);
         call.lastAt = facts.at ?? call.lastAt;
+        lastIndexOf.set(call, facts.index);
         const dialog = call.dialogs.find((d) => d.toTag === facts.toTag);
         if (dialog !== undefined && dialog.state === 'early') dialog.state = 'confirmed';
       } else {
@@ -299,7 +326,48 @@ export function createCorrelator(): Correlator {
     }
   }
 
+  function isOver(call: Call): boolean {
+    if (call.byes.some((b) => b.final !== undefined)) return true;
+    const last = call.invites[call.invites.length - 1];
+    const s = last?.final?.status;
+    return s !== undefined && s >= 300;
+  }
+
+  function evictIdleCalls(policy: EvictionPolicy = {}): EvictedCall[] {
+    const endedIdle = policy.endedIdleMs ?? 32_000;
+    const idle = policy.idleMs ?? 7_200_000;
+    const gap = policy.minMessagesSince ?? 20_000;
+    const out: EvictedCall[] = [];
+    for (const call of calls.values()) {
+      const lastIndex = lastIndexOf.get(call) ?? -1;
+      if (messages - 1 - lastIndex < gap) continue;
+      const quiet = call.lastAt === null || lastAt === null ? Infinity : lastAt - call.lastAt;
+      if (quiet < (isOver(call) ? endedIdle : idle)) continue;
+      const txs = [...call.invites, ...call.reInvites, ...call.cancels, ...call.byes, ...call.prackOrUpdate, ...call.others];
+      out.push({ call, transactions: txs });
+    }
+    if (out.length === 0) return out;
+    const gone = new Set<Transaction>();
+    for (const { call, transactions: txs } of out) {
+      calls.delete(call.callId);
+      lastIndexOf.delete(call);
+      for (const key of correlationKeysOf.get(call) ?? []) if (callByCorrelation.get(key) === call) callByCorrelation.delete(key);
+      correlationKeysOf.delete(call);
+      for (const tx of txs) {
+        gone.add(tx);
+        if (byKey.get(tx.key) === tx) byKey.delete(tx.key);
+        listOf.delete(tx);
+        ownerOf.delete(tx);
+      }
+    }
+    let w = 0;
+    for (const tx of transactions) if (!gone.has(tx)) transactions[w++] = tx;
+    transactions.length = w;
+    return out;
+  }
+
   return {
+    evictIdleCalls,
     push(rec) {
       const facts = extractFacts(rec);
       pushFacts(facts);

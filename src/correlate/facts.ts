@@ -128,9 +128,27 @@ const MAX_VIAS = 8;
 
 const EMPTY: readonly never[] = [];
 
+/**
+ * Values that repeat across messages (addresses, Call-IDs, URIs, codec names) are kept once: one copy per distinct
+ * value instead of one string tree per message. The table is dropped when it grows past its limit.
+ */
+const INTERN_LIMIT = 100_000;
+let interned = new Map<string, string>();
+
+function intern(value: string): string;
+function intern(value: string | undefined): string | undefined;
+function intern(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  const known = interned.get(value);
+  if (known !== undefined) return known;
+  if (interned.size >= INTERN_LIMIT) interned = new Map();
+  interned.set(value, value);
+  return value;
+}
+
 function describeCodec(pt: number, name: string | undefined, rate: number | undefined): string {
-  if (name === undefined) return String(pt);
-  return rate === undefined ? name : `${name}/${rate}`;
+  if (name === undefined) return intern(String(pt));
+  return intern(rate === undefined ? name : `${name}/${rate}`);
 }
 
 function extractSdp(message: SipMessage): SdpFacts | undefined {
@@ -188,7 +206,28 @@ function readCorrelation(message: SipMessage): string[] {
   return out;
 }
 
-/** Reads the compact facts of one message; never throws on a malformed message (missing parts stay undefined). */
+/** A comma-separated option-tag list (Supported, Require, Unsupported) split by hand: these headers are plain tokens. */
+function splitTokens(value: string | undefined): readonly string[] {
+  if (value === undefined) return EMPTY;
+  const out: string[] = [];
+  for (const part of value.split(',')) {
+    const t = part.trim();
+    if (t !== '') out.push(t);
+  }
+  return out;
+}
+
+function readInt(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number.parseInt(value.trim(), 10);
+  return Number.isFinite(n) ? n : undefined;
+}
+
+/**
+ * Reads the compact facts of one message; never throws on a malformed message (missing parts stay undefined).
+ * Typed accessors parse on first use, so only those a rule can need for this kind of message are touched: a
+ * capture of a million messages pays for Contact, SDP or challenges only where they matter.
+ */
 export function extractFacts(record: MessageRecord): MessageFacts {
   const m = record.message;
   const meta = record.meta;
@@ -196,74 +235,86 @@ export function extractFacts(record: MessageRecord): MessageFacts {
   const from = m.from;
   const to = m.to;
   const vias = m.via;
-  const retry = m.retryAfter;
   const isResponse = m.kind === 'response';
-  const method = isResponse ? (cseq?.method ?? '') : (m.method ?? cseq?.method ?? '');
+  const status = m.status;
+  const method = (isResponse ? (cseq?.method ?? '') : (m.method ?? cseq?.method ?? '')).toUpperCase();
   const at = meta.time ?? (meta.clock !== undefined ? meta.clock * 1000 : null);
+  const failure = isResponse && status !== undefined && status >= 300;
+  const register = method === 'REGISTER';
+  const invite = method === 'INVITE';
+  const offerAnswer = invite || method === 'ACK' || method === 'UPDATE' || method === 'PRACK';
+  // Contacts: bindings of REGISTER, the target of a 2xx to INVITE (ACK routing), and first-hop requests (NAT check).
+  const wantContacts = register || (isResponse && invite && status !== undefined && status < 300) || (!isResponse && vias.length === 1);
+  const hasWarning = m.header('Warning') !== undefined;
+  const hasReason = m.header('Reason') !== undefined;
+  const challenged = status === 401 || status === 407;
+  const hasAuth = !isResponse && (m.header('Authorization') !== undefined || m.header('Proxy-Authorization') !== undefined);
+  const retryText = failure || status === 503 ? m.header('Retry-After') : undefined;
+  const retry = retryText === undefined ? undefined : m.retryAfter;
+  const subscription = method === 'SUBSCRIBE' || method === 'NOTIFY';
   return {
     index: record.index,
     time: meta.time,
     at,
     kind: m.kind,
-    method: method.toUpperCase(),
-    requestUri: m.requestUri,
-    status: m.status,
-    reason: m.reason,
-    callId: m.callId ?? '',
+    method,
+    requestUri: intern(m.requestUri),
+    status,
+    reason: intern(m.reason),
+    callId: intern(m.callId ?? ''),
     cseq: cseq?.seq ?? -1,
     cseqMethod: (cseq?.method ?? method).toUpperCase(),
-    fromUri: from?.uri.raw,
+    fromUri: intern(from?.uri.raw),
     fromTag: from?.tag,
-    toUri: to?.uri.raw,
+    toUri: intern(to?.uri.raw),
     toTag: to?.tag,
-    src: meta.src,
-    dst: meta.dst,
+    src: intern(meta.src),
+    dst: intern(meta.dst),
     transport: meta.transport,
     direction: meta.direction,
     source: meta.origin.path,
     via: vias.slice(0, MAX_VIAS).map((v) => ({
       transport: v.transport.toUpperCase(),
-      host: v.host,
+      host: intern(v.host),
       port: v.port,
       branch: v.branch,
       received: v.received,
       rport: v.rport,
     })),
     viaCount: vias.length,
-    contacts: m.contacts.slice(0, 8).map((c) => ({
-      uri: c.star ? '*' : c.uri.raw,
-      host: c.uri.host,
-      port: c.uri.port,
-      expires: c.expires,
-      star: c.star,
-    })),
-    expires: m.expires,
-    minExpires: m.minExpires,
+    contacts: wantContacts
+      ? m.contacts.slice(0, 8).map((c) => ({ uri: c.star ? '*' : c.uri.raw, host: c.uri.host, port: c.uri.port, expires: c.expires, star: c.star }))
+      : EMPTY,
+    expires: register || subscription ? m.expires : undefined,
+    minExpires: status === 423 ? m.minExpires : undefined,
     retryAfter: retry?.seconds,
-    retryAfterText: retry === undefined ? undefined : (m.header('Retry-After') ?? undefined),
-    warnings: m.warnings.length === 0 ? EMPTY : m.warnings.map((w) => ({ code: w.code, agent: w.agent, text: w.text, raw: w.raw })),
-    reasons:
-      m.reasons.length === 0 ? EMPTY : m.reasons.map((r) => ({ protocol: r.protocol, cause: r.cause, text: r.text, raw: r.raw })),
-    challenges: [
-      ...m.wwwAuthenticate.map((c) => toChallenge('WWW-Authenticate', c)),
-      ...m.proxyAuthenticate.map((c) => toChallenge('Proxy-Authenticate', c)),
-    ],
-    credentials: [
-      ...m.authorization.map((c) => toCredentials('Authorization', c)),
-      ...m.proxyAuthorization.map((c) => toCredentials('Proxy-Authorization', c)),
-    ],
-    sdp: method === 'INVITE' || method === 'ACK' || method === 'UPDATE' || method === 'PRACK' ? extractSdp(m) : undefined,
-    supported: m.supported,
-    require: m.require,
-    unsupported: m.unsupported,
-    minSe: m.minSe,
-    sessionExpires: m.sessionExpires?.seconds,
-    maxForwards: m.maxForwards,
-    rseq: m.rseq,
-    event: m.event?.package,
-    subscriptionState: m.subscriptionState?.state,
-    agent: isResponse ? (m.server ?? m.userAgent) : (m.userAgent ?? m.server),
-    correlation: readCorrelation(m),
+    retryAfterText: retry === undefined ? undefined : retryText,
+    warnings: hasWarning ? m.warnings.map((w) => ({ code: w.code, agent: w.agent, text: w.text, raw: w.raw })) : EMPTY,
+    reasons: hasReason ? m.reasons.map((r) => ({ protocol: r.protocol, cause: r.cause, text: r.text, raw: r.raw })) : EMPTY,
+    challenges: challenged
+      ? [
+          ...m.wwwAuthenticate.map((c) => toChallenge('WWW-Authenticate', c)),
+          ...m.proxyAuthenticate.map((c) => toChallenge('Proxy-Authenticate', c)),
+        ]
+      : EMPTY,
+    credentials: hasAuth
+      ? [
+          ...m.authorization.map((c) => toCredentials('Authorization', c)),
+          ...m.proxyAuthorization.map((c) => toCredentials('Proxy-Authorization', c)),
+        ]
+      : EMPTY,
+    sdp: offerAnswer && m.body.length > 0 ? extractSdp(m) : undefined,
+    supported: isResponse ? EMPTY : splitTokens(m.header('Supported')),
+    require: splitTokens(m.header('Require')),
+    unsupported: status === 420 ? splitTokens(m.header('Unsupported')) : EMPTY,
+    minSe: status === 422 ? m.minSe : undefined,
+    sessionExpires: offerAnswer && !isResponse && m.header('Session-Expires') !== undefined ? m.sessionExpires?.seconds : undefined,
+    maxForwards: isResponse ? undefined : readInt(m.header('Max-Forwards')),
+    rseq: undefined,
+    event: subscription ? m.event?.package : undefined,
+    subscriptionState: method === 'NOTIFY' && !isResponse ? m.subscriptionState?.state : undefined,
+    agent: undefined,
+    correlation: invite && !isResponse && to?.tag === undefined ? readCorrelation(m) : EMPTY,
   };
 }
 

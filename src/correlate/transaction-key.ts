@@ -13,8 +13,10 @@ export const MAGIC_COOKIE = 'z9hG4bK';
  */
 export function computeTransactionKey(facts: MessageFacts, method: string = facts.kind === 'response' ? facts.cseqMethod : facts.method): string {
   const top = facts.via[0];
-  const sentBy = top === undefined ? '' : `${top.host.toLowerCase()}:${top.port ?? ''}`;
+  const host = top === undefined ? '' : top.host.toLowerCase();
+  const port = top?.port ?? '';
   const branch = top?.branch;
-  if (branch !== undefined && branch.startsWith(MAGIC_COOKIE)) return `b:${branch}|${sentBy}|${method}`;
-  return `o:${facts.callId}|${facts.cseq}|${method}|${facts.fromTag ?? ''}|${sentBy}|${branch ?? ''}`;
+  // join() makes one flat string; template literals leave cons-string trees that cost memory as long-lived Map keys.
+  if (branch !== undefined && branch.startsWith(MAGIC_COOKIE)) return ['b', branch, host, port, method].join('|');
+  return ['o', facts.callId, facts.cseq, method, facts.fromTag ?? '', host, port, branch ?? ''].join('|');
 }

@@ -1,7 +1,8 @@
 // analyze(): the whole pipeline, inputs → messages → correlation → findings → the `analyze --json` contract.
 import { createCorrelator } from '../correlate/correlator.js';
+import type { EvictionPolicy } from '../correlate/correlator.js';
 import type { Correlation } from '../correlate/types.js';
-import type { AnalysisResult, Finding, JsonValue } from '../model/analysis.js';
+import type { AnalysisResult, CallSummary, Finding, JsonValue } from '../model/analysis.js';
 import type { InputReport } from '../model/input-report.js';
 import type { MessageRecord } from '../model/message-record.js';
 import { readInputs } from '../parse/read-inputs.js';
@@ -24,6 +25,11 @@ export interface AnalyzeOptions extends ReadInputsOptions {
   readonly keepMessages?: KeepMessages | boolean;
   /** The rule families to run; default every one. */
   readonly rules?: readonly Rule[];
+  /**
+   * Calls that are over and idle are diagnosed and let go while reading, so memory stays bounded on long captures.
+   * `false` keeps every call to the end (results are the same for inputs shorter than the policy's windows).
+   */
+  readonly eviction?: (EvictionPolicy & { readonly checkEvery?: number }) | false;
 }
 
 export interface Analysis {
@@ -42,11 +48,62 @@ export interface Analyzer {
 
 const SEVERITY_ORDER = { error: 0, warning: 1, info: 2 } as const;
 
-/** Runs the rules over a correlation and numbers the findings; pure, so it can run again on every snapshot. */
-export function diagnose(correlation: Correlation, inputs: readonly InputReport[], ruleList: readonly Rule[] = defaultRules): AnalysisResult {
+/** What analysis already concluded about calls that left memory (see EvictionPolicy). */
+export interface FinishedCalls {
+  readonly drafts: readonly FindingDraft[];
+  /** Their summaries, `findings` still empty (numbered with the rest at the end). */
+  readonly calls: readonly CallSummary[];
+}
+
+const NO_FINISHED: FinishedCalls = { drafts: [], calls: [] };
+
+/** Rules whose findings gather many calls; the same finding made for several calls (after eviction) is merged. */
+function isGathering(rule: string): boolean {
+  return rule.startsWith('net.') || rule.startsWith('words.') || rule === 'reach.no-response';
+}
+
+function mergeGathering(drafts: FindingDraft[]): FindingDraft[] {
+  const out: FindingDraft[] = [];
+  const seen = new Map<string, number>();
+  for (const d of drafts) {
+    if (!isGathering(d.rule)) {
+      out.push(d);
+      continue;
+    }
+    const key = `${d.rule}\u0000${d.title}`;
+    const at = seen.get(key);
+    if (at === undefined) {
+      seen.set(key, out.length);
+      out.push(d);
+      continue;
+    }
+    const prev = out[at] as FindingDraft;
+    out[at] = {
+      ...prev,
+      callIds: [...new Set([...prev.callIds, ...d.callIds])].slice(0, 20),
+      evidence: collectEvidence(prev.evidence, d.evidence),
+    };
+  }
+  return out;
+}
+
+/** Runs the rule families over a correlation, without numbering. */
+export function runRules(correlation: Correlation, ruleList: readonly Rule[] = defaultRules): FindingDraft[] {
   const drafts: FindingDraft[] = [];
   for (const rule of ruleList) drafts.push(...rule.run(correlation));
+  return drafts;
+}
+
+/** Runs the rules over a correlation and numbers the findings; pure, so it can run again on every snapshot. */
+export function diagnose(
+  correlation: Correlation,
+  inputs: readonly InputReport[],
+  ruleList: readonly Rule[] = defaultRules,
+  finished: FinishedCalls = NO_FINISHED,
+): AnalysisResult {
+  let drafts: FindingDraft[] = [...finished.drafts, ...runRules(correlation, ruleList)];
   drafts.push(...neverSucceeds(correlation, drafts));
+  drafts = mergeGathering(drafts);
   dropQuotedWords(drafts);
   drafts.sort((a, b) => SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] || (a.evidence[0] ?? Infinity) - (b.evidence[0] ?? Infinity));
   const findings: Finding[] = drafts.map((d, i) => ({ id: `F${i + 1}`, ...d }));
@@ -60,18 +117,22 @@ export function diagnose(correlation: Correlation, inputs: readonly InputReport[
   }
   const counts = { error: 0, warning: 0, info: 0 };
   for (const f of findings) counts[f.severity]++;
+  const calls = [
+    ...finished.calls.map((c) => ({ ...c, findings: [...new Set(byCallId.get(c.callId) ?? [])] })),
+    ...correlation.calls.map((c) => summarizeCall(c, byCallId)),
+  ].sort((a, b) => (a.messages[0] ?? 0) - (b.messages[0] ?? 0));
   return {
     schemaVersion: 1,
     inputs: inputs.map((r) => ({ ...r, issues: [...r.issues] })),
     summary: {
       messages: correlation.messages,
       registrations: correlation.registrations.length,
-      calls: correlation.calls.length,
+      calls: calls.length,
       findings: counts,
       topCauses: rankCauses(findings),
     },
     registrations: correlation.registrations.map((r) => summarizeRegistration(r, byCallId)),
-    calls: correlation.calls.map((c) => summarizeCall(c, byCallId)),
+    calls,
     findings,
   };
 }
@@ -142,13 +203,44 @@ export function createAnalyzer(options: AnalyzeOptions = {}, inputs: readonly In
   const correlator = createCorrelator();
   const records = new Map<number, MessageRecord>();
   const ruleList = options.rules ?? defaultRules;
+  const finishedDrafts: FindingDraft[] = [];
+  const finishedCalls: CallSummary[] = [];
+  const every = options.eviction === false ? 0 : (options.eviction?.checkEvery ?? 4096);
+  let pushed = 0;
+
+  /** Diagnoses calls that are over and idle, keeps what they concluded, and lets their messages go. */
+  function evict(): void {
+    const evicted = correlator.evictIdleCalls(options.eviction === false ? {} : (options.eviction ?? {}));
+    if (evicted.length === 0) return;
+    const live = correlator.snapshot();
+    const part: Correlation = {
+      messages: 0,
+      transactions: evicted.flatMap((e) => e.transactions),
+      calls: evicted.map((e) => e.call),
+      registrations: [],
+      subscriptions: [],
+      keepalives: [],
+      others: [],
+      lastAt: live.lastAt,
+    };
+    const drafts = runRules(part, ruleList);
+    finishedDrafts.push(...drafts);
+    for (const e of evicted) finishedCalls.push(summarizeCall(e.call, new Map()));
+    if (keep === 'evidence') {
+      const cited = new Set<number>();
+      for (const d of drafts) for (const i of d.evidence) cited.add(i);
+      for (const e of evicted) for (const i of e.call.messages) if (!cited.has(i)) records.delete(i);
+    }
+  }
+
   function snapshot(): AnalysisResult {
-    return diagnose(correlator.snapshot(), inputs, ruleList);
+    return diagnose(correlator.snapshot(), inputs, ruleList, { drafts: finishedDrafts, calls: finishedCalls });
   }
   return {
     push(record) {
       correlator.push(record);
       if (keep !== 'none') records.set(record.index, record);
+      if (every > 0 && ++pushed % every === 0) evict();
     },
     snapshot,
     analysis() {
