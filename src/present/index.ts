@@ -27,3 +27,6 @@ export type { PcapExport, PcapExportOptions } from './pcap-export.js';
 export { exportPcap } from './pcap-export.js';
 export type { MessageJson, InputJson, IssueJson, MessageOriginJson } from './messages-json.js';
 export { MESSAGES_SCHEMA_VERSION, toMessageJson, toInputJson, toIssueJson, toIsoTime, formatMessageLine } from './messages-json.js';
+export type { PacketPlan } from './pcap-export.js';
+export { planPackets } from './pcap-export.js';
+export { encodeHep3, HEP_MAX_PAYLOAD } from './hep-writer.js';

@@ -24,6 +24,18 @@ const ENCRYPTED_PORTS = new Set([5061, 443, 80, 8080, 8088, 8089, 10443]);
  * the device that wrote the log is 192.0.2.1 (2001:db8::1), each peer without an address 198.51.100.N.
  */
 export function exportPcap(messages: readonly MessageView[], options: PcapExportOptions = {}): PcapExport {
+  const plan = planPackets(messages, options);
+  return { chunks: encodePcap(plan.packets), messages: plan.packets.length, synthesizedAddresses: plan.synthesizedAddresses, synthesizedTimes: plan.synthesizedTimes };
+}
+
+export interface PacketPlan {
+  readonly packets: readonly PcapPacket[];
+  readonly synthesizedAddresses: number;
+  readonly synthesizedTimes: number;
+}
+
+/** The packets a capture (or a HEP feed) of these messages holds: addresses and times, made up where missing. */
+export function planPackets(messages: readonly MessageView[], options: PcapExportOptions = {}): PacketPlan {
   const encoder = new TextEncoder();
   const made = new Map<string, Endpoint>();
   let synthesizedAddresses = 0;
@@ -71,5 +83,5 @@ export function exportPcap(messages: readonly MessageView[], options: PcapExport
     lastMs = timeMs;
     packets.push({ timeMs, src, dst, transport, payload: options.raw?.get(m.index) ?? encoder.encode(m.text) });
   }
-  return { chunks: encodePcap(packets), messages: packets.length, synthesizedAddresses, synthesizedTimes };
+  return { packets, synthesizedAddresses, synthesizedTimes };
 }

@@ -1,7 +1,9 @@
+import { createSocket } from 'node:dgram';
 import { open } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { buildReport, exportPcap, matchFilters } from '../../index.js';
+import type { PcapPacket } from '../../index.js';
+import { buildReport, encodeHep3, encodePcap, matchFilters, planPackets } from '../../index.js';
 import type { CliIo } from '../io.js';
 import { ExitCode } from '../io.js';
 import { loadAnalysis, readFilters, readRedact } from './analyze.js';
@@ -10,6 +12,7 @@ const collect = (value: string, previous: string[]): string[] => [...previous, v
 
 interface ExportOptions {
   readonly pcap?: string;
+  readonly hep?: string;
   readonly filter: string[];
   readonly redact?: string | boolean;
 }
@@ -20,7 +23,8 @@ export function registerExport(program: Command, io: CliIo, exit: { code: number
     .command('export')
     .description('write chosen messages, from captures or text logs, as a pcap that Wireshark and sngrep open')
     .argument('<inputs...>', 'captures, logs, snapshots, folders, or -')
-    .requiredOption('--pcap <file>', 'the pcap file to write')
+    .option('--pcap <file>', 'the pcap file to write')
+    .option('--hep <host:port>', 'also send the messages as HEP3 over UDP to a collector (Homer)')
     .option('--filter <key=value>', 'only matching messages: call=, user=, code=, method=, since=, until= (repeatable)', collect, [])
     .option('--redact [level]', 'hide secrets in the written messages; --redact=all also users, numbers and addresses')
     .addHelpText(
@@ -30,12 +34,16 @@ Addresses a log does not name are made up from documentation ranges (this device
 
 Examples:
   siplens export phone.log --pcap phone.pcap
-  siplens export snapshot.zip --filter call=abc@host --pcap call.pcap`,
+  siplens export snapshot.zip --filter call=abc@host --pcap call.pcap
+  siplens export phone.log --hep 127.0.0.1:9060`,
     )
     .action(async (inputs: string[], opts: ExportOptions) => {
       const filters = readFilters(opts.filter, io);
       const redact = readRedact(opts.redact, io);
-      if (filters === undefined || redact === undefined || opts.pcap === undefined) {
+      const hep = opts.hep === undefined ? undefined : parseHostPort(opts.hep);
+      if (opts.pcap === undefined && opts.hep === undefined) io.stderr('siplens: export needs --pcap FILE or --hep HOST:PORT\n');
+      if (opts.hep !== undefined && hep === undefined) io.stderr(`siplens: --hep expects host:port ([v6]:port for IPv6), found "${opts.hep}"\n`);
+      if (filters === undefined || redact === undefined || (opts.pcap === undefined && hep === undefined) || (opts.hep !== undefined && hep === undefined)) {
         exit.code = ExitCode.usage;
         return;
       }
@@ -44,17 +52,62 @@ Examples:
       const chosen = report.messages.filter((m) => matchFilters(m, filters));
       // Unredacted messages are written byte for byte; redacted ones from their redacted text.
       const raw = redact === 'none' ? new Map([...loaded.messages].map(([i, r]) => [i, r.message.raw])) : undefined;
-      const pcap = exportPcap(chosen, raw === undefined ? {} : { raw });
-      const file = await open(resolve(io.cwd, opts.pcap), 'w');
-      try {
-        for (const chunk of pcap.chunks) await file.write(chunk);
-      } finally {
-        await file.close();
-      }
+      const plan = planPackets(chosen, raw === undefined ? {} : { raw });
       const notes: string[] = [];
-      if (pcap.synthesizedAddresses > 0) notes.push(`${pcap.synthesizedAddresses} with made-up addresses`);
-      if (pcap.synthesizedTimes > 0) notes.push(`${pcap.synthesizedTimes} with made-up times`);
-      io.stderr(`wrote ${pcap.messages} message${pcap.messages === 1 ? '' : 's'} to ${opts.pcap}${notes.length > 0 ? ` (${notes.join(', ')})` : ''}\n`);
+      if (plan.synthesizedAddresses > 0) notes.push(`${plan.synthesizedAddresses} with made-up addresses`);
+      if (plan.synthesizedTimes > 0) notes.push(`${plan.synthesizedTimes} with made-up times`);
+      const n = plan.packets.length;
+      const counted = `${n} message${n === 1 ? '' : 's'}${notes.length > 0 ? ` (${notes.join(', ')})` : ''}`;
+      if (opts.pcap !== undefined) {
+        const file = await open(resolve(io.cwd, opts.pcap), 'w');
+        try {
+          for (const chunk of encodePcap(plan.packets)) await file.write(chunk);
+        } finally {
+          await file.close();
+        }
+        io.stderr(`wrote ${counted} to ${opts.pcap}\n`);
+      }
+      if (hep !== undefined) {
+        const sent = await sendHep(plan.packets, hep);
+        io.stderr(`sent ${sent} of ${n} messages as HEP3 to ${opts.hep ?? ''}${sent < n ? ` (${n - sent} too large for one HEP packet)` : ''}\n`);
+      }
       exit.code = loaded.inputExit !== ExitCode.ok ? loaded.inputExit : chosen.length === 0 ? ExitCode.noMatch : ExitCode.ok;
     });
+}
+
+/** `host:port`, `[v6]:port`. */
+export function parseHostPort(text: string): { host: string; port: number } | undefined {
+  let host: string;
+  let portText: string;
+  if (text.startsWith('[')) {
+    const close = text.indexOf(']');
+    if (close < 0 || text[close + 1] !== ':') return undefined;
+    host = text.slice(1, close);
+    portText = text.slice(close + 2);
+  } else {
+    const colon = text.lastIndexOf(':');
+    if (colon <= 0 || text.indexOf(':') !== colon) return undefined;
+    host = text.slice(0, colon);
+    portText = text.slice(colon + 1);
+  }
+  const port = Number(portText);
+  if (!Number.isInteger(port) || port < 1 || port > 65_535 || host.length === 0) return undefined;
+  return { host, port };
+}
+
+/** Sends each packet as one HEP3 datagram, in order; returns how many were sent. */
+async function sendHep(packets: readonly PcapPacket[], to: { host: string; port: number }): Promise<number> {
+  const socket = createSocket(to.host.includes(':') ? 'udp6' : 'udp4');
+  let sent = 0;
+  try {
+    for (const p of packets) {
+      const datagram = encodeHep3(p);
+      if (datagram === undefined) continue;
+      await new Promise<void>((resolveSend, reject) => socket.send(datagram, to.port, to.host, (error) => (error ? reject(error) : resolveSend())));
+      sent++;
+    }
+  } finally {
+    socket.close();
+  }
+  return sent;
 }
