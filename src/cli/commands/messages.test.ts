@@ -144,6 +144,39 @@ describe.skipIf(!hasCorpus)('siplens messages', () => {
     expect((await run(['messages'])).code).toBe(2);
   });
 
+  it('--follow and --hep watch live until the signal (Ctrl-C), in the same formats', async () => {
+    const log = join(dir, 'live-sip');
+    await writeFile(log, await readFile(B179));
+    const expected = (await run(['messages', B179, '--ndjson'])).stdout.trimEnd().split('\n');
+    const controller = new AbortController();
+    const guard = setTimeout(() => controller.abort(), 20_000);
+    let lines = 0;
+    let stdout = '';
+    let stderr = '';
+    const code = await runCli(['messages', '--follow', log, '--hep', '0', '--ndjson'], {
+      stdout: (t) => {
+        stdout += t;
+        lines += t.split('\n').length - 1;
+        // The log's last message ends only with the file; stop once all others are out.
+        if (lines === expected.length - 1) controller.abort();
+      },
+      stderr: (t) => void (stderr += t),
+      stdoutIsTTY: false,
+      stderrIsTTY: false,
+      env: {},
+      cwd: dir,
+      signal: controller.signal,
+    });
+    clearTimeout(guard);
+    expect(code).toBe(0);
+    expect(stderr).toMatch(/listening for HEP on 127\.0\.0\.1 udp \d+ tcp \d+/);
+    const got = stdout.trimEnd().split('\n').map((l) => JSON.parse(l) as MessagesDoc['messages'][number]);
+    const want = expected.map((l) => JSON.parse(l) as MessagesDoc['messages'][number]);
+    expect(got.map((m) => [m.callId, m.cseq, m.time])).toEqual(want.map((m) => [m.callId, m.cseq, m.time]));
+    expect((await run(['messages', B179, '--follow', log])).code).toBe(2);
+    expect((await run(['messages', '--hep', 'x'])).code).toBe(2);
+  });
+
   it('draws a progress bar on stderr only when stderr is a terminal', async () => {
     const quiet = await run(['messages', B179, '--ndjson']);
     expect(quiet.stderr).toBe('');

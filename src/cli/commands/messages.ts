@@ -1,12 +1,15 @@
 import type { Command } from 'commander';
-import type { InputReport } from '../../index.js';
-import { formatMessageLine, INPUT_UNREADABLE, MESSAGES_SCHEMA_VERSION, readInputs, toInputJson, toMessageJson } from '../../index.js';
+import { resolve } from 'node:path';
+import type { InputReport, MessageRecord } from '../../index.js';
+import { formatMessageLine, INPUT_UNREADABLE, MESSAGES_SCHEMA_VERSION, readInputs, readLive, toInputJson, toMessageJson } from '../../index.js';
 import type { CliIo } from '../io.js';
 import { ExitCode, useColor } from '../io.js';
 
 interface MessagesOptions {
   readonly json?: boolean;
   readonly ndjson?: boolean;
+  readonly hep?: string;
+  readonly follow?: string[];
 }
 
 const EXAMPLES = `
@@ -14,6 +17,7 @@ Examples:
   siplens messages snapshot.zip                every message in a device snapshot, one line each
   siplens messages trace.pcapng var/log/ --json one JSON document (schema/messages.schema.json)
   zcat sip.log.gz | siplens messages - --ndjson one JSON object per line, streamed
+  siplens messages --hep 9060 --follow /var/log/sip   live: HEP on 127.0.0.1:9060 and a log, until Ctrl-C
 
 Exit codes: 0 messages found, 3 no SIP message in the inputs, 4 an input could not be read (the others still are).
 `;
@@ -51,13 +55,16 @@ export function registerMessages(program: Command, io: CliIo, exit: { code: numb
   program
     .command('messages')
     .description('list every SIP message read from files, folders, archives, captures, logs or - (stdin), in order')
-    .argument('<inputs...>', 'paths (files, folders, zip/tar/gz archives, pcap/pcapng, logs), or - for stdin')
+    .argument('[inputs...]', 'paths (files, folders, zip/tar/gz archives, pcap/pcapng, logs), or - for stdin')
     .option('--json', 'one JSON document: { schemaVersion, messages, inputs } (schema/messages.schema.json)')
     .option('--ndjson', 'one JSON object per message and line, streamed')
+    .option('--hep <port>', 'live: listen for HEP (v1-v3) on this UDP and TCP port of 127.0.0.1 until Ctrl-C')
+    .option('--follow <files...>', 'live: follow growing log files, across rotation, until Ctrl-C')
     .addHelpText('after', EXAMPLES)
     .action(async (inputs: string[], options: MessagesOptions) => {
-      if (options.json === true && options.ndjson === true) {
-        io.stderr('siplens messages: choose one of --json and --ndjson\n');
+      const usage = checkUsage(inputs, options);
+      if (usage !== undefined) {
+        io.stderr(`siplens messages: ${usage}\n`);
         exit.code = ExitCode.usage;
         return;
       }
@@ -65,14 +72,51 @@ export function registerMessages(program: Command, io: CliIo, exit: { code: numb
     });
 }
 
-async function runMessages(inputs: readonly string[], options: MessagesOptions, io: CliIo): Promise<number> {
-  const progress = startProgress(io);
-  const { records, reports } = readInputs(inputs, {
-    cwd: io.cwd,
-    onProgress: progress.update,
-    ...(io.stdin === undefined ? {} : { stdin: io.stdin as AsyncIterable<Uint8Array | string> }),
+function checkUsage(inputs: readonly string[], options: MessagesOptions): string | undefined {
+  if (options.json === true && options.ndjson === true) return 'choose one of --json and --ndjson';
+  const live = options.hep !== undefined || options.follow !== undefined;
+  if (live && inputs.length > 0) return 'give either inputs to read, or --hep/--follow to watch live, not both';
+  if (!live && inputs.length === 0) return 'give at least one input (a path, or - for stdin), or --hep/--follow';
+  if (options.hep !== undefined && !/^\d{1,5}$/.test(options.hep)) return `--hep: expected a port number, found "${options.hep}"`;
+  if (options.hep !== undefined && Number(options.hep) > 65535) return `--hep: expected a port up to 65535, found ${options.hep}`;
+  return undefined;
+}
+
+async function openInputs(
+  inputs: readonly string[],
+  options: MessagesOptions,
+  io: CliIo,
+  onProgress: (read: number, total: number | null) => void,
+): Promise<{ records: AsyncIterable<MessageRecord>; reports: InputReport[] }> {
+  if (options.hep === undefined && options.follow === undefined) {
+    return readInputs(inputs, {
+      cwd: io.cwd,
+      onProgress,
+      ...(io.stdin === undefined ? {} : { stdin: io.stdin as AsyncIterable<Uint8Array | string> }),
+      ...(io.signal === undefined ? {} : { signal: io.signal }),
+    });
+  }
+  const live = await readLive({
+    ...(options.hep === undefined ? {} : { hep: { port: Number(options.hep) } }),
+    ...(options.follow === undefined ? {} : { follow: options.follow.map((f) => resolve(io.cwd, f)) }),
     ...(io.signal === undefined ? {} : { signal: io.signal }),
   });
+  const ports = live.hepPorts;
+  if (ports !== undefined) io.stderr(`siplens: listening for HEP on 127.0.0.1 udp ${ports.udp ?? '-'} tcp ${ports.tcp ?? '-'}; Ctrl-C stops\n`);
+  return live;
+}
+
+async function runMessages(inputs: readonly string[], options: MessagesOptions, io: CliIo): Promise<number> {
+  const progress = startProgress(io);
+  let opened;
+  try {
+    opened = await openInputs(inputs, options, io, progress.update);
+  } catch (error) {
+    // Operational: the HEP port is taken or not ours to bind.
+    io.stderr(`siplens: cannot listen: ${error instanceof Error ? error.message : String(error)}\n`);
+    return ExitCode.inputError;
+  }
+  const { records, reports } = opened;
   const color = useColor(io);
   let count = 0;
   // --json streams too: messages first, then the inputs (complete only at the end); key order carries no meaning.
