@@ -169,7 +169,8 @@ describe.skipIf(!hasCorpus)('siplens messages', () => {
     });
     clearTimeout(guard);
     expect(code).toBe(0);
-    expect(stderr).toMatch(/listening for HEP on 127\.0\.0\.1 udp \d+ tcp \d+/);
+    expect(stderr).toContain('listening for HEP on 127.0.0.1 udp ');
+    expect(stderr).not.toContain('udp -');
     const got = stdout.trimEnd().split('\n').map((l) => JSON.parse(l) as MessagesDoc['messages'][number]);
     const want = expected.map((l) => JSON.parse(l) as MessagesDoc['messages'][number]);
     expect(got.map((m) => [m.callId, m.cseq, m.time])).toEqual(want.map((m) => [m.callId, m.cseq, m.time]));
