@@ -423,3 +423,19 @@ describe.skipIf(!hasCorpus)('frameCapture on damaged captures (fast-check)', () 
     );
   });
 });
+
+describe.skipIf(!hasCorpus)('frameCapture as an async iterable', () => {
+  it('closes the source when the reader stops early', async () => {
+    const { createReadStream } = await import('node:fs');
+    const file = corpusFiles('pcap').find((f) => f.endsWith('sip_hello.pcapng'))!;
+    const stream = createReadStream(file, { highWaterMark: 512 });
+    const report: InputReport = { path: file, kind: 'capture', format: null, messages: 0, skipped: 0, issues: [] };
+    let first: RawMessage | undefined;
+    for await (const m of frameCapture(stream, { path: file }, report)) {
+      first = m;
+      break;
+    }
+    expect(first?.meta.origin.packet).toBe(9);
+    expect(stream.destroyed).toBe(true);
+  });
+});
