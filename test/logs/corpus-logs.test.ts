@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { createReadStream, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
+import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { detectLogFormat, frameLog } from '../../src/framing/logs/index.js';
 import type { InputReport, RawMessage } from '../../src/model/index.js';
@@ -291,6 +292,53 @@ describe.skipIf(!hasCorpus || !hasTool('tshark'))('corpus: Wireshark exports rea
     expect(messages[0]!.meta.time).toBe(1643827934643.277);
   });
 });
+
+/** Captures whose SIP tshark and siplens count differently, with the reason. */
+const TSHARK_DIFFERENCES: Record<string, string> = {
+  'http_on_sip_port.pcap': 'tshark dissects the HTTP exchange on TCP 5060 as SIP; its export has no SIP start line, so siplens reads none',
+};
+
+describe.skipIf(!hasCorpus || !hasTool('tshark'))('corpus/pcap exported by tshark -T json and -T ek: the messages tshark reads', () => {
+  const pcaps = readdirNames(join(corpusDir, 'pcap'));
+  for (const file of pcaps) {
+    for (const format of ['json', 'ek'] as const) {
+      it(`${file} (-T ${format})`, async () => {
+        const pcap = join(corpusDir, 'pcap', file);
+        const want = execFileSync('tshark', ['-r', pcap, '-Y', 'sip', '-T', 'fields', '-E', 'occurrence=a', '-E', 'aggregator=|', '-e', 'sip.Call-ID', '-e', 'sip.CSeq'], {
+          encoding: 'utf8',
+          stdio: ['ignore', 'pipe', 'ignore'],
+        })
+          .split('\n')
+          .filter((l) => l !== '')
+          .flatMap((l) => {
+            const [c, q] = l.split('\t');
+            const seqs = (q ?? '').split('|');
+            return (c ?? '').split('|').map((id, i) => `${id}\t${seqs[i] ?? ''}`);
+          });
+        const exported = execFileSync('tshark', ['-r', pcap, '-Y', 'sip', '-T', format], { maxBuffer: 1 << 28, stdio: ['ignore', 'pipe', 'ignore'] });
+        const report: InputReport = { path: file, kind: 'log', format: null, messages: 0, skipped: 0, issues: [] };
+        const chunks = [];
+        for (let o = 0; o < exported.length; o += 4096) chunks.push(exported.subarray(o, o + 4096));
+        const got: RawMessage[] = [];
+        for await (const m of frameLog(Readable.from(chunks), { path: file }, report)) got.push(m);
+        if (TSHARK_DIFFERENCES[file] !== undefined) {
+          expect(got).toEqual([]);
+          return;
+        }
+        expect(got.every((m) => m.meta.format === `tshark-${format}`)).toBe(true);
+        expect(ours(got)).toEqual(want);
+        expect(got.every((m) => m.meta.time !== null && m.meta.src !== undefined && m.meta.dst !== undefined)).toBe(true);
+      });
+    }
+  }
+});
+
+function ours(messages: RawMessage[]): string[] {
+  return messages.map((m) => {
+    const p = parseMessage(m.bytes);
+    return `${p.callId ?? ''}\t${p.cseq === undefined ? '' : `${p.cseq.seq} ${p.cseq.method}`}`;
+  });
+}
 
 const LOGS: readonly (Expected & { in: number; out: number; peers: readonly string[] })[] = [
   {

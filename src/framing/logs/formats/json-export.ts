@@ -12,7 +12,8 @@ export function detectJsonExport(sample: string): { format: string; confidence: 
   // `[2024-01-26 …]` and `[Sat, …]` are log prefixes: JSON opens with `{"`, `[{`, `["` or `[]`.
   const next = t.slice(1).trimStart().charCodeAt(0);
   if (c === 0x7b ? next !== 0x22 && next !== 0x7d : next !== 0x7b && next !== 0x22 && next !== 0x5d && next !== 0x5b) return undefined;
-  if (t.includes('"layers"') && (t.includes('sip_sip_') || t.includes('"sip.') || t.includes('"sip"'))) {
+  // tshark's exports open with the packet's layers (the SIP fields may come after 64 KB of reassembled payload).
+  if (t.includes('"layers"') && (t.includes('"_source"') || t.includes('"timestamp"') || t.includes('"_index"'))) {
     return { format: t.includes('"_source"') ? 'tshark-json' : 'tshark-ek', confidence: 0.95 };
   }
   if (t.includes('SIP/2.0')) return { format: 'homer-json', confidence: 0.6 };
@@ -117,7 +118,9 @@ function str(v: Json | undefined): string | undefined {
 }
 
 function obj(v: Json | undefined): JsonObject | undefined {
-  return v !== null && typeof v === 'object' && !Array.isArray(v) ? v : undefined;
+  // A layer seen twice (IP in IP) is a list in EK; the innermost, last, is the one that carried the message.
+  if (Array.isArray(v)) return obj(v[v.length - 1]);
+  return v !== null && typeof v === 'object' ? v : undefined;
 }
 
 /** A field under either naming: `-T json` dots (`ip.src`) or EK underscores (`ip_ip_src`). */
@@ -164,7 +167,13 @@ function fromTsharkLayers(layers: JsonObject): Found[] {
   if (raw !== undefined) {
     const framer = new StreamFramer({ lengthless: transport === 'TCP' ? 'empty-body' : 'to-next-start-line' });
     const bytes = hexToBytes(raw);
-    return [...framer.push(bytes), ...framer.end()].map((f) => ({ bytes: f.bytes, meta, issues: f.issues }));
+    const framed = [...framer.push(bytes), ...framer.end()].map((f) => ({ bytes: f.bytes, meta, issues: f.issues }));
+    if (transport !== 'UDP' || framed.length < 2) return framed;
+    // RFC 3261 §18.3: a datagram holds one message; bytes after its Content-Length are discarded.
+    const first = framed[0]!;
+    const extra = framed.slice(1).reduce((n, f) => n + f.bytes.length, 0);
+    first.issues.push({ code: 'bytes-after-body', severity: 'info', message: `expected the datagram to end with the body (Content-Length), found ${extra} more bytes; discarded (RFC 3261 §18.3)` });
+    return [first];
   }
   const sip = obj(layers['sip']);
   if (sip === undefined) return [];
