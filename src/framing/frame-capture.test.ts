@@ -197,6 +197,27 @@ describe.skipIf(!canTest)('frameCapture: IP layer', () => {
   });
 });
 
+describe.skipIf(!canTest)('frameCapture: more encapsulations', () => {
+  it('reads GRE with a checksum, ERSPAN III, PPPoE sessions and MPLS', async () => {
+    const inner4 = sipUdp4(INVITE);
+    const outer = (p: Uint8Array): Uint8Array => ethernet(0x0800, ipv4(47, '198.51.100.1', '198.51.100.2', p));
+    const greChecksum = concatBytes(new Uint8Array([0x80, 0, 0x08, 0x00, 0, 0, 0, 0]), inner4);
+    // ERSPAN III (GRE type 0x22eb): 12-byte header, O bit clear, then the mirrored frame.
+    const erspan3 = concatBytes(new Uint8Array([0, 0, 0x22, 0xeb, 0x20, 0x01, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]), ethernet(0x0800, inner4));
+    // PPPoE session (RFC 2516): ver/type, code, session id, length; then PPP protocol 0x0021 (IPv4).
+    const pppoe = ethernet(0x8864, concatBytes(new Uint8Array([0x11, 0, 0, 1, (inner4.length + 2) >> 8, (inner4.length + 2) & 0xff, 0, 0x21]), inner4));
+    // MPLS (RFC 3032): two labels, the second with the bottom-of-stack bit.
+    const mpls = ethernet(0x8847, concatBytes(new Uint8Array([0, 0x01, 0x00, 0x40, 0, 0x02, 0x01, 0x40]), inner4));
+    const file = await capture([outer(greChecksum), outer(erspan3), pppoe, mpls], 1);
+    const { messages } = await readWithSiplens(file);
+    expect(messages.map((m) => m.meta.origin.packet)).toEqual([1, 2, 3, 4]);
+    const theirs = await readWithTshark(file);
+    const mine = framesOf(messages);
+    for (const t of theirs) expect(mine.find((m) => m.frame === t.frame)?.cseqs).toEqual(t.cseqs);
+    expect(theirs.length).toBeGreaterThanOrEqual(3);
+  });
+});
+
 describe.skipIf(!canTest)('frameCapture: TCP', () => {
   const A = '192.0.2.1';
   const B = '192.0.2.2';
