@@ -7,7 +7,7 @@ function mermaidText(text: string): string {
   let out = '';
   for (const ch of text) {
     const code = ch.codePointAt(0) ?? 0;
-    if (ch === '#' || ch === ';' || ch === '"' || ch === '<' || ch === '>' || ch === ':' || ch === '%' || ch === '&') out += `#${code};`;
+    if (ch === '#' || ch === ';' || ch === '"' || ch === '<' || ch === '>' || ch === '%' || ch === '&') out += `#${code};`;
     else if (code < 0x20 || code === 0x7f) out += ' ';
     else out += ch;
   }
