@@ -90,6 +90,11 @@ export function createCorrelator(): Correlator {
     return tx;
   }
 
+  function link(a: Call, b: Call): void {
+    if (!a.linkedCallIds.includes(b.callId)) a.linkedCallIds.push(b.callId);
+    if (!b.linkedCallIds.includes(a.callId)) b.linkedCallIds.push(a.callId);
+  }
+
   function getCall(facts: MessageFacts, create: boolean): Call | undefined {
     let call = calls.get(facts.callId);
     if (call !== undefined || !create) return call;
@@ -114,12 +119,13 @@ export function createCorrelator(): Correlator {
     calls.set(facts.callId, call);
     if (facts.correlation.length > 0) correlationKeysOf.set(call, [...facts.correlation]);
     for (const value of facts.correlation) {
+      // X-CID and its kin carry the other leg's Call-ID itself; icid and Session-ID are shared by both legs.
+      const colon = value.indexOf(':');
+      const named = value.startsWith('x-') ? calls.get(value.slice(colon + 1)) : undefined;
+      if (named !== undefined && named !== call) link(named, call);
       const other = callByCorrelation.get(value);
       if (other === undefined) callByCorrelation.set(value, call);
-      else if (other !== call) {
-        if (!other.linkedCallIds.includes(call.callId)) other.linkedCallIds.push(call.callId);
-        if (!call.linkedCallIds.includes(other.callId)) call.linkedCallIds.push(other.callId);
-      }
+      else if (other !== call) link(other, call);
     }
     return call;
   }

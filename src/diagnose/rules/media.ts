@@ -91,6 +91,10 @@ export const mediaRules: Rule = {
       const reInvite = tx.method === 'INVITE' && (tx.request?.toTag !== undefined || group.call.reInvites.includes(tx));
       const fax = offeredTypes.includes('image') || offered.some((o) => baseName(o) === 't38');
       const causes: string[] = [];
+      const texts = [final.reason ?? '', ...warnings.map((x) => x.text)].join(' ').toLowerCase();
+      const plainOffer = offeredProtocols.length > 0 && offeredProtocols.every((p) => !p.includes('SAVP'));
+      const wantsSrtp = plainOffer && (texts.includes('secure') || texts.includes('srtp') || texts.includes('crypto') || texts.includes('encrypt'));
+      if (wantsSrtp) causes.push(`The other side requires encrypted media (SRTP, RTP/SAVP or DTLS) and the offer was plain ${offeredProtocols.join(', ')}: enable SRTP on the caller, or allow plain RTP on the other side.`);
       if (fax) causes.push('The other side does not take T.38 fax (m=image udptl t38): fax must fall back to G.711 pass-through, or T.38 be enabled on it.');
       if (mediaWarn?.code === 304) causes.push(`The other side does not take the media type offered (${offeredTypes.join(', ')}), e.g. video or T.38 fax (image) to an audio-only device.`);
       if (mediaWarn?.code === 305 || (common !== null && common.length === 0)) causes.push('No codec in common: the caller offers codecs the other side does not allow (e.g. G.729 only against a G.711-only trunk).');
@@ -107,6 +111,7 @@ export const mediaRules: Rule = {
         offeredProtocols,
         warnCode: mediaWarn?.code ?? null,
         reInvite,
+        srtpRequired: wantsSrtp,
         ...wordsDetails(final, ...others.map((o) => o.final)),
       };
       const warnText = mediaWarn === undefined ? '' : ` Warn-code ${mediaWarn.code} means "${explainWarning(mediaWarn.code)?.text ?? 'unregistered'}".`;
@@ -116,7 +121,7 @@ export const mediaRules: Rule = {
         severity: reInvite ? 'warning' : 'error',
         title:
           `${formatStatus(final)}: ` +
-          (fax ? `T.38 fax ${reInvite ? 're-INVITE ' : ''}refused` : mediaWarn !== undefined ? `media refused (warn-code ${mediaWarn.code})` : common !== null && common.length === 0 ? 'no codec in common' : 'the session description was refused'),
+          (fax ? `T.38 fax ${reInvite ? 're-INVITE ' : ''}refused` : wantsSrtp ? 'encrypted media (SRTP) required, plain RTP offered' : mediaWarn !== undefined ? `media refused (warn-code ${mediaWarn.code})` : common !== null && common.length === 0 ? 'no codec in common' : 'the session description was refused'),
         explanation:
           `The ${reInvite ? 're-INVITE' : tx.method} from ${call.from ?? '?'} to ${call.to ?? '?'} offered ` +
           `${describeMedia(offer)} and was answered ${formatStatus(final)}. ${info.meaning}${warnText}` +

@@ -20,6 +20,9 @@ export function grantedExpires(tx: Transaction): number | undefined {
   return match?.expires ?? ok.expires ?? requestedExpires(tx.request);
 }
 
+/** Longer gaps between two REGISTERs of one device are taken for a clock change (devices boot at 1970). */
+const MAX_PLAUSIBLE_GAP_MS = 7 * 24 * 3600 * 1000;
+
 function isSuccess(tx: Transaction): boolean {
   const s = tx.final?.status;
   return s !== undefined && s >= 200 && s < 300;
@@ -111,8 +114,10 @@ function checkRegistration(reg: Registration): FindingDraft[] {
     if (at === null || at === undefined) continue;
     const next = txs.slice(txs.indexOf(tx) + 1).find((t) => t.request !== undefined && t.request.at !== null);
     if (next?.request?.at === undefined || next.request.at === null) continue;
+    // A removal (expires 0) is not a refresh; a gap of days is a device clock being set, not a late refresh.
+    if (requestedExpires(next.request) === 0) continue;
     const gapMs = next.request.at - at;
-    if (gapMs > granted * 1000) late.push({ tx, next, gapMs, granted });
+    if (gapMs > granted * 1000 && gapMs < MAX_PLAUSIBLE_GAP_MS) late.push({ tx, next, gapMs, granted });
   }
   if (late.length > 0) {
     const worst = late.reduce((a, b) => (b.gapMs - b.granted * 1000 > a.gapMs - a.granted * 1000 ? b : a));

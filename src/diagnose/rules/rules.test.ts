@@ -1,0 +1,195 @@
+// Each rule family against message flows written after RFC 3665, with the failure of interest swapped in.
+import { describe, expect, it } from 'vitest';
+import {
+  addresses,
+  aliceOffer,
+  answer,
+  bobAddr,
+  bobAnswer,
+  challenge,
+  invite,
+  register,
+  registerResponse,
+  registrarAddr,
+  toRecords,
+} from '../../../test/scenarios/flows.js';
+import type { Wire } from '../../../test/scenarios/flows.js';
+import { analyzeRecords } from '../analyze.js';
+
+const { alice, bob, proxy } = addresses;
+const w = (t: number, src: string, dst: string, text: string): Wire => ({ t, src, dst, text });
+const up = (t: number, text: string): Wire => ({ t, src: bobAddr, dst: registrarAddr, text });
+const down = (t: number, text: string): Wire => ({ t, src: registrarAddr, dst: bobAddr, text });
+
+function findingsOf(flow: readonly Wire[]) {
+  return analyzeRecords(toRecords(flow)).result;
+}
+
+/** An INVITE from Alice answered with one final response carrying `extra` headers. */
+function rejected(status: number, reason: string, extra = '', request = '') {
+  return findingsOf([
+    w(0, alice, bob, invite({ cseq: 1, branch: 'z9hG4bKx1', sdp: aliceOffer, extra: request })),
+    w(0.2, bob, alice, answer({ status, reason, cseq: 1, branch: 'z9hG4bKx1', method: 'INVITE', toTag: 'x', extra })),
+    w(0.21, alice, bob, invite({ cseq: 1, branch: 'z9hG4bKx1', method: 'ACK', toTag: 'x' })),
+  ]);
+}
+
+describe('extensions and session timers', () => {
+  it('420 names the unsupported option tags', () => {
+    const r = rejected(420, 'Bad Extension', 'Unsupported: 100rel\n', 'Require: 100rel\n');
+    const f = r.findings.find((x) => x.rule === 'ext.bad-extension');
+    expect(f?.details['unsupported']).toEqual(['100rel']);
+    expect(f?.details['require']).toEqual(['100rel']);
+  });
+  it('421 names what the other side requires', () => {
+    const f = rejected(421, 'Extension Required', 'Require: timer\n').findings.find((x) => x.rule === 'ext.extension-required');
+    expect(f?.details['require']).toEqual(['timer']);
+  });
+  it('422 carries Min-SE against the Session-Expires asked', () => {
+    const f = rejected(422, 'Session Interval Too Small', 'Min-SE: 1800\n', 'Session-Expires: 90\n').findings.find((x) => x.rule === 'ext.session-interval-too-small');
+    expect(f?.details['minSe']).toBe(1800);
+    expect(f?.details['sessionExpires']).toBe(90);
+  });
+});
+
+describe('dialog and routing errors', () => {
+  it('483 reports the Max-Forwards of the request', () => {
+    const f = rejected(483, 'Too Many Hops').findings.find((x) => x.rule === 'routing.too-many-hops');
+    expect(f?.details['maxForwards']).toBe(70);
+  });
+  it('482 is a loop', () => {
+    expect(rejected(482, 'Loop Detected').findings.map((x) => x.rule)).toContain('routing.loop-detected');
+  });
+  it('491 on a re-INVITE is glare, and 481 to a BYE says the dialog is gone', () => {
+    const ok = { cseq: 1, branch: 'z9hG4bKg1', method: 'INVITE', toTag: 'g' };
+    const r = findingsOf([
+      w(0, alice, bob, invite({ cseq: 1, branch: 'z9hG4bKg1', sdp: aliceOffer })),
+      w(0.2, bob, alice, answer({ ...ok, status: 200, reason: 'OK', sdp: bobAnswer, extra: 'Contact: <sip:bob@192.0.2.4>\n' })),
+      w(0.3, alice, bob, invite({ cseq: 1, branch: 'z9hG4bKg2', method: 'ACK', toTag: 'g' })),
+      w(10, alice, bob, invite({ cseq: 2, branch: 'z9hG4bKg3', toTag: 'g', sdp: aliceOffer })),
+      w(10.1, bob, alice, answer({ cseq: 2, branch: 'z9hG4bKg3', method: 'INVITE', toTag: 'g', status: 491, reason: 'Request Pending' })),
+      w(20, alice, bob, invite({ cseq: 3, branch: 'z9hG4bKg4', toTag: 'g', method: 'BYE' })),
+      w(20.1, bob, alice, answer({ cseq: 3, branch: 'z9hG4bKg4', method: 'BYE', toTag: 'g', status: 481, reason: 'Call/Transaction Does Not Exist' })),
+    ]);
+    expect(r.findings.find((x) => x.rule === 'dialog.glare')?.severity).toBe('warning');
+    expect(r.findings.find((x) => x.rule === 'dialog.does-not-exist')?.details['method']).toBe('BYE');
+    expect(r.calls[0]?.outcome).toBe('answered');
+  });
+});
+
+describe('reachability', () => {
+  it('502 and 504 are server failures; a DNS reason is name resolution', () => {
+    expect(rejected(502, 'Bad Gateway').findings.map((x) => x.rule)).toContain('reach.bad-gateway');
+    expect(rejected(504, 'Server Time-out').findings.map((x) => x.rule)).toContain('reach.server-timeout');
+    const dns = rejected(503, 'Service Unavailable', 'Warning: 399 ss1.atlanta.example.com "DNS lookup failed for biloxi.example.com"\n');
+    expect(dns.findings.map((x) => x.rule)).toContain('reach.name-resolution');
+  });
+  it('503 with Retry-After and a Reason quotes both', () => {
+    const r = rejected(503, 'Service Unavailable', 'Retry-After: 300\nReason: Q.850;cause=34;text="No circuit available"\n');
+    const f = r.findings.find((x) => x.rule === 'reach.service-unavailable');
+    expect(f?.details['retryAfter']).toBe(300);
+    expect(f?.explanation).toContain('Reason: Q.850;cause=34');
+    expect((f?.details['reasons'] as { cause: number }[] | undefined)?.[0]?.cause).toBe(34);
+  });
+  it('a single unanswered copy over UDP is a capture gap, not silence', () => {
+    const r = findingsOf([w(0, alice, bob, invite({ cseq: 1, branch: 'z9hG4bKu1' })), w(60, alice, bob, invite({ cseq: 1, branch: 'z9hG4bKu2', method: 'OPTIONS', callId: 'other' }))]);
+    expect(r.findings.filter((x) => x.rule === 'reach.no-response' && x.details['method'] === 'INVITE')).toEqual([]);
+  });
+});
+
+describe('calls', () => {
+  it('404, 484 and 480 are outcomes with their own rules', () => {
+    expect(rejected(404, 'Not Found').findings.map((x) => x.rule)).toContain('call.not-found');
+    expect(rejected(484, 'Address Incomplete').findings.map((x) => x.rule)).toContain('call.address-incomplete');
+    expect(rejected(480, 'Temporarily Unavailable').findings.map((x) => x.rule)).toContain('call.unavailable');
+  });
+  it('a 200 OK retransmitted without ACK and a BYE 32 s later is a missing ACK', () => {
+    const ok = answer({ cseq: 1, branch: 'z9hG4bKm1', method: 'INVITE', toTag: 'm', status: 200, reason: 'OK', sdp: bobAnswer, extra: 'Contact: <sip:bob@10.1.1.4>\n' });
+    const r = findingsOf([
+      w(0, alice, bob, invite({ cseq: 1, branch: 'z9hG4bKm1', sdp: aliceOffer })),
+      ...[0.5, 1, 2, 4, 8, 12, 16].map((t) => w(t, bob, alice, ok)),
+      w(32.5, bob, alice, invite({ cseq: 1, branch: 'z9hG4bKm9', method: 'BYE', toTag: 'm' }).replace('From: Alice', 'From: Bob')),
+    ]);
+    const f = r.findings.find((x) => x.rule === 'call.missing-ack');
+    expect(f?.severity).toBe('error');
+    expect(f?.details['okRetransmissions']).toBe(6);
+    expect(f?.details['contact']).toBe('sip:bob@10.1.1.4');
+  });
+  it('488 to a plain RTP offer that says "not secure" asks for SRTP', () => {
+    const f = rejected(488, 'Not Acceptable Here (Transport Not Secure)').findings.find((x) => x.rule === 'media.not-acceptable');
+    expect(f?.details['srtpRequired']).toBe(true);
+    expect(f?.causes[0]).toContain('SRTP');
+  });
+});
+
+describe('authentication and registration', () => {
+  const auth = { user: 'bob', realm: 'biloxi.example.com', nonce: 'n1' };
+  it('credentials for another realm never answer the challenge', () => {
+    const r = findingsOf([
+      up(0, register({ cseq: 1, branch: 'z9hG4bKq1' })),
+      down(0.1, registerResponse({ status: 401, reason: 'Unauthorized', cseq: 1, branch: 'z9hG4bKq1', method: 'REGISTER', extra: challenge('n1') })),
+      up(0.2, register({ cseq: 2, branch: 'z9hG4bKq2', auth })),
+      down(0.3, registerResponse({ status: 401, reason: 'Unauthorized', cseq: 2, branch: 'z9hG4bKq2', method: 'REGISTER', extra: challenge('n2') })),
+    ]);
+    const f = r.findings.find((x) => x.rule === 'auth.realm-not-answered');
+    expect(f?.details['challengeRealms']).toEqual(['atlanta.example.com']);
+    expect(f?.details['answeredRealms']).toEqual(['biloxi.example.com']);
+    expect(r.findings.map((x) => x.rule)).not.toContain('auth.wrong-credentials');
+  });
+  it('a client that retries without credentials never sent them', () => {
+    const r = findingsOf([
+      up(0, register({ cseq: 1, branch: 'z9hG4bKn1' })),
+      down(0.1, registerResponse({ status: 401, reason: 'Unauthorized', cseq: 1, branch: 'z9hG4bKn1', method: 'REGISTER', extra: challenge('n1') })),
+      up(30, register({ cseq: 2, branch: 'z9hG4bKn2' })),
+      down(30.1, registerResponse({ status: 401, reason: 'Unauthorized', cseq: 2, branch: 'z9hG4bKn2', method: 'REGISTER', extra: challenge('n2') })),
+    ]);
+    const f = r.findings.find((x) => x.rule === 'auth.credentials-never-sent');
+    expect(f?.severity).toBe('error');
+    expect(r.registrations[0]?.state).toBe('pending');
+  });
+  it('a refresh after the granted interval ran out is late', () => {
+    const ok = (cseq: number, branch: string) =>
+      registerResponse({ status: 200, reason: 'OK', cseq, branch, method: 'REGISTER', extra: 'Contact: <sips:bob@192.0.2.4>;expires=600\n' });
+    const r = findingsOf([
+      up(0, register({ cseq: 1, branch: 'z9hG4bKf1', expires: 600 })),
+      down(0.1, ok(1, 'z9hG4bKf1')),
+      up(900, register({ cseq: 2, branch: 'z9hG4bKf2', expires: 600 })),
+      down(900.1, ok(2, 'z9hG4bKf2')),
+    ]);
+    const f = r.findings.find((x) => x.rule === 'register.refresh-late');
+    expect(f?.details['gapSeconds']).toBe(900);
+    expect(f?.details['expiresGranted']).toBe(600);
+  });
+  it('an answer no rule names still says the account never registers', () => {
+    const r = findingsOf([
+      up(0, register({ cseq: 1, branch: 'z9hG4bKv1' })),
+      down(0.1, registerResponse({ status: 400, reason: 'Bad Request', cseq: 1, branch: 'z9hG4bKv1', method: 'REGISTER' })),
+    ]);
+    expect(r.findings.find((x) => x.rule === 'register.never-succeeds')?.status).toBe(400);
+  });
+});
+
+describe('network', () => {
+  it('a private Contact and Via sent from a public address is NAT, with the server\'s received/rport', () => {
+    const r = findingsOf([
+      { t: 0, src: '203.0.113.5:40001', dst: registrarAddr, text: register({ cseq: 1, branch: 'z9hG4bKp1', viaHost: '192.168.1.20:5060;rport', contactHost: '192.168.1.20' }) },
+      {
+        t: 0.1,
+        src: registrarAddr,
+        dst: '203.0.113.5:40001',
+        text: registerResponse({ status: 200, reason: 'OK', cseq: 1, branch: 'z9hG4bKp1', method: 'REGISTER', viaHost: '192.168.1.20:5060;rport=40001', extra: 'Expires: 3600\n' }),
+      },
+    ]);
+    const f = r.findings.find((x) => x.rule === 'net.private-address');
+    expect(f?.details['privateContact']).toBe('192.168.1.20');
+    expect(f?.details['sourceAddress']).toBe('203.0.113.5');
+    expect(f?.details['rport']).toBe(40001);
+  });
+  it('a Via stack crossing transports is reported once', () => {
+    const r = findingsOf([
+      w(0, proxy, bob, invite({ cseq: 1, branch: 'z9hG4bKt1', proxyBranch: 'z9hG4bKt2' }).replace('SIP/2.0/UDP client', 'SIP/2.0/TCP client')),
+      w(0.1, bob, proxy, answer({ status: 180, reason: 'Ringing', cseq: 1, branch: 'z9hG4bKt1', proxyBranch: 'z9hG4bKt2', method: 'INVITE', toTag: 't' })),
+    ]);
+    expect(r.findings.find((x) => x.rule === 'net.transport-change')?.details['transports']).toEqual(['TCP', 'UDP']);
+  });
+});
