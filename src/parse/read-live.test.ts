@@ -3,7 +3,9 @@ import { appendFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runScenario } from '../../test/harness/index.js';
 import { corpusDir, hasCorpus } from '../../test/helpers/corpus.js';
+import { hasTool } from '../../test/helpers/tools.js';
 import type { MessageRecord } from '../model/index.js';
 import { readInputs } from './read-inputs.js';
 import { readLive } from './read-live.js';
@@ -78,5 +80,39 @@ describe.skipIf(!hasCorpus)('readLive', () => {
     expect(viaLog.map((r) => [r.message.cseq?.seq, r.meta.direction])).toEqual(expected.map((r) => [r.message.cseq?.seq, r.meta.direction]));
     expect(live.reports.map((r) => r.kind)).toEqual(['hep', 'follow']);
     expect(live.reports[1]?.format).toBe(expected[0]?.meta.format);
+  });
+});
+
+describe.skipIf(!hasTool('kamailio') || !hasTool('sipp') || !hasTool('dumpcap'))('readLive fed by kamailio siptrace (HEPv3)', () => {
+  it('receives every message kamailio mirrors: the ones its sipdump log records', async () => {
+    const controller = new AbortController();
+    const guard = setTimeout(() => controller.abort(), 60_000);
+    const live = await readLive({ hep: { port: 0, tcp: false }, signal: controller.signal });
+    const got: MessageRecord[] = [];
+    const reading = (async () => {
+      for await (const r of live.records) got.push(r);
+    })();
+    const run = await runScenario('call-busy', { hep: { host: '127.0.0.1', port: live.hepPorts?.udp as number } });
+    try {
+      const logged: MessageRecord[] = [];
+      for await (const r of readInputs([run.kamailioLog]).records) logged.push(r);
+      expect(logged.length).toBeGreaterThan(5);
+      // Wait (bounded) until as many messages as kamailio logged have come in over HEP.
+      const deadline = Date.now() + 10_000;
+      while (got.length < logged.length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      controller.abort();
+      await reading;
+      const key = (r: MessageRecord): string =>
+        `${r.message.callId} ${r.message.cseq?.seq} ${r.message.cseq?.method} ${r.message.kind === 'request' ? r.message.method : r.message.status} ${r.meta.src} ${r.meta.dst}`;
+      const heard = new Set(got.map(key));
+      // Every message kamailio received or sent (its sipdump log) came over HEP, with the same addresses.
+      expect(logged.map(key).filter((k) => !heard.has(k))).toEqual([]);
+      expect(got.every((r) => r.meta.format === 'hep' && r.meta.transport === 'UDP')).toBe(true);
+      expect(live.reports[0]?.skipped).toBe(0);
+    } finally {
+      clearTimeout(guard);
+      controller.abort();
+      await run.stop();
+    }
   });
 });
