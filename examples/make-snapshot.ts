@@ -95,8 +95,9 @@ async function recordLine(names: readonly ScenarioName[]): Promise<string> {
 const fixed = new Date(Date.UTC(2026, 0, 1));
 const file = (text: string): [Uint8Array, { mtime: Date }] => [encoder.encode(text), { mtime: fixed }];
 
-const mainLog = await recordLine(mainLine);
+// The second line's log is the older one (kept in tmp/ when the device rotated it), so it is recorded first.
 const secondLog = await recordLine(secondLine);
+const mainLog = await recordLine(mainLine);
 const firstTime = mainLog.slice(0, 23);
 
 const nested = zipSync({ 'var/log/sip': file(secondLog), 'etc/version': file('line: sitara1\n') }, { level: 9 });
