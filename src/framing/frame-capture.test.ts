@@ -297,23 +297,22 @@ describe.skipIf(!canTest)('frameCapture: TCP', () => {
     };
     const invite = bytesOf(INVITE);
     const key = [0x37, 0xfa, 0x21, 0x3d];
-    // The request in two fragments, a ping between them (RFC 6455 §5.4 lets control frames interleave).
-    const c1 = concatBytes(
-      bytesOf(upgrade),
-      frame(invite.subarray(0, 100), key, 1, false),
-      frame(new Uint8Array(0), key, 9),
-      frame(invite.subarray(100), key, 0, true),
-    );
+    // The request in two fragments, a ping between them (RFC 6455 §5.4 lets control frames interleave), the whole
+    // split across two segments; the client sends frames only after the 101, as RFC 6455 §4.1 requires.
+    const c0 = bytesOf(upgrade);
+    const c1 = concatBytes(frame(invite.subarray(0, 100), key, 1, false), frame(new Uint8Array(0), key, 9), frame(invite.subarray(100), key, 0, true));
     const s1 = concatBytes(bytesOf(accept), frame(bytesOf(response('200 OK', '1 INVITE')), null));
     const frames = [
-      seg(1, c1.subarray(0, 150), 0x18, A, B, 40002, 8080),
+      seg(1, c0, 0x18, A, B, 40002, 8080),
       seg(1, s1, 0x18, B, A, 8080, 40002),
-      seg(151, c1.subarray(150), 0x18, A, B, 40002, 8080),
+      seg(1 + c0.length, c1.subarray(0, 150), 0x18, A, B, 40002, 8080),
+      seg(1 + c0.length + 150, c1.subarray(150), 0x18, A, B, 40002, 8080),
     ];
-    const { messages } = await readWithSiplens(await capture(frames, 1));
+    // tshark follows the upgrade on its HTTP port 8080 and hands `Sec-WebSocket-Protocol: sip` frames to SIP.
+    const { messages } = await readBoth(await capture(frames, 1));
     expect(messages.map((m) => new TextDecoder().decode(m.bytes))).toEqual([response('200 OK', '1 INVITE'), INVITE]);
     expect(messages.map((m) => m.meta.transport)).toEqual(['WS', 'WS']);
-    expect(messages.map((m) => m.meta.origin.packet)).toEqual([2, 3]);
+    expect(messages.map((m) => m.meta.origin.packet)).toEqual([2, 4]);
   });
 
   it('reads HEP3 packets sent over TCP, split across segments', async () => {
