@@ -11,6 +11,7 @@ import { ngrep } from './formats/ngrep.js';
 import { pjsip } from './formats/pjsip.js';
 import { sipp } from './formats/sipp.js';
 import { sipsorcery } from './formats/sipsorcery.js';
+import { sngrep } from './formats/sngrep.js';
 import { sofia } from './formats/sofia.js';
 import { tcpdump } from './formats/tcpdump.js';
 
@@ -24,6 +25,7 @@ export const DIALECTS: readonly LogDialect[] = [
   avayaAttendant,
   cisco,
   ngrep,
+  sngrep,
   baresip,
   tcpdump,
   linphone,
