@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -190,6 +190,20 @@ describe('walkSource', () => {
       const { found } = await walkFile(file, 'long.tar');
       expect(found.map((f) => [f.path, f.text])).toEqual([[`long.tar!${deep}/sip.log`, logText('long')]]);
     }
+  });
+
+  it('copies a nested zip over maxBufferedBytes to a private temporary file, and removes it', async () => {
+    const inner = zipSync({ 'var/log/sip': text.encode(logText('spilled', 300)) });
+    const outer = zipSync({ 'tmp/sitara1.zip': inner, 'b.log': text.encode(logText('after')) });
+    const spills = async (): Promise<string[]> => (await readdir(tmpdir())).filter((n) => n.startsWith('siplens-zip-'));
+    const before = await spills();
+    const { found, report } = await walkStream('snap.zip', outer, { maxBufferedBytes: 1000 });
+    expect(found.map((f) => [f.path, f.text])).toEqual([
+      ['snap.zip!b.log', logText('after')],
+      ['snap.zip!tmp/sitara1.zip!var/log/sip', logText('spilled', 300)],
+    ]);
+    expect(report.issues).toEqual([]);
+    expect(await spills()).toEqual(before);
   });
 
   it('stops at maxArchiveDepth and maxEntries, saying so', async () => {

@@ -1,9 +1,10 @@
-import { lstat, readdir } from 'node:fs/promises';
+import { lstat, mkdtemp, open, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import type { InputReport, Issue, Severity } from '../model/index.js';
 import type { ByteSource } from './byte-source.js';
-import { collectStream, fileSource, memorySource, peekStream, streamRange, streamSource } from './byte-source.js';
+import { collectStream, concatBytes, fileSource, memorySource, peekStream, streamRange, streamSource } from './byte-source.js';
 import type { InflateGuard, InflateStop } from './inflate.js';
 import { inflateStream } from './inflate.js';
 import { comparePaths } from './path-order.js';
@@ -25,7 +26,7 @@ export interface SourceLimits {
   readonly maxCompressionRatio: number;
   /** Bytes of one archive member (decompressed); larger members are refused. Files on disk are not limited. */
   readonly maxFileBytes: number;
-  /** Bytes held in memory for a zip inside an archive or on stdin (zip is read from its end). */
+  /** Bytes held in memory for a zip inside an archive or on stdin (zip is read from its end); a larger one is copied to a private temporary file. */
   readonly maxBufferedBytes: number;
   /** Bytes of tar members held to read them in path order (rotated logs oldest first); larger ones stream as they come. */
   readonly maxOrderingBytes: number;
@@ -238,17 +239,48 @@ async function* walkZip(
   containers: readonly string[],
 ): AsyncGenerator<SourceFile> {
   let zip = source;
+  let spilled: { readonly dir: string } | undefined;
   if (source.readAt === undefined || source.size === null) {
-    // A zip must be read from its end; one inside another archive or on stdin is held in memory.
-    const budget = Math.min(state.limits.maxBufferedBytes - state.bufferedBytes, state.limits.maxFileBytes);
-    const { bytes, complete } = await collectStream(rest ?? source.stream(), budget);
-    if (!complete) {
-      addIssue(state, 'archive-too-large', 'error', `${source.path}: a zip inside an archive or on stdin must be held in memory and this one is over ${formatBytes(budget)} (maxBufferedBytes); extract it and give siplens the file.`, source.path);
-      state.report.skipped++;
-      return;
+    // A zip is read from its end: one inside another archive or on stdin is held in memory up to maxBufferedBytes,
+    // and past that copied to a private temporary file (under a name siplens chooses, never the member's).
+    const budget = Math.max(0, state.limits.maxBufferedBytes - state.bufferedBytes);
+    const iterator = (rest ?? source.stream())[Symbol.asyncIterator]();
+    const parts: Uint8Array[] = [];
+    let total = 0;
+    let complete = false;
+    for (;;) {
+      const next = await iterator.next();
+      if (next.done === true) {
+        complete = true;
+        break;
+      }
+      parts.push(next.value);
+      total += next.value.length;
+      if (total > budget) break;
     }
-    state.bufferedBytes += bytes.length;
-    zip = memorySource(source.path, bytes);
+    if (complete) {
+      const bytes = concatBytes(parts);
+      state.bufferedBytes += bytes.length;
+      zip = memorySource(source.path, bytes);
+    } else {
+      const dir = await mkdtemp(join(tmpdir(), 'siplens-zip-'));
+      spilled = { dir };
+      const file = join(dir, 'member.zip');
+      let size = 0;
+      const handle = await open(file, 'wx', 0o600);
+      try {
+        for (const part of parts) size += (await handle.write(part)).bytesWritten;
+        parts.length = 0;
+        for (;;) {
+          const next = await iterator.next();
+          if (next.done === true) break;
+          size += (await handle.write(next.value)).bytesWritten;
+        }
+      } finally {
+        await handle.close();
+      }
+      zip = fileSource(file, source.path, size);
+    }
   }
   try {
     const listing = await listZip(zip);
@@ -294,7 +326,8 @@ async function* walkZip(
       yield* walkSource(streamSource(path, checked, entry.sizesKnown ? entry.uncompressedSize : null), state, depth, containers);
     }
   } finally {
-    if (zip !== source) state.bufferedBytes -= zip.size ?? 0;
+    if (spilled !== undefined) await rm(spilled.dir, { recursive: true, force: true });
+    else if (zip !== source) state.bufferedBytes -= zip.size ?? 0;
   }
 }
 
