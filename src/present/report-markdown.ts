@@ -4,7 +4,7 @@ import { formatLadderMermaid } from './ladder-formats.js';
 import type { MessageView } from './message-view.js';
 import type { Report } from './report.js';
 import { messagesOf } from './report.js';
-import { describeMessageHead, describeOutcome, formatMs, formatStatus } from './report-text.js';
+import { describeMessageHead, describeOutcome, formatIso, formatMs, formatStatus, groupAccounts } from './report-text.js';
 
 /**
  * Escapes text for Markdown prose and table cells: HTML is allowed in Markdown, so `<`, `>` and `&` become entities,
@@ -17,7 +17,9 @@ export function escapeMarkdown(text: string): string {
     else if (ch === '>') out += '&gt;';
     else if (ch === '&') out += '&amp;';
     else if (ch === '\n' || ch === '\r') out += ' ';
-    else if ('\\`*_[]|#!{}()~'.includes(ch)) out += `\\${ch}`;
+    // `[` and `]` escaped leave `(`, `!` without a link to form; `#` only matters at a line start, and every value
+    // is placed after a table pipe, a list mark or other text.
+    else if ('\\`*_[]|~'.includes(ch)) out += `\\${ch}`;
     else out += ch;
   }
   return out;
@@ -48,7 +50,7 @@ export function formatMarkdownReport(report: Report, options: MarkdownReportOpti
   const fs = result.summary.findings;
   out.push('# siplens analysis', '');
   out.push(
-    `${result.summary.messages} SIP messages from ${result.inputs.length} inputs; ${result.summary.registrations} registrations, ` +
+    `${result.summary.messages} SIP messages from ${result.inputs.filter((i) => i.parent === undefined).length} inputs; ${result.summary.registrations} registrations, ` +
       `${result.summary.calls} calls; **${fs.error} errors**, ${fs.warning} warnings, ${fs.info} info.`,
   );
   if (report.filters.length > 0) out.push('', `Filtered by ${report.filters.map((f) => `\`${f.replaceAll('`', '')}\``).join(', ')}.`);
@@ -70,10 +72,13 @@ export function formatMarkdownReport(report: Report, options: MarkdownReportOpti
   out.push('', '## Accounts', '');
   if (result.registrations.length === 0) out.push('No REGISTER seen.');
   else {
-    out.push('| account | state | last response | meaning | expires | last success | attempts |', '|---|---|---|---|---:|---|---:|');
-    for (const r of result.registrations) {
+    out.push('| account | state now | last response | meaning | expires | last success | REGISTERs | history |', '|---|---|---|---|---:|---|---:|---|');
+    for (const { latest: r, all } of groupAccounts(result.registrations, (i) => report.byIndex.get(i)?.time ?? null)) {
+      const history = new Map<string, number>();
+      for (const x of all) history.set(x.state, (history.get(x.state) ?? 0) + 1);
+      const success = [...all].reverse().find((x) => x.lastSuccess !== null)?.lastSuccess ?? null;
       out.push(
-        `| ${e(r.aor)} | ${r.state} | ${e(formatStatus(r.lastStatus, r.lastReason))} | ${e(r.lastMeaning ?? '')} | ${r.expiresGranted ?? ''} | ${e(r.lastSuccess ?? 'never')} | ${r.attempts} |`,
+        `| ${e(r.aor)} | ${r.state} | ${e(formatStatus(r.lastStatus, r.lastReason))} | ${e(r.lastMeaning ?? '')} | ${r.expiresGranted ?? ''} | ${e(formatIso(success) || 'never')} | ${all.reduce((n, x) => n + x.attempts, 0)} | ${[...history].map(([k, n]) => `${n} ${k}`).join(', ')} |`,
       );
     }
   }
@@ -84,7 +89,7 @@ export function formatMarkdownReport(report: Report, options: MarkdownReportOpti
     out.push('| start | from | to | outcome | final response | setup | findings |', '|---|---|---|---|---|---:|---|');
     for (const c of result.calls) {
       out.push(
-        `| ${e(c.startTime ?? '')} | ${e(c.from ?? '')} | ${e(c.to ?? '')} | ${describeOutcome(c)} | ${e(formatStatus(c.finalStatus, c.finalReason))} | ${formatMs(c.setupMs)} | ${c.findings.join(' ')} |`,
+        `| ${e(formatIso(c.startTime))} | ${e(c.from ?? '')} | ${e(c.to ?? '')} | ${describeOutcome(c)} | ${e(formatStatus(c.finalStatus, c.finalReason))} | ${formatMs(c.setupMs)} | ${c.findings.join(' ')} |`,
       );
     }
   }

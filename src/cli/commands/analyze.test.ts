@@ -184,3 +184,22 @@ describe.skipIf(!hasCorpus)('progress on standard error', () => {
     expect(pipe.stderr).toBe('');
   });
 });
+
+describe('siplens analyze --filter by user and time on the example snapshot', () => {
+  const snapshot = resolve(import.meta.dirname, '..', '..', '..', 'examples', 'clearcom-snapshot', 'diagnostics-snapshot.zip');
+  it('keeps one account with user=, and nothing before the first message with until=', async () => {
+    const all = JSON.parse((await runSiplens(['analyze', snapshot, '--json'])).stdout) as { registrations: { aor: string; messages: number[] }[] };
+    const dave = all.registrations.filter((r) => r.aor.includes('dave'));
+    expect(dave.length).toBeGreaterThan(0);
+    const r = JSON.parse((await runSiplens(['analyze', snapshot, '--json', '--filter', 'user=dave'])).stdout) as { registrations: { aor: string }[]; calls: unknown[] };
+    expect(r.registrations.map((x) => x.aor)).toEqual(dave.map((x) => x.aor));
+    expect(r.calls).toEqual([]);
+    const { records } = await loadRecords([snapshot]);
+    const times = records.map((x) => x.meta.time ?? Infinity);
+    const first = Math.min(...times);
+    expect((await runSiplens(['analyze', snapshot, '--filter', `until=${new Date(first - 1000).toISOString()}`])).code).toBe(3);
+    const last = Math.max(...times.filter(Number.isFinite));
+    const tail = JSON.parse((await runSiplens(['analyze', snapshot, '--json', '--filter', `since=${new Date(last).toISOString()}`])).stdout) as { summary: { messages: number } };
+    expect(tail.summary.messages).toBe(times.filter((t) => t >= last).length);
+  });
+});
