@@ -130,7 +130,7 @@ describe('walkSource', () => {
     const { found, report } = await walkBytes('x.zip', zip);
     expect(found.map((f) => f.path)).toEqual(['x.zip!../../etc/evil.log', 'x.zip!ok.log']);
     expect(report.issues.map((i) => i.code)).toEqual(['unsafe-entry-name']);
-    expect(report.issues[0]?.message).toContain('never writes them');
+    expect(report.issues[0]?.message).toContain('never writes members out under their names');
     expect(isUnsafeEntryName('/etc/passwd')).toBe(true);
     expect(isUnsafeEntryName('C:\\x')).toBe(true);
     expect(isUnsafeEntryName('a/..b/c')).toBe(false);

@@ -195,7 +195,7 @@ function checkEntryName(state: WalkState, archive: string, name: string): void {
       state,
       'unsafe-entry-name',
       'warning',
-      `${archive}: member "${name}" points outside the archive (".." or an absolute path). siplens reads members in memory and never writes them anywhere; it was read as data.`,
+      `${archive}: member "${name}" points outside the archive (".." or an absolute path). siplens never writes members out under their names (nothing is extracted); it was read as data.`,
       `${archive}!${name}`,
     );
   }
