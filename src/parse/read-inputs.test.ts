@@ -134,6 +134,24 @@ describe.skipIf(!hasCorpus)('readInputs', () => {
     expect(fromCut.slice(0, firstLog.records.length).map(keyOf)).toEqual(firstLog.records.map(keyOf));
   });
 
+  it('walks a folder: rotated logs oldest first, binaries skipped and named', async () => {
+    const folder = join(dir, 'phone');
+    await mkdir(join(folder, 'log'), { recursive: true });
+    await copyFile(PJSIP_A, join(folder, 'log', 'sip'));
+    await copyFile(PJSIP_B, join(folder, 'log', 'sip.1'));
+    await writeFile(join(folder, 'core'), Buffer.from(Array.from({ length: 2048 }, (_, i) => (i * 31) % 256)));
+    const got = await read(['phone'], { cwd: dir });
+    const expected = await read([PJSIP_B, PJSIP_A]);
+    expect(got.records.map(keyOf)).toEqual(expected.records.map(keyOf));
+    expect(got.reports.map((r) => [r.path, r.kind, r.messages])).toEqual([
+      ['phone', 'directory', expected.records.length],
+      ['phone/log/sip.1', 'log', expected.reports[0]?.messages],
+      ['phone/log/sip', 'log', expected.reports[1]?.messages],
+    ]);
+    expect(got.reports[0]?.skipped).toBe(1);
+    expect(got.reports[0]?.issues.map((i) => [i.code, i.message])).toEqual([['binary-skipped', '1 file holding neither text nor a capture was skipped: phone/core.']]);
+  });
+
   it('reads stdin (-) beside a missing file, and reports progress to the total', async () => {
     const gz = gzipSync(await readFile(PJSIP_A));
     const progress: [number, number | null][] = [];

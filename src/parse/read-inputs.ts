@@ -120,7 +120,13 @@ async function* readAll(inputs: readonly string[], options: ReadInputsOptions, r
           ? report
           : { path: file.path, kind: leafKind(file), format: null, messages: 0, skipped: 0, issues: [], parent: input };
         const before = counter.index;
-        yield* parseRaw(frameFile(file, leaf), options.parse, counter);
+        try {
+          yield* parseRaw(frameFile(file, leaf), options.parse, counter);
+        } catch (error) {
+          // A file that fails while read (an I/O error, a file removed meanwhile): its messages so far stay, the
+          // next file is read.
+          leaf.issues.push(readFailed(file.path, error));
+        }
         const count = counter.index - before;
         leaf.messages = count;
         if (isRoot) {
@@ -136,12 +142,7 @@ async function* readAll(inputs: readonly string[], options: ReadInputsOptions, r
       }
     } catch (error) {
       // An operational failure while reading one input (a read error on disk): say so and go on with the next.
-      report.issues.push({
-        code: 'read-failed',
-        severity: 'error',
-        message: `${input}: reading stopped: ${error instanceof Error ? error.message : String(error)}`,
-        origin: { path: input, offset: 0 },
-      });
+      report.issues.push(readFailed(input, error));
     }
     finishReport(report, state, empty);
   }
@@ -162,6 +163,15 @@ function finishReport(report: Report, state: WalkState, empty: readonly string[]
       origin: { path: report.path, offset: 0 },
     });
   }
+}
+
+function readFailed(path: string, error: unknown): Issue {
+  return {
+    code: 'read-failed',
+    severity: 'error',
+    message: `${path}: reading stopped: ${error instanceof Error ? error.message : String(error)}`,
+    origin: { path, offset: 0 },
+  };
 }
 
 function leafKind(file: SourceFile): string {
