@@ -131,3 +131,61 @@ describe('limits and bad input are reported, never thrown', () => {
     expect(report.issues.map((i) => i.code)).toEqual(['bad-json', 'truncated-json']);
   });
 });
+
+describe('hostile input: never throws, never hangs, counts what it gives', () => {
+  // Pieces real logs are made of, shuffled into noise: every reader must survive any order of them.
+  const pieces = [
+    'SIP/2.0 200 OK',
+    'INVITE sip:a@b SIP/2.0',
+    'Content-Length: 5',
+    'Content-Length: 99999999',
+    'l: x',
+    'Call-ID: z',
+    '',
+    '--end msg--',
+    '#',
+    '.',
+    '{"layers": {"sip": {"sip.Status-Line": "SIP/2.0 200 OK", "sip.msg_hdr": "CSeq: 1 X\\r\\n"}}}',
+    '[',
+    '"',
+    '====================',
+    '~~~~~~~~~~~~~~~~~~~~',
+    '||||||||||||||||||||',
+    '16:35:39.843  pjsua_core.c  .RX 500 bytes Response msg 401/REGISTER/cseq=1 (rdata0x1) from TCP 1.2.3.4:5060:',
+    'recv 494 bytes from udp/[1.2.3.4]:5060 at 11:46:10.771343:',
+    '<--- Received SIP request (3126 bytes) from WSS:1.2.3.4:48850 --->',
+    '<142>Jan  1 01:06:02 konfsip[1:1]: TX 1 bytes Request msg X/cseq=1 (t) to tls 1.2.3.4:5061:',
+    'U 2019/05/15 09:02:04.629378 1.2.3.4:1 -> 5.6.7.8:5060',
+    '3309492437mS SIP Rx: TCP 1.2.3.4:5060 -> 5.6.7.8:1',
+    'Frame 1: 1 bytes on wire',
+    'Session Initiation Protocol (INVITE)',
+    '    Request-Line: INVITE sip:a SIP/2.0',
+    '    Message Body',
+    '#012SIP/2.0 200 OK#012Call-ID: q',
+    '\x1b[31m',
+    '\r',
+    'v=0',
+  ];
+  const formats = [undefined, 'pjsip', 'sofia', 'asterisk', 'kamailio-sipdump', 'tshark-text', 'tshark-ek', 'ngrep', 'avaya-ipo-monitor', 'generic', 'audiocodes'];
+
+  it('random mixes of log pieces, in every reader, in odd chunk sizes', async () => {
+    let seed = 7;
+    const random = (n: number): number => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed % n;
+    };
+    for (let round = 0; round < 60; round++) {
+      const lines: string[] = [];
+      const count = 1 + random(80);
+      for (let i = 0; i < count; i++) lines.push(pieces[random(pieces.length)]!);
+      const text = lines.join(random(2) === 0 ? '\n' : '\r\n');
+      const format = formats[round % formats.length];
+      const { messages, report } = await readText(text, format === undefined ? { maxMessageBytes: 4096 } : { format, maxMessageBytes: 4096 }, 1 + random(50));
+      expect(report.messages).toBe(messages.length);
+      for (const m of messages) {
+        expect(m.bytes.length).toBeLessThanOrEqual(4096 + 2);
+        expect(m.meta.origin.path).toBe('mem.log');
+      }
+    }
+  });
+});
