@@ -404,6 +404,16 @@ describe.skipIf(!hasTool('sipp') || !hasTool('tshark'))('frameCapture on a real 
       }
       return { list, report };
     }
+    let header: unknown;
+    const report: InputReport = { path: 'x', kind: 'capture', format: null, messages: 0, skipped: 0, issues: [] };
+    const onHeader = (h: unknown): void => {
+      header = h;
+    };
+    // A plain array of chunks is taken as well as an async iterable.
+    let count = 0;
+    for await (const _ of frameCapture([bytes.subarray(0, 10), bytes.subarray(10)], { path: 'x', onHeader }, report)) count++;
+    expect(count).toBe(12);
+    expect(header).toEqual({ format: 'pcapng', linkType: 'ethernet' });
     const whole = await read(bytes, bytes.length);
     expect(whole.list).toHaveLength(12);
     for (const size of [1, 7, 333, 4096]) expect((await read(bytes, size)).list).toEqual(whole.list);

@@ -23,6 +23,11 @@ export interface FrameCaptureOptions extends FragmentLimits, TcpReassemblyLimits
   readonly maxIssues?: number;
   /** A capture record larger than this is taken for corruption. Default 256 MiB. */
   readonly maxRecordBytes?: number;
+  /**
+   * Called once the file header is read: the container and the (first) link type, named (`ethernet`, `linux-sll2`),
+   * for `InputReport.kind` / `format`.
+   */
+  readonly onHeader?: (header: { readonly format: CaptureFormat; readonly linkType: string }) => void;
 }
 
 const CR = 0x0d;
@@ -108,8 +113,10 @@ export class CaptureFramer {
   #offset = 0;
   #snapped = false;
   #lastSweep = 0;
+  #onHeader: FrameCaptureOptions['onHeader'];
 
   constructor(options: FrameCaptureOptions, report: InputReport) {
+    this.#onHeader = options.onHeader;
     this.#path = options.path;
     this.#report = report;
     this.#tcpLimits = options;
@@ -135,7 +142,17 @@ export class CaptureFramer {
   push(chunk: Uint8Array): RawMessage[] {
     this.#reader.push(chunk);
     this.#takeReaderIssues();
+    if (this.#onHeader !== undefined) this.#announce();
     return this.#take();
+  }
+
+  #announce(): void {
+    const format = this.#reader.format;
+    const linkType = this.linkType;
+    if (format === null || linkType === null || this.#onHeader === undefined) return;
+    const onHeader = this.#onHeader;
+    this.#onHeader = undefined;
+    onHeader({ format, linkType });
   }
 
   end(): RawMessage[] {
@@ -633,12 +650,22 @@ function concat(a: Uint8Array | null, b: Uint8Array): Uint8Array {
  * not SIP in `report.skipped` and reports defects in `report.issues`; never throws on bad input.
  */
 export function frameCapture(
-  chunks: AsyncIterable<Uint8Array>,
+  chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
   options: FrameCaptureOptions,
   report: InputReport,
 ): AsyncIterable<RawMessage> {
   return {
-    [Symbol.asyncIterator]: () => new CaptureIterator(chunks[Symbol.asyncIterator](), new CaptureFramer(options, report)),
+    [Symbol.asyncIterator]: () => new CaptureIterator(iteratorOf(chunks), new CaptureFramer(options, report)),
+  };
+}
+
+/** The chunks' iterator; a plain (sync) iterable of chunks is taken too, as `for await` would. */
+function iteratorOf(chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>): AsyncIterator<Uint8Array> {
+  if (Symbol.asyncIterator in chunks) return chunks[Symbol.asyncIterator]();
+  const sync = chunks[Symbol.iterator]();
+  return {
+    next: () => Promise.resolve(sync.next()),
+    return: () => Promise.resolve(sync.return?.() ?? { value: undefined, done: true }),
   };
 }
 
