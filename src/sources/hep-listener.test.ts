@@ -73,6 +73,7 @@ describe('listenHep', () => {
     try {
       expect(listener.ports.udp).toBeGreaterThan(0);
       expect(listener.ports.tcp).toBeGreaterThan(0);
+      expect(listener.report.path).toBe(`hep://127.0.0.1:${listener.ports.udp}`);
       const udp = createSocket('udp4');
       const send = (b: Buffer): Promise<void> =>
         new Promise((resolve, reject) => udp.send(b, listener.ports.udp as number, '127.0.0.1', (e) => (e ? reject(e) : resolve())));

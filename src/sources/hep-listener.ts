@@ -66,8 +66,9 @@ export async function listenHep(options: HepListenerOptions): Promise<HepListene
   const maxQueue = options.maxQueue ?? 100_000;
   const maxIssues = options.maxIssues ?? 100;
   const maxTcpBuffer = options.maxTcpBuffer ?? 1 << 20;
-  const path = `hep://${host.includes(':') ? `[${host}]` : host}:${options.port}`;
-  const report: InputReport = { path, kind: 'hep', format: 'hep', messages: 0, skipped: 0, issues: [] };
+  // The report is made once the ports are bound, so that its path names the real one (port 0 picks a free one).
+  let path = `hep://${host.includes(':') ? `[${host}]` : host}:${options.port}`;
+  let report: InputReport = { path, kind: 'hep', format: 'hep', messages: 0, skipped: 0, issues: [] };
   const stats: HepListenerStats = { packets: 0, bad: 0, notSip: 0, dropped: 0 };
 
   const queue: RawMessage[] = [];
@@ -185,6 +186,10 @@ export async function listenHep(options: HepListenerOptions): Promise<HepListene
     });
     ports.udp = udp.address().port;
   }
+
+  const bound = ports.udp ?? ports.tcp ?? options.port;
+  path = `hep://${host.includes(':') ? `[${host}]` : host}:${bound}`;
+  report = { ...report, path };
 
   async function close(): Promise<void> {
     if (closed) return;

@@ -153,7 +153,7 @@ describe.skipIf(!hasCorpus)('siplens messages', () => {
     let lines = 0;
     let stdout = '';
     let stderr = '';
-    const code = await runCli(['messages', '--follow', log, '--hep', '0', '--ndjson'], {
+    const code = await runCli(['messages', '--follow', log, '--hep', '127.0.0.1:0', '--ndjson'], {
       stdout: (t) => {
         stdout += t;
         lines += t.split('\n').length - 1;
@@ -176,6 +176,7 @@ describe.skipIf(!hasCorpus)('siplens messages', () => {
     expect(got.map((m) => [m.callId, m.cseq, m.time])).toEqual(want.map((m) => [m.callId, m.cseq, m.time]));
     expect((await run(['messages', B179, '--follow', log])).code).toBe(2);
     expect((await run(['messages', '--hep', 'x'])).code).toBe(2);
+    expect((await run(['messages', '--hep', '127.0.0.1:70000'])).code).toBe(2);
   });
 
   it('draws a progress bar on stderr only when stderr is a terminal', async () => {

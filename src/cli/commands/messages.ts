@@ -58,7 +58,7 @@ export function registerMessages(program: Command, io: CliIo, exit: { code: numb
     .argument('[inputs...]', 'paths (files, folders, zip/tar/gz archives, pcap/pcapng, logs), or - for stdin')
     .option('--json', 'one JSON document: { schemaVersion, messages, inputs } (schema/messages.schema.json)')
     .option('--ndjson', 'one JSON object per message and line, streamed')
-    .option('--hep <port>', 'live: listen for HEP (v1-v3) on this UDP and TCP port of 127.0.0.1 until Ctrl-C')
+    .option('--hep <[host:]port>', 'live: listen for HEP (v1-v3) on this UDP and TCP port (of 127.0.0.1 unless a host is given) until Ctrl-C')
     .option('--follow <files...>', 'live: follow growing log files, across rotation, until Ctrl-C')
     .addHelpText('after', EXAMPLES)
     .action(async (inputs: string[], options: MessagesOptions) => {
@@ -77,9 +77,20 @@ function checkUsage(inputs: readonly string[], options: MessagesOptions): string
   const live = options.hep !== undefined || options.follow !== undefined;
   if (live && inputs.length > 0) return 'give either inputs to read, or --hep/--follow to watch live, not both';
   if (!live && inputs.length === 0) return 'give at least one input (a path, or - for stdin), or --hep/--follow';
-  if (options.hep !== undefined && !/^\d{1,5}$/.test(options.hep)) return `--hep: expected a port number, found "${options.hep}"`;
-  if (options.hep !== undefined && Number(options.hep) > 65535) return `--hep: expected a port up to 65535, found ${options.hep}`;
+  if (options.hep !== undefined && parseHepAddress(options.hep) === undefined) {
+    return `--hep: expected PORT or HOST:PORT (port 0 to 65535), found "${options.hep}"`;
+  }
   return undefined;
+}
+
+/** `9060`, `0.0.0.0:9060`, `[::1]:9060` → host and port; the host defaults to 127.0.0.1. */
+function parseHepAddress(text: string): { host: string; port: number } | undefined {
+  const colon = text.lastIndexOf(':');
+  const portText = colon < 0 ? text : text.slice(colon + 1);
+  let host = colon < 0 ? '127.0.0.1' : text.slice(0, colon);
+  if (host.startsWith('[') && host.endsWith(']')) host = host.slice(1, -1);
+  if (host === '' || !/^\d{1,5}$/.test(portText) || Number(portText) > 65535) return undefined;
+  return { host, port: Number(portText) };
 }
 
 async function openInputs(
@@ -96,13 +107,14 @@ async function openInputs(
       ...(io.signal === undefined ? {} : { signal: io.signal }),
     });
   }
+  const hep = options.hep === undefined ? undefined : parseHepAddress(options.hep);
   const live = await readLive({
-    ...(options.hep === undefined ? {} : { hep: { port: Number(options.hep) } }),
+    ...(hep === undefined ? {} : { hep }),
     ...(options.follow === undefined ? {} : { follow: options.follow.map((f) => resolve(io.cwd, f)) }),
     ...(io.signal === undefined ? {} : { signal: io.signal }),
   });
   const ports = live.hepPorts;
-  if (ports !== undefined) io.stderr(`siplens: listening for HEP on 127.0.0.1 udp ${ports.udp ?? '-'} tcp ${ports.tcp ?? '-'}; Ctrl-C stops\n`);
+  if (ports !== undefined) io.stderr(`siplens: listening for HEP on ${hep?.host ?? '127.0.0.1'} udp ${ports.udp ?? '-'} tcp ${ports.tcp ?? '-'}; Ctrl-C stops\n`);
   return live;
 }
 
