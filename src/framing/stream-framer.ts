@@ -10,7 +10,20 @@ export interface FramedMessage {
   readonly issues: Issue[];
   /** Set on a frame from `end()` that holds only skipped bytes that are not SIP (its bytes may be empty). */
   readonly garbage?: true;
+  /** What the `headerScanner` option returned for this message, so that parse/ need not scan the headers again. */
+  readonly headerScan?: unknown;
 }
+
+/**
+ * Reads the header section of a message starting at `start` (a start line is there) in b[start, end): where it
+ * ends (absolute index after the empty line), the Content-Length (-1 absent, -2 unreadable), and any state the
+ * caller wants back on the frame. Returns undefined when the empty line is not within `end` yet.
+ */
+export type HeaderScanner = (
+  b: Uint8Array,
+  start: number,
+  end: number,
+) => { readonly headerEnd: number; readonly contentLength: number; readonly state: unknown } | undefined;
 
 export interface StreamFramerOptions {
   /** A message (headers and body) larger than this is cut, with an issue. Default 1 MiB. */
@@ -22,6 +35,11 @@ export interface StreamFramerOptions {
    * or no body at all (RFC 3261 §18.3 makes Content-Length mandatory on streams).
    */
   readonly lengthless?: 'to-next-start-line' | 'empty-body';
+  /**
+   * Reads each header section instead of the framer's own search, and its result rides on the frame
+   * (`headerScan`): parse/ passes one that builds its header index, so a stream is scanned once.
+   */
+  readonly headerScanner?: HeaderScanner;
 }
 
 const LF = 0x0a;
@@ -70,15 +88,8 @@ export function classifySipStart(bytes: Uint8Array, offset: number, end: number 
   if (i >= end) return i - tokenStart > 64 ? 0 : -1;
   if (i === tokenStart || bytes[i] !== SP || i - tokenStart > 64) return 0;
   const limit = Math.min(end, offset + MAX_START_LINE);
-  let lineEnd = -1;
-  for (let j = i; j < limit; j++) {
-    const c = bytes[j]!;
-    if (c === LF) {
-      lineEnd = j;
-      break;
-    }
-    if (c === 0) return 0;
-  }
+  let lineEnd = bytes.indexOf(LF, i);
+  if (lineEnd >= limit) lineEnd = -1;
   if (lineEnd < 0) return limit === end && end - offset < MAX_START_LINE ? -1 : 0;
   // Trim the line end and trailing white space, then expect "SIP/" d "." d at the end, after a SP.
   let e = lineEnd;
@@ -126,6 +137,25 @@ function skipVersionDigits(b: Uint8Array, i: number, end: number): number {
   if (i === s2) return -2;
   return i;
 }
+
+/** Node's Buffer when present: its indexOf is a native search, much faster than TypedArray's on short ranges. */
+const NodeBuffer: typeof Buffer | undefined = typeof Buffer === 'undefined' ? undefined : Buffer;
+
+/** A Buffer view of the same memory (no copy) when Node's Buffer exists, else the bytes as they are. */
+export function asSearchable(bytes: Uint8Array): Uint8Array {
+  if (NodeBuffer === undefined || NodeBuffer.isBuffer(bytes)) return bytes;
+  return NodeBuffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+/** Copies bytes[s, e) (a Buffer's slice() would be a view). */
+function copyBytes(b: Uint8Array, s: number, e: number): Uint8Array {
+  const part = b.subarray(s, e);
+  return NodeBuffer === undefined ? new Uint8Array(part) : NodeBuffer.from(part);
+}
+
+const PAT_LF_CRLF = Uint8Array.of(LF, CR, LF);
+const PAT_LF_LF = Uint8Array.of(LF, LF);
+const PAT_CONTENT_LENGTH = Uint8Array.from('\nContent-Length', (c) => c.charCodeAt(0));
 
 /**
  * Finds the end of the header section starting at `from`: the index just after the empty line (CRLF CRLF, LF LF or a
@@ -210,6 +240,8 @@ export class StreamFramer {
   readonly #maxMessageBytes: number;
   readonly #maxHeaderBytes: number;
   readonly #lengthless: 'to-next-start-line' | 'empty-body';
+  readonly #scanner: HeaderScanner | undefined;
+  #scanState: unknown;
   #buf: Uint8Array = new Uint8Array(0);
   #len = 0;
   /** Stream offset of #buf[0]. */
@@ -222,11 +254,16 @@ export class StreamFramer {
   /** Stream offsets of garbage skipped and not yet reported; start -1 when none. */
   #garbageStart = -1;
   #garbageEnd = -1;
+  /** Next positions of "\n\r\n", "\n\n" and "\nContent-Length" in the current view (Buffer fast path). */
+  #nextLfCrlf = -1;
+  #nextLfLf = -1;
+  #nextCl = -1;
 
   constructor(options: StreamFramerOptions = {}) {
     this.#maxMessageBytes = options.maxMessageBytes ?? 1 << 20;
     this.#maxHeaderBytes = options.maxHeaderBytes ?? 64 << 10;
     this.#lengthless = options.lengthless ?? 'to-next-start-line';
+    this.#scanner = options.headerScanner;
   }
 
   /** Bytes held back, waiting for the rest of a message. */
@@ -241,7 +278,7 @@ export class StreamFramer {
     let zeroCopy = false;
     if (this.#len === 0) {
       // Nothing held back: scan the caller's chunk in place and hand out views of it.
-      view = chunk;
+      view = asSearchable(chunk);
       this.#len = chunk.length;
       zeroCopy = true;
     } else {
@@ -263,7 +300,7 @@ export class StreamFramer {
       const end = this.#base + this.#len;
       const rel = Math.max(0, start - this.#base);
       out.push({
-        bytes: this.#buf.slice(rel, this.#len),
+        bytes: copyBytes(this.#buf, rel, this.#len),
         offset: start,
         issues: [garbageIssue(start, end, 'warning')],
         garbage: true,
@@ -280,7 +317,7 @@ export class StreamFramer {
   #append(chunk: Uint8Array): void {
     const need = this.#len + chunk.length;
     if (need > this.#buf.length) {
-      const next = new Uint8Array(Math.max(need, this.#buf.length * 2, 4096));
+      const next = asSearchable(new Uint8Array(Math.max(need, this.#buf.length * 2, 4096)));
       next.set(this.#buf.subarray(0, this.#len));
       this.#buf = next;
     }
@@ -301,7 +338,7 @@ export class StreamFramer {
       return;
     }
     if (zeroCopy) {
-      this.#buf = new Uint8Array(Math.max(rest * 2, 4096));
+      this.#buf = asSearchable(new Uint8Array(Math.max(rest * 2, 4096)));
       this.#buf.set(view.subarray(consumed, this.#len));
     } else if (consumed > 0) {
       this.#buf.copyWithin(0, consumed, this.#len);
@@ -314,15 +351,67 @@ export class StreamFramer {
       issues.unshift(garbageIssue(this.#garbageStart, this.#garbageEnd, 'warning'));
       this.#garbageStart = -1;
     }
-    const bytes = zeroCopy ? view.subarray(s, e) : view.slice(s, e);
-    out.push({ bytes, offset: this.#base + s, issues });
+    const bytes = zeroCopy ? view.subarray(s, e) : copyBytes(view, s, e);
+    const state = this.#scanState;
+    this.#scanState = undefined;
+    out.push(
+      state === undefined ? { bytes, offset: this.#base + s, issues } : { bytes, offset: this.#base + s, issues, headerScan: state },
+    );
     this.#msgStart = -1;
+  }
+
+  /**
+   * scanHeaderSection with native searches: the first "\n\r\n" or "\n\n" after the start line ends the header
+   * section, and "\nContent-Length" is found by search; other spellings (`l:`, any case) fall back to a line scan.
+   * The next position of each pattern is remembered, so a chunk of many messages is searched once.
+   */
+  #findHeaderEndFast(b: Uint8Array, start: number, len: number, out: number[]): number {
+    const from = start;
+    if (this.#nextLfCrlf < from) {
+      const i = (b as Buffer).indexOf(PAT_LF_CRLF, from);
+      this.#nextLfCrlf = i < 0 ? len : i;
+    }
+    if (this.#nextLfLf < from) {
+      const i = (b as Buffer).indexOf(PAT_LF_LF, from);
+      this.#nextLfLf = i < 0 ? len : i;
+    }
+    const a = this.#nextLfCrlf < len ? this.#nextLfCrlf + 3 : len + 1;
+    const c = this.#nextLfLf < len ? this.#nextLfLf + 2 : len + 1;
+    const end = a < c ? a : c;
+    if (end > len) {
+      out[0] = -1;
+      out[1] = Math.max(from, len - 3);
+      return -1;
+    }
+    if (this.#nextCl < from) {
+      const i = (b as Buffer).indexOf(PAT_CONTENT_LENGTH, from);
+      this.#nextCl = i < 0 ? len : i;
+    }
+    if (this.#nextCl < end) {
+      const lineStart = this.#nextCl + 1;
+      let lf = b.indexOf(LF, lineStart);
+      if (lf < 0 || lf > end) lf = end;
+      const v = readContentLengthLine(b, lineStart, lf);
+      if (v !== -1) {
+        out[0] = v;
+        return end;
+      }
+    }
+    // Content-Length spelt otherwise, or absent: read the lines.
+    const e = scanHeaderSection(b, from, end, out);
+    if (e < 0) {
+      // The section ends exactly at `end`; scanHeaderSection stops one line short of seeing it.
+      return end;
+    }
+    return e;
   }
 
   /** Emits every complete message in view[0, len); returns how many bytes may be dropped. */
   #drain(view: Uint8Array, len: number, out: FramedMessage[], final: boolean, zeroCopy: boolean): number {
     let pos = 0;
     const scan = this.#scan;
+    this.#nextLfCrlf = this.#nextLfLf = this.#nextCl = -1;
+    const fast = NodeBuffer !== undefined && NodeBuffer.isBuffer(view);
     for (;;) {
       if (this.#msgStart < 0) {
         // Looking for a start line. RFC 5626 §4.4.1: CRLF keepalives between messages are skipped silently.
@@ -349,7 +438,21 @@ export class StreamFramer {
         this.#headerResume = pos;
       }
       const start = this.#msgStart;
-      const headerEnd = scanHeaderSection(view, this.#headerResume, len, scan);
+      let headerEnd: number;
+      this.#scanState = undefined;
+      if (this.#scanner !== undefined) {
+        const r = this.#scanner(view, start, len);
+        if (r === undefined) {
+          headerEnd = -1;
+          scan[1] = start;
+        } else {
+          headerEnd = r.headerEnd;
+          scan[0] = r.contentLength;
+          this.#scanState = r.state;
+        }
+      } else {
+        headerEnd = fast ? this.#findHeaderEndFast(view, start, len, scan) : scanHeaderSection(view, this.#headerResume, len, scan);
+      }
       if (headerEnd < 0) {
         this.#headerResume = scan[1]!;
         if (len - start > this.#maxHeaderBytes) {

@@ -184,7 +184,8 @@ for (let id = 1; id < CANONICAL.length; id++) {
   list.push({ id, bytes });
   BUCKETS.set(key, list);
 }
-const BUCKET_ARRAY: ({ id: number; bytes: Uint8Array }[] | undefined)[] = [];
+// Dense (filled) so that V8 keeps it a fast elements array rather than a dictionary.
+const BUCKET_ARRAY: ({ id: number; bytes: Uint8Array }[] | undefined)[] = new Array<undefined>(32 << 8).fill(undefined);
 for (const [key, list] of BUCKETS) BUCKET_ARRAY[key] = list;
 
 /** Id of the header name in bytes[s, e) (any case, long or compact), 0 when unknown. */

@@ -12,3 +12,4 @@ export { readInputs, parseRaw, INPUT_UNREADABLE } from './read-inputs.js';
 export type { ReadInputsOptions, ReadInputsResult } from './read-inputs.js';
 export { readLive } from './read-live.js';
 export type { ReadLiveOptions, LiveInputs } from './read-live.js';
+export { parseFrame, createHeaderScanner, createSipStreamFramer } from './parse-frame.js';

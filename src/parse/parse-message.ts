@@ -1,6 +1,6 @@
 import type { Issue, Severity } from '../model/issue.js';
 import type { SipMessage } from '../model/sip-message.js';
-import { identifyHeaderName } from './header-names.js';
+import { H, identifyHeaderName } from './header-names.js';
 import { SipMessageImpl, type MessageLayout } from './sip-message-impl.js';
 
 export interface ParseOptions {
@@ -22,6 +22,7 @@ const CR = 0x0d;
 const SP = 0x20;
 const HT = 0x09;
 const COLON = 0x3a;
+const CONTENT_LENGTH_ID = H.contentLength;
 
 /** 1 for RFC 3261 §25.1 `token` bytes. */
 export const TOKEN_BYTES = new Uint8Array(256);
@@ -54,8 +55,32 @@ export function parseMessage(bytes: Uint8Array, options?: ParseOptions): SipMess
     );
     len = maxMessageBytes;
   }
-  const b = bytes;
-  let pos = 0;
+  const scan = scanMessage(bytes, 0, len, options, true, issues)!;
+  scan.layout.bodyEnd = len;
+  return new SipMessageImpl(bytes, scan.layout, scan.issues, options?.stream === true);
+}
+
+/** What the eager scan of one message found: the layout (offsets relative to the message's first byte) and issues. */
+export interface MessageScan {
+  readonly layout: MessageLayout;
+  readonly issues: Issue[];
+  /** The first Content-Length value: -1 when absent, -2 when not a number. */
+  readonly contentLength: number;
+}
+
+/**
+ * Scans the start line and header section of a message that starts at `start` in `b`. With `final` false, returns
+ * undefined when the empty line ending the headers is not within `end` yet (a stream needs more bytes).
+ */
+export function scanMessage(
+  b: Uint8Array,
+  start: number,
+  len: number,
+  options: ParseOptions | undefined,
+  final: boolean,
+  issues: Issue[] = [],
+): MessageScan | undefined {
+  let pos = start;
   // RFC 3261 §7.5: CRLFs before the start line are ignored.
   while (pos < len && (b[pos] === CR || b[pos] === LF)) pos++;
 
@@ -73,6 +98,7 @@ export function parseMessage(bytes: Uint8Array, options?: ParseOptions): SipMess
     reasonStart: -1,
     reasonEnd: -1,
     index: [],
+    contentLengthAt: -1,
     headerCount: 0,
     headersEnd: len,
     bodyStart: len,
@@ -80,15 +106,16 @@ export function parseMessage(bytes: Uint8Array, options?: ParseOptions): SipMess
     lineEnds: 'none',
   };
 
-  let lf = b.indexOf(LF, pos);
-  if (lf < 0 || lf >= len) lf = len;
+  const words = wordsOf(b);
+  const off = b.byteOffset;
+  let lf = words === undefined ? findLfBytes(b, pos, len) : findLf(b, words, off, pos, len);
+  if (!final && lf >= len) return undefined;
   let lineEnd = lf > pos && b[lf - 1] === CR ? lf - 1 : lf;
   let sawCrlf = lineEnd !== lf;
   let sawLf = !sawCrlf && lf < len;
   layout.startLineEnd = lineEnd;
   parseStartLine(b, pos, lineEnd, layout, issues);
-
-  // Header index: one pass over lines with indexOf (native memchr), no string built.
+  // Header index: one pass over lines, no string built; line ends found four bytes at a time.
   const maxHeaders = options?.maxHeaders ?? 1000;
   const maxHeaderBytes = options?.maxHeaderBytes ?? 16 << 10;
   const index = layout.index;
@@ -97,8 +124,7 @@ export function parseMessage(bytes: Uint8Array, options?: ParseOptions): SipMess
   let ended = false;
   while (pos < len) {
     const lineStart = pos;
-    lf = b.indexOf(LF, pos);
-    if (lf < 0 || lf >= len) lf = len;
+    lf = words === undefined ? findLfBytes(b, pos, len) : findLf(b, words, off, pos, len);
     if (lf > pos && b[lf - 1] === CR) {
       lineEnd = lf - 1;
       sawCrlf = true;
@@ -114,8 +140,7 @@ export function parseMessage(bytes: Uint8Array, options?: ParseOptions): SipMess
     }
     // RFC 3261 §7.3.1: a line starting with white space continues the previous header.
     while (lf + 1 < len && (b[lf + 1] === SP || b[lf + 1] === HT)) {
-      const next = b.indexOf(LF, lf + 1);
-      lf = next < 0 || next >= len ? len : next;
+      lf = words === undefined ? findLfBytes(b, lf + 1, len) : findLf(b, words, off, lf + 1, len);
       lineEnd = lf > lineStart && lf < len + 1 && b[lf - 1] === CR ? lf - 1 : lf;
     }
     pos = lf + 1;
@@ -172,15 +197,18 @@ export function parseMessage(bytes: Uint8Array, options?: ParseOptions): SipMess
         lineEnd,
       );
     }
-    index.push(identifyHeaderName(b, lineStart, nameEnd), lineStart, nameEnd, i + 1, lineEnd);
+    const id = identifyHeaderName(b, lineStart, nameEnd);
+    if (id === CONTENT_LENGTH_ID && layout.contentLengthAt < 0) layout.contentLengthAt = index.length;
+    index.push(id, lineStart, nameEnd, i + 1, lineEnd);
     count++;
   }
   layout.headerCount = Math.min(count, maxHeaders);
+  if (!ended && !final) return undefined;
   layout.lineEnds = sawCrlf ? (sawLf ? 'mixed' : 'crlf') : sawLf ? 'lf' : 'none';
   if (!ended) {
     layout.headersEnd = len;
     layout.bodyStart = len;
-    if (layout.kind !== undefined && layout.startLineEnd < len) {
+    if (layout.startLineEnd < len) {
       issue(
         issues,
         'truncated-headers',
@@ -191,8 +219,109 @@ export function parseMessage(bytes: Uint8Array, options?: ParseOptions): SipMess
       );
     }
   }
-  layout.bodyEnd = len;
-  return new SipMessageImpl(bytes, layout, issues, options?.stream === true);
+  let contentLength = -1;
+  if (layout.contentLengthAt >= 0) {
+    const k = layout.contentLengthAt;
+    contentLength = readDigits(b, index[k + 3]!, index[k + 4]!);
+  }
+  if (start !== 0) rebase(layout, issues, start);
+  return { layout, issues, contentLength };
+}
+
+/** Makes every offset of a scan relative to `start`, the message's first byte. */
+function rebase(layout: MessageLayout, issues: Issue[], start: number): void {
+  const index = layout.index;
+  for (let k = 0; k < index.length; k += 5) {
+    index[k + 1]! -= start;
+    index[k + 2]! -= start;
+    index[k + 3]! -= start;
+    index[k + 4]! -= start;
+  }
+  layout.startLineStart -= start;
+  layout.startLineEnd -= start;
+  if (layout.methodStart >= 0) {
+    layout.methodStart -= start;
+    layout.methodEnd -= start;
+  }
+  if (layout.uriStart >= 0) {
+    layout.uriStart -= start;
+    layout.uriEnd -= start;
+  }
+  if (layout.versionStart >= 0) {
+    layout.versionStart -= start;
+    layout.versionEnd -= start;
+  }
+  if (layout.reasonStart >= 0) {
+    layout.reasonStart -= start;
+    layout.reasonEnd -= start;
+  }
+  layout.headersEnd -= start;
+  layout.bodyStart -= start;
+  layout.bodyEnd -= start;
+  for (let k = 0; k < issues.length; k++) {
+    const it = issues[k]!;
+    if (it.span) issues[k] = { ...it, span: { start: it.span.start - start, end: it.span.end - start } };
+  }
+}
+
+/** The decimal number in b[s, e) with white space around it: -2 when it is not one (or above 2^31). */
+function readDigits(b: Uint8Array, s: number, e: number): number {
+  while (s < e && (b[s] === SP || b[s] === HT)) s++;
+  while (e > s && (b[e - 1] === SP || b[e - 1] === HT || b[e - 1] === CR || b[e - 1] === LF)) e--;
+  if (s === e) return -2;
+  let v = 0;
+  for (let i = s; i < e; i++) {
+    const c = b[i]!;
+    if (c < 0x30 || c > 0x39) return -2;
+    v = v * 10 + (c - 0x30);
+    if (v > 0x7fffffff) return -2;
+  }
+  return v;
+}
+
+let cachedBuffer: ArrayBufferLike | undefined;
+let cachedWords: Int32Array | undefined;
+
+/** An Int32Array over the whole ArrayBuffer behind `b` (cached: messages of one chunk share it), for SWAR scans. */
+function wordsOf(b: Uint8Array): Int32Array | undefined {
+  const buffer = b.buffer;
+  if (buffer === cachedBuffer) return cachedWords;
+  if (buffer.byteLength < 64) return undefined;
+  cachedWords = new Int32Array(buffer, 0, buffer.byteLength >>> 2);
+  cachedBuffer = buffer;
+  return cachedWords;
+}
+
+function findLfBytes(b: Uint8Array, from: number, end: number): number {
+  let i = from;
+  while (i < end && b[i] !== LF) i++;
+  return i;
+}
+
+/**
+ * Index of the first LF in b[from, end), or `end`. Checks aligned 32-bit words for an LF byte with the classic
+ * "has zero byte" test on (word XOR 0x0a0a0a0a), then finds the byte.
+ */
+function findLf(b: Uint8Array, words: Int32Array, off: number, from: number, end: number): number {
+  let i = from;
+  while (i < end && ((off + i) & 3) !== 0) {
+    if (b[i] === LF) return i;
+    i++;
+  }
+  if (i >= end) return end;
+  let w = (off + i) >>> 2;
+  const wEnd = (off + end) >>> 2;
+  while (w < wEnd) {
+    const v = words[w]! ^ 0x0a0a0a0a;
+    if (((v - 0x01010101) & ~v & 0x80808080) !== 0) break;
+    w++;
+  }
+  i = (w << 2) - off;
+  while (i < end) {
+    if (b[i] === LF) return i;
+    i++;
+  }
+  return end;
 }
 
 function parseStartLine(b: Uint8Array, s: number, e: number, layout: MessageLayout, issues: Issue[]): void {

@@ -65,6 +65,8 @@ export interface MessageLayout {
   reasonEnd: number;
   /** Five numbers per header: id, line start, name end, value start, value end (folding included). */
   index: number[];
+  /** Position in `index` of the first Content-Length header, or -1. */
+  contentLengthAt: number;
   headerCount: number;
   headersEnd: number;
   bodyStart: number;
@@ -126,7 +128,8 @@ export class SipMessageImpl implements SipMessage {
     let cl = -1;
     let clAt = -1;
     let count = 0;
-    for (let k = 0; k < idx.length; k += 5) {
+    const first = l.contentLengthAt;
+    for (let k = first < 0 ? idx.length : first; k < idx.length; k += 5) {
       if (idx[k] !== H.contentLength) continue;
       count++;
       const v = readDigits(b, idx[k + 3]!, idx[k + 4]!);

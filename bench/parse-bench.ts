@@ -1,0 +1,344 @@
+// Parse-stage benchmark: framing, start line + header index, full typed access, against npm `sip` and `jssip` in the
+// same run, on the same generated messages (400-1500 bytes, most with SDP). `benchParse()` returns rows and prints
+// nothing; run this file directly (`node --import tsx bench/parse-bench.ts`) to print a table.
+// Every case checks its own result (message count, a sample of parsed values) so a broken parser cannot look fast.
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
+import { StreamFramer } from '../src/framing/stream-framer.js';
+import { createSipStreamFramer, parseFrame } from '../src/parse/parse-frame.js';
+import { parseMessage } from '../src/parse/parse-message.js';
+
+export interface BenchRow {
+  readonly name: string;
+  /** Messages per second of CPU time on one core. */
+  readonly opsPerSec: number;
+  /** Megabytes (10^6) of SIP text per second. */
+  readonly mbPerSec: number;
+  readonly messages: number;
+  readonly bytes: number;
+  readonly seconds: number;
+  /** Speed relative to the baseline row named in `relativeTo`, when set. */
+  readonly note?: string;
+}
+
+export interface BenchParseOptions {
+  /** How many distinct messages to generate. Default 20,000. */
+  readonly messages?: number;
+  /** Minimum time per case in seconds. Default 1. */
+  readonly seconds?: number;
+  readonly seed?: number;
+}
+
+/** Deterministic PRNG (mulberry32), so every run measures the same messages. */
+function makeRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+interface Generated {
+  readonly text: string;
+  readonly callId: string;
+  readonly method: string;
+}
+
+/** Typical traffic: INVITE and 200 with SDP, 100/180, ACK, BYE, REGISTER with its 401 and 200. */
+export function generateMessages(count: number, seed = 1): Generated[] {
+  const rnd = makeRandom(seed);
+  const hex = (n: number): string => {
+    let s = '';
+    for (let i = 0; i < n; i++) s += Math.floor(rnd() * 16).toString(16);
+    return s;
+  };
+  const ip = (): string => `10.${Math.floor(rnd() * 250)}.${Math.floor(rnd() * 250)}.${1 + Math.floor(rnd() * 250)}`;
+  const out: Generated[] = [];
+  while (out.length < count) {
+    const a = ip();
+    const b = ip();
+    const user = 1000 + Math.floor(rnd() * 9000);
+    const callee = 1000 + Math.floor(rnd() * 9000);
+    const callId = `${hex(16)}@${a}`;
+    const tag = hex(8);
+    const totag = hex(8);
+    const branch = `z9hG4bK${hex(12)}`;
+    const cseq = 1 + Math.floor(rnd() * 1000);
+    const sdp =
+      `v=0\r\no=- ${Math.floor(rnd() * 1e9)} ${Math.floor(rnd() * 1e9)} IN IP4 ${a}\r\ns=-\r\nc=IN IP4 ${a}\r\nt=0 0\r\n` +
+      `m=audio ${10000 + 2 * Math.floor(rnd() * 10000)} RTP/AVP 0 8 18 101\r\na=rtpmap:0 PCMU/8000\r\na=rtpmap:8 PCMA/8000\r\n` +
+      `a=rtpmap:18 G729/8000\r\na=fmtp:18 annexb=no\r\na=rtpmap:101 telephone-event/8000\r\na=fmtp:101 0-16\r\na=ptime:20\r\na=sendrecv\r\n`;
+    const common = (method: string, n: number, toTag: boolean): string =>
+      `Via: SIP/2.0/UDP ${a}:5060;branch=${branch};rport\r\n` +
+      `From: "User ${user}" <sip:${user}@example.com>;tag=${tag}\r\n` +
+      `To: <sip:${callee}@example.com>${toTag ? `;tag=${totag}` : ''}\r\n` +
+      `Call-ID: ${callId}\r\nCSeq: ${n} ${method}\r\n`;
+    const req = (method: string, body: string, extra = ''): string =>
+      `${method} sip:${callee}@${b}:5060 SIP/2.0\r\n${common(method, cseq, method !== 'INVITE')}Max-Forwards: 70\r\n` +
+      `Contact: <sip:${user}@${a}:5060;transport=udp>\r\nUser-Agent: Bench Phone 1.2.3\r\n${extra}` +
+      `${body.length > 0 ? 'Content-Type: application/sdp\r\n' : ''}Content-Length: ${body.length}\r\n\r\n${body}`;
+    const res = (status: string, method: string, body: string, extra = ''): string =>
+      `SIP/2.0 ${status}\r\n${common(method, cseq, !status.startsWith('100'))}${extra}Server: Bench PBX 9.8\r\n` +
+      `${body.length > 0 ? 'Content-Type: application/sdp\r\n' : ''}Content-Length: ${body.length}\r\n\r\n${body}`;
+    const allow = 'Allow: INVITE, ACK, CANCEL, BYE, OPTIONS, REFER, NOTIFY, INFO, UPDATE\r\nSupported: replaces, timer, 100rel\r\n';
+    const msgs: [string, string][] = [
+      [req('INVITE', sdp, allow), 'INVITE'],
+      [res('100 Trying', 'INVITE', ''), 'INVITE'],
+      [res('180 Ringing', 'INVITE', '', `Contact: <sip:${callee}@${b}:5060>\r\n`), 'INVITE'],
+      [res('200 OK', 'INVITE', sdp, `Contact: <sip:${callee}@${b}:5060>\r\n${allow}`), 'INVITE'],
+      [req('ACK', ''), 'ACK'],
+      [req('BYE', ''), 'BYE'],
+      [req('REGISTER', '', 'Expires: 3600\r\n'), 'REGISTER'],
+      [
+        res(
+          '401 Unauthorized',
+          'REGISTER',
+          '',
+          `WWW-Authenticate: Digest realm="example.com", nonce="${hex(32)}", algorithm=MD5, qop="auth"\r\n`,
+        ),
+        'REGISTER',
+      ],
+    ];
+    for (const [text, method] of msgs) if (out.length < count) out.push({ text, callId, method });
+  }
+  return out;
+}
+
+const encoder = new TextEncoder();
+
+/**
+ * Runs `body` repeatedly for at least `seconds` of CPU time; returns messages handled and CPU seconds. CPU time
+ * (process.cpuUsage) rather than wall time, so a busy machine (CI, shared runners) does not make every row slower by
+ * a different amount; every case, rivals included, is measured the same way.
+ */
+function time(seconds: number, perRound: number, body: () => number): { messages: number; seconds: number } {
+  // Warm-up: let the JIT settle before measuring.
+  const warmEnd = performance.now() + 300;
+  while (performance.now() < warmEnd) body();
+  let messages = 0;
+  const start = process.cpuUsage();
+  let used = 0;
+  while (used < seconds * 1e6) {
+    const n = body();
+    if (n !== perRound) throw new Error(`bench self-check failed: expected ${perRound} messages per round, got ${n}`);
+    messages += n;
+    const d = process.cpuUsage(start);
+    used = d.user + d.system;
+  }
+  return { messages, seconds: used / 1e6 };
+}
+
+function row(name: string, r: { messages: number; seconds: number }, bytesPerMessage: number): BenchRow {
+  return {
+    name,
+    opsPerSec: r.messages / r.seconds,
+    mbPerSec: (r.messages * bytesPerMessage) / r.seconds / 1e6,
+    messages: r.messages,
+    bytes: Math.round(r.messages * bytesPerMessage),
+    seconds: r.seconds,
+  };
+}
+
+interface NpmSipMessage {
+  method?: string;
+  status?: number;
+  headers: Record<string, unknown>;
+}
+interface JssipMessage {
+  method?: string;
+  status_code?: number;
+  call_id?: string;
+}
+
+/** Measures the parse stage. Prints nothing. */
+export async function benchParse(options: BenchParseOptions = {}): Promise<BenchRow[]> {
+  const count = options.messages ?? 20_000;
+  const seconds = options.seconds ?? 1;
+  const generated = generateMessages(count, options.seed ?? 1);
+  const texts = generated.map((g) => g.text);
+  const messages = texts.map((t) => encoder.encode(t));
+  const totalBytes = messages.reduce((n, m) => n + m.length, 0);
+  const avg = totalBytes / count;
+  // One stream of back-to-back messages, pushed in 64 KiB chunks as a TCP reader would.
+  const stream = new Uint8Array(totalBytes);
+  let o = 0;
+  for (const m of messages) {
+    stream.set(m, o);
+    o += m.length;
+  }
+  const chunks: Uint8Array[] = [];
+  for (let i = 0; i < stream.length; i += 65536) chunks.push(stream.subarray(i, i + 65536));
+
+  const rows: BenchRow[] = [];
+
+  rows.push(
+    row(
+      'siplens framing (StreamFramer, 64 KiB chunks)',
+      time(seconds, count, () => {
+        const framer = new StreamFramer();
+        let n = 0;
+        for (const c of chunks) n += framer.push(c).length;
+        return n + framer.end().length;
+      }),
+      avg,
+    ),
+  );
+
+  rows.push(
+    row(
+      'siplens framing + start line + header index, one pass',
+      time(seconds, count, () => {
+        const framer = createSipStreamFramer();
+        let n = 0;
+        for (const c of chunks) {
+          for (const f of framer.push(c)) {
+            const m = parseFrame(f);
+            if (m.status !== undefined || m.kind === 'request') n++;
+          }
+        }
+        return n;
+      }),
+      avg,
+    ),
+  );
+
+  rows.push(
+    row(
+      'siplens framing, then parseMessage (two passes)',
+      time(seconds, count, () => {
+        const framer = new StreamFramer();
+        let n = 0;
+        for (const c of chunks) {
+          for (const f of framer.push(c)) {
+            const m = parseMessage(f.bytes);
+            if (m.status !== undefined || m.kind === 'request') n++;
+          }
+        }
+        return n;
+      }),
+      avg,
+    ),
+  );
+
+  rows.push(
+    row(
+      'siplens start line + header index (framed)',
+      time(seconds, count, () => {
+        let n = 0;
+        for (const b of messages) {
+          const m = parseMessage(b);
+          if (m.status !== undefined || m.kind === 'request') n++;
+        }
+        return n;
+      }),
+      avg,
+    ),
+  );
+
+  let checked = 0;
+  rows.push(
+    row(
+      'siplens full typed access (Via, From, To, CSeq, Call-ID, Contact, SDP…)',
+      time(seconds, count, () => {
+        let n = 0;
+        for (let i = 0; i < messages.length; i++) {
+          const m = parseMessage(messages[i]!);
+          const via = m.via;
+          const from = m.from;
+          const to = m.to;
+          const cseq = m.cseq;
+          const callId = m.callId;
+          void m.contacts;
+          void m.maxForwards;
+          void m.contentType;
+          void m.wwwAuthenticate;
+          const sdp = m.sdp;
+          if (via.length === 1 && from?.tag !== undefined && to !== undefined && cseq !== undefined) n++;
+          if (i % 997 === 0) {
+            // Self-check on a sample: the values must be the generated ones.
+            const g = generated[i]!;
+            if (callId !== g.callId || cseq?.method !== g.method) throw new Error(`bench self-check failed at ${i}`);
+            if (g.text.includes('m=audio') && sdp?.media[0]?.codecs.length !== 4) throw new Error('bench SDP check failed');
+            checked++;
+          }
+        }
+        return n;
+      }),
+      avg,
+    ),
+  );
+  if (checked === 0) throw new Error('bench self-check did not run');
+
+  const require = createRequire(import.meta.url);
+  try {
+    const sip = require('sip') as { parse: (s: string) => NpmSipMessage | undefined };
+    rows.push({
+      ...row(
+        'npm sip parse (strings given, decoding not counted)',
+        time(seconds, count, () => {
+          let n = 0;
+          for (const t of texts) {
+            const m = sip.parse(t);
+            if (m !== undefined && (m.method !== undefined || m.status !== undefined)) n++;
+          }
+          return n;
+        }),
+        avg,
+      ),
+    });
+  } catch (cause) {
+    rows.push({ name: `npm sip: not measured (${String(cause).slice(0, 80)})`, opsPerSec: 0, mbPerSec: 0, messages: 0, bytes: 0, seconds: 0 });
+  }
+  try {
+    // jssip's Parser module runs in Node without a browser: it only needs a UA object for requests.
+    const parser = require('jssip/lib/Parser') as { parseMessage: (s: string, ua: object) => JssipMessage | undefined };
+    const ua = {};
+    const jssipCount = Math.min(count, 2000);
+    const jssipTexts = texts.slice(0, jssipCount);
+    const jssipAvg = jssipTexts.reduce((n, t) => n + encoder.encode(t).length, 0) / jssipCount;
+    rows.push(
+      row(
+        'jssip Parser.parseMessage (strings given)',
+        time(seconds, jssipCount, () => {
+          let n = 0;
+          for (const t of jssipTexts) {
+            const m = parser.parseMessage(t, ua);
+            if (m !== undefined && m.call_id !== undefined) n++;
+          }
+          return n;
+        }),
+        jssipAvg,
+      ),
+    );
+  } catch (cause) {
+    rows.push({ name: `jssip: not measured (${String(cause).slice(0, 80)})`, opsPerSec: 0, mbPerSec: 0, messages: 0, bytes: 0, seconds: 0 });
+  }
+
+  // Ratios against the rivals, for the header-index row (what issue 3 compares).
+  const ours = rows.find((r) => r.name.startsWith('siplens framing + start line + header index, one pass'));
+  const sipRow = rows.find((r) => r.name.startsWith('npm sip parse'));
+  const jssipRow = rows.find((r) => r.name.startsWith('jssip Parser'));
+  return rows.map((r) => {
+    if (ours === undefined || r.opsPerSec === 0) return r;
+    if (r === sipRow || r === jssipRow) return { ...r, note: `siplens framing+index is ${(ours.opsPerSec / r.opsPerSec).toFixed(1)}x` };
+    return r;
+  });
+}
+
+/** Formats rows as a plain table. */
+export function formatBenchRows(rows: readonly BenchRow[]): string {
+  const lines = [`${'case'.padEnd(74)} ${'msg/s'.padStart(12)} ${'MB/s'.padStart(8)}  note`];
+  for (const r of rows) {
+    lines.push(
+      `${r.name.padEnd(74)} ${Math.round(r.opsPerSec).toLocaleString('en-US').padStart(12)} ${r.mbPerSec.toFixed(0).padStart(8)}  ${r.note ?? ''}`,
+    );
+  }
+  return lines.join('\n');
+}
+
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  void benchParse().then((rows) => process.stdout.write(`${formatBenchRows(rows)}\n`));
+}
