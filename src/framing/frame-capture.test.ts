@@ -273,6 +273,13 @@ describe.skipIf(!canTest)('frameCapture: TCP', () => {
     expect(report.issues.map((i) => i.code)).toContain('tcp-gap');
   });
 
+  it('starts afresh when a new connection reuses the addresses and ports', async () => {
+    const frames = [seg(100, '', 0x02), seg(101, options), seg(900000, '', 0x02), seg(900001, options2)];
+    const { messages, report } = await readWithSiplens(await capture(frames, 1));
+    expect(messages.map((m) => new TextDecoder().decode(m.bytes))).toEqual([options, options2]);
+    expect(report.issues.filter((i) => i.severity !== 'info')).toEqual([]);
+  });
+
   it('reports TLS as encrypted SIP and does not mis-read it', async () => {
     const hello = new Uint8Array([0x16, 0x03, 0x01, 0x00, 0x05, 0x01, 0x00, 0x00, 0x01, 0x00]);
     const { messages, report } = await readWithSiplens(await capture([seg(1, hello, 0x18, A, B, 40001, 5061)], 1));

@@ -330,8 +330,9 @@ export class CaptureFramer {
       flow = this.#flows.get(`${src}>${dst}`);
     }
     const syn = (d.tcpFlags & TCP_SYN) !== 0;
-    if (flow !== undefined && syn && flow.closed) {
-      // A new connection on the same addresses and ports.
+    if (flow !== undefined && syn && (flow.closed || ((d.tcpSeq + 1) >>> 0 !== flow.reassembler.nextSeq && flow.reassembler.started))) {
+      // A new connection on the same addresses and ports (a new initial sequence number), even without a FIN seen.
+      if (!flow.closed) this.#closeFlow(flow);
       this.#forget(flow);
       flow = undefined;
     }

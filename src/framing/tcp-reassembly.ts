@@ -51,6 +51,11 @@ export class TcpReassembler {
     return this.#waitingBytes;
   }
 
+  /** Sequence number of the next byte expected, or -1 before the first segment. */
+  get nextSeq(): number {
+    return this.#next;
+  }
+
   /** Whether the stream has started (a SYN or a first segment was seen). */
   get started(): boolean {
     return this.#next >= 0;
