@@ -152,6 +152,17 @@ describe.skipIf(!hasCorpus)('readInputs', () => {
     expect(got.reports[0]?.issues.map((i) => [i.code, i.message])).toEqual([['binary-skipped', '1 file holding neither text nor a capture was skipped: phone/core.']]);
   });
 
+  it('stops inside a file when the signal aborts', async () => {
+    const controller = new AbortController();
+    const { records } = readInputs([B179, PJSIP_A], { signal: controller.signal });
+    let n = 0;
+    for await (const _ of records) {
+      n++;
+      if (n === 3) controller.abort();
+    }
+    expect(n).toBe(3);
+  });
+
   it('reads stdin (-) beside a missing file, and reports progress to the total', async () => {
     const gz = gzipSync(await readFile(PJSIP_A));
     const progress: [number, number | null][] = [];

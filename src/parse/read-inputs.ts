@@ -121,7 +121,7 @@ async function* readAll(inputs: readonly string[], options: ReadInputsOptions, r
           : { path: file.path, kind: leafKind(file), format: null, messages: 0, skipped: 0, issues: [], parent: input };
         const before = counter.index;
         try {
-          yield* parseRaw(frameFile(file, leaf), options.parse, counter);
+          yield* parseRaw(frameFile(file, leaf), options.parse, counter, options.signal);
         } catch (error) {
           // A file that fails while read (an I/O error, a file removed meanwhile): its messages so far stay, the
           // next file is read.
@@ -214,14 +214,16 @@ async function* frameFile(file: SourceFile, report: Report): AsyncGenerator<RawM
 
 /**
  * Parses framed messages into records numbered from `counter.index` on: the step after framing, shared by files and
- * live feeds. Framing issues join the message's own.
+ * live feeds. Framing issues join the message's own. Ends early when `signal` aborts.
  */
 export async function* parseRaw(
   raw: AsyncIterable<RawMessage>,
   options: ParseOptions | undefined,
   counter: { index: number },
+  signal?: AbortSignal,
 ): AsyncGenerator<MessageRecord> {
   for await (const r of raw) {
+    if (signal?.aborted === true) return; // Ctrl-C stops inside a long file too
     const stream = r.meta.transport !== undefined && STREAM_TRANSPORTS.has(r.meta.transport);
     const message = parseMessage(r.bytes, stream ? { ...options, stream } : options);
     if (r.issues.length > 0) message.issues.unshift(...r.issues);
