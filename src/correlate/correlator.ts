@@ -4,6 +4,9 @@ import type { MessageFacts } from './facts.js';
 import { computeTransactionKey } from './transaction-key.js';
 import type { Call, Correlation, Dialog, Keepalive, Registration, Subscription, Transaction } from './types.js';
 
+/** REGISTER transactions kept per registration; enough for challenges, refreshes, flapping. */
+export const MAX_REGISTRATION_HISTORY = 64;
+
 /** Methods that belong to a call's dialog once the call is known (RFC 3261 §12.2, RFC 3262, RFC 3311, RFC 3515). */
 const IN_CALL = new Set(['BYE', 'CANCEL', 'PRACK', 'UPDATE', 'INFO', 'REFER', 'ACK']);
 
@@ -23,7 +26,10 @@ export interface Correlator {
 
 /** When a call may leave memory: over (or silent) for a while in data time and far back in reading order. */
 export interface EvictionPolicy {
-  /** Data time since the call's last message, for a call that ended (final non-2xx, or BYE answered). Default 32 s. */
+  /**
+   * Data time since the call's last message, for a call that ended (final non-2xx, or BYE answered). Default 4 s:
+   * later retransmissions of its messages (RFC 3261 Timer D/G/J, up to 32 s) are recognised by the keys left behind.
+   */
   readonly endedIdleMs?: number;
   /** Data time since the last message for any call (answered calls can last long). Default 2 h. */
   readonly idleMs?: number;
@@ -63,6 +69,13 @@ export function createCorrelator(): Correlator {
   let lastAt: number | null = null;
   /** Index of the last message of each call, for eviction. */
   const lastIndexOf = new Map<Call, number>();
+  /** Keys of evicted transactions and Call-IDs of evicted calls: late copies are counted, not taken for new ones. */
+  let tombstones = new Set<string>();
+  let deadCallIds = new Set<string>();
+  let lateCopies = 0;
+  /** Registration transactions let go since the last compaction of `transactions`. */
+  let oldRegistrationTx = 0;
+  const TOMBSTONE_LIMIT = 200_000;
   const correlationKeysOf = new Map<Call, string[]>();
 
   function newTransaction(key: string, facts: MessageFacts, method: string): Transaction {
@@ -191,7 +204,7 @@ export function createCorrelator(): Correlator {
         const key = [aor, contact ?? ''].join('|');
         reg = registrations.get(key);
         if (reg === undefined) {
-          reg = { aor, contact, transactions: [], callIds: [], messages: [], lastAt: facts.at };
+          reg = { aor, contact, transactions: [], callIds: [], messages: [], lastAt: facts.at, dropped: 0 };
           registrations.set(key, reg);
         }
       }
@@ -200,6 +213,19 @@ export function createCorrelator(): Correlator {
     latestRegistrationByAor.set(aor, reg);
     if (!reg.callIds.includes(facts.callId)) reg.callIds.push(facts.callId);
     reg.transactions.push(tx);
+    if (reg.transactions.length > MAX_REGISTRATION_HISTORY) {
+      // Refreshes every few minutes for hours: keep the recent history the rules read, count the rest.
+      const old = reg.transactions.splice(0, reg.transactions.length - MAX_REGISTRATION_HISTORY);
+      for (const t of old) {
+        if (byKey.get(t.key) === t) byKey.delete(t.key);
+        if (tombstones.size >= TOMBSTONE_LIMIT) tombstones = new Set();
+        tombstones.add(t.key);
+        listOf.delete(t);
+        ownerOf.delete(t);
+        if (t.request !== undefined) reg.dropped++;
+      }
+      oldRegistrationTx += old.length;
+    }
     return reg;
   }
 
@@ -262,6 +288,10 @@ export function createCorrelator(): Correlator {
       }
       // RFC 3261 §13.2.2.4: the ACK of a 2xx is a transaction of its own, sent end to end.
       const call = calls.get(facts.callId);
+      if (call === undefined && deadCallIds.has(facts.callId)) {
+        lateCopies++;
+        return;
+      }
       if (call !== undefined) {
         call.acks.push(facts);
         call.messages.push(facts.index);
@@ -270,12 +300,20 @@ export function createCorrelator(): Correlator {
         const dialog = call.dialogs.find((d) => d.toTag === facts.toTag);
         if (dialog !== undefined && dialog.state === 'early') dialog.state = 'confirmed';
       } else {
-        others.push(newTransaction(`ack:${facts.index}`, facts, 'ACK'));
+        const lone = newTransaction(`ack:${facts.index}`, facts, 'ACK');
+        lone.request = facts;
+        lone.requestCopies.push(facts.index);
+        ownerOf.set(lone, null);
+        others.push(lone);
       }
       return;
     }
     const key = computeTransactionKey(facts);
     let tx = byKey.get(key);
+    if (tx === undefined && tombstones.has(key)) {
+      lateCopies++;
+      return;
+    }
     if (tx === undefined) {
       tx = newTransaction(key, facts, facts.method);
       tx.request = facts;
@@ -293,6 +331,10 @@ export function createCorrelator(): Correlator {
   function pushResponse(facts: MessageFacts): void {
     const key = computeTransactionKey(facts);
     let tx = byKey.get(key);
+    if (tx === undefined && tombstones.has(key)) {
+      lateCopies++;
+      return;
+    }
     if (tx === undefined) {
       // An answer whose request is not in the data (captured late, or sent before the log began).
       tx = newTransaction(key, facts, facts.cseqMethod);
@@ -340,7 +382,7 @@ export function createCorrelator(): Correlator {
   }
 
   function evictIdleCalls(policy: EvictionPolicy = {}): EvictedCall[] {
-    const endedIdle = policy.endedIdleMs ?? 32_000;
+    const endedIdle = policy.endedIdleMs ?? 4_000;
     const idle = policy.idleMs ?? 7_200_000;
     const gap = policy.minMessagesSince ?? 20_000;
     const out: EvictedCall[] = [];
@@ -352,22 +394,28 @@ export function createCorrelator(): Correlator {
       const txs = [...call.invites, ...call.reInvites, ...call.cancels, ...call.byes, ...call.prackOrUpdate, ...call.others];
       out.push({ call, transactions: txs });
     }
-    if (out.length === 0) return out;
+    if (out.length === 0 && oldRegistrationTx < 4096) return out;
+    oldRegistrationTx = 0;
     const gone = new Set<Transaction>();
     for (const { call, transactions: txs } of out) {
       calls.delete(call.callId);
       lastIndexOf.delete(call);
+      if (deadCallIds.size >= TOMBSTONE_LIMIT) deadCallIds = new Set();
+      deadCallIds.add(call.callId);
       for (const key of correlationKeysOf.get(call) ?? []) if (callByCorrelation.get(key) === call) callByCorrelation.delete(key);
       correlationKeysOf.delete(call);
       for (const tx of txs) {
         gone.add(tx);
         if (byKey.get(tx.key) === tx) byKey.delete(tx.key);
+        if (tombstones.size >= TOMBSTONE_LIMIT) tombstones = new Set();
+        tombstones.add(tx.key);
         listOf.delete(tx);
         ownerOf.delete(tx);
       }
     }
     let w = 0;
-    for (const tx of transactions) if (!gone.has(tx)) transactions[w++] = tx;
+    // Kept are the transactions still owned (registration history let go has lost its owner entry).
+    for (const tx of transactions) if (!gone.has(tx) && ownerOf.has(tx)) transactions[w++] = tx;
     transactions.length = w;
     return out;
   }
@@ -396,6 +444,7 @@ export function createCorrelator(): Correlator {
         keepalives: [...keepalives.values()],
         others,
         lastAt,
+        lateCopies,
       };
     },
   };

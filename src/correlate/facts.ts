@@ -258,10 +258,10 @@ export function extractFacts(record: MessageRecord): MessageFacts {
     at,
     kind: m.kind,
     method,
-    requestUri: intern(m.requestUri),
+    requestUri: m.requestUri,
     status,
-    reason: intern(m.reason),
-    callId: intern(m.callId ?? ''),
+    reason: m.reason,
+    callId: m.callId ?? '',
     cseq: cseq?.seq ?? -1,
     cseqMethod: (cseq?.method ?? method).toUpperCase(),
     fromUri: intern(from?.uri.raw),
@@ -273,7 +273,8 @@ export function extractFacts(record: MessageRecord): MessageFacts {
     transport: meta.transport,
     direction: meta.direction,
     source: meta.origin.path,
-    via: vias.slice(0, MAX_VIAS).map((v) => ({
+    // A response's own top Via is all a rule reads (received/rport); requests keep the path for loops and transports.
+    via: vias.slice(0, isResponse ? 1 : MAX_VIAS).map((v) => ({
       transport: v.transport.toUpperCase(),
       host: intern(v.host),
       port: v.port,

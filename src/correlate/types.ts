@@ -69,10 +69,13 @@ export interface Registration {
   readonly aor: string;
   /** The first Contact URI, or null (a query, or removal with `*`). */
   readonly contact: string | null;
+  /** The most recent REGISTER transactions (at most MAX_REGISTRATION_HISTORY; older ones counted in `dropped`). */
   readonly transactions: Transaction[];
   readonly callIds: string[];
   readonly messages: number[];
   lastAt: number | null;
+  /** REGISTER transactions let go to keep memory bounded on long captures (their requests still count as attempts). */
+  dropped: number;
 }
 
 export interface Subscription {
@@ -108,4 +111,6 @@ export interface Correlation {
   readonly others: readonly Transaction[];
   /** The time of the last message (for "still running" versus "timed out"). */
   readonly lastAt: number | null;
+  /** Copies of messages of calls already let go (late retransmissions), counted and not correlated again. */
+  readonly lateCopies?: number;
 }

@@ -65,7 +65,7 @@ export function summarizeRegistration(reg: Registration, byCallId: ReadonlyMap<s
     expiresRequested: requestedExpires(lastRequest) ?? null,
     expiresGranted: lastOk === undefined ? null : (grantedExpires(lastOk) ?? null),
     lastSuccess: isoOf(lastOk?.final?.time),
-    attempts: reg.transactions.filter((t) => t.request !== undefined).length,
+    attempts: reg.dropped + reg.transactions.filter((t) => t.request !== undefined).length,
   };
 }
 
