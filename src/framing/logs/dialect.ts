@@ -5,6 +5,7 @@ import type { LogLine } from './line-splitter.js';
 import { readSyslogPrefix, splitEscapedLines } from './syslog.js';
 import { findSipStart, isBlank, isHeaderLine, isSipStartLine, stripAnsi } from './text.js';
 import type { LogTime } from './time.js';
+import { readMonth } from './time.js';
 import type { Writable } from './formats/common.js';
 
 /** What a log line says about the message printed after it (or on it). */
@@ -99,10 +100,13 @@ export class DialectReader implements LineReader {
   #prevLength = -1;
 
   readonly #framer: StreamFramer;
+  /** Lines need no cleaning or joining in this dialect, so the header fast path applies. */
+  readonly #plain: boolean;
 
   constructor(dialect: LogDialect, sink: ReaderSink) {
     this.#d = dialect;
     this.#sink = sink;
+    this.#plain = dialect.clean === undefined && dialect.wrapWidth === undefined && dialect.prefix !== undefined;
     this.#framer = new StreamFramer({ maxMessageBytes: sink.maxMessageBytes, lengthless: 'to-next-start-line' });
   }
 
@@ -114,6 +118,17 @@ export class DialectReader implements LineReader {
         message: `expected lines shorter than the limit, found a longer one at line ${l.line}; the rest of it was skipped`,
         origin: { path: this.#sink.path, line: l.line, offset: l.offset },
       });
+    }
+    // Fast path for the bulk of a trace: a plain header line of the message being read. No log prefix can start with
+    // a letter and then look like `Name:` (syslog months are refused by readMonth), so the prefix readers are skipped.
+    const cur = this.#cur;
+    if (cur !== undefined && l.mayHaveEsc === false && l.mayHaveCr === false && l.mayHaveEscapes === false && this.#plain && !cur.everyLine && !cur.asm.inBody) {
+      const t = l.text;
+      const c = t.charCodeAt(0) | 0x20;
+      if (c >= 0x61 && c <= 0x7a && readMonth(t, 0) < 0 && t.charCodeAt(t.length - 2) !== 0x5e && isHeaderLine(t)) {
+        if (cur.asm.add(t) === 'done') this.#finish();
+        return;
+      }
     }
     let text = l.mayHaveEsc === false ? l.text : stripAnsi(l.text);
     let prefixed = false;
