@@ -1,5 +1,5 @@
 // The rules' one door to the catalog: short, safe lookups that never throw (a rule must not fail on an odd code).
-import { describeStatus } from './catalog/describe-status.js';
+import { describeQ850, describeStatus, describeWarning } from './catalog/index.js';
 
 export interface StatusInfo {
   readonly code: number;
@@ -21,7 +21,7 @@ export interface StatusQuery {
   readonly afterCancel?: boolean;
 }
 
-/** Reason phrases of RFC 3261 §21 and later RFCs, used only when the catalog has no entry. */
+/** Reason phrases of RFC 3261 §21, for a code the catalog answers with its class's x00. */
 const FALLBACK_REASONS: Readonly<Record<number, string>> = {
   400: 'Bad Request',
   401: 'Unauthorized',
@@ -95,29 +95,14 @@ export interface WarningInfo {
   readonly checks: readonly string[];
 }
 
-/** RFC 3261 §20.43 warn-codes, used only until the catalog has them. */
-const FALLBACK_WARNINGS: Readonly<Record<number, string>> = {
-  300: 'Incompatible network protocol',
-  301: 'Incompatible network address formats',
-  302: 'Incompatible transport protocol',
-  303: 'Incompatible bandwidth units',
-  304: 'Media type not available',
-  305: 'Incompatible media format',
-  306: 'Attribute not understood',
-  307: 'Session description parameter not understood',
-  330: 'Multicast not available',
-  331: 'Unicast not available',
-  370: 'Insufficient bandwidth',
-  380: 'SIPS Not Allowed',
-  381: 'SIPS Required',
-  399: 'Miscellaneous warning',
-};
-
-/** What a warn-code means; undefined for a code nobody registered. */
+/** What a warn-code means (the catalog); undefined outside 300-399. */
 export function explainWarning(code: number): WarningInfo | undefined {
-  const text = FALLBACK_WARNINGS[code];
-  if (text === undefined) return undefined;
-  return { code, text, summary: text, checks: [] };
+  try {
+    const w = describeWarning(code);
+    return { code, text: w.text, summary: w.summary, checks: w.checks };
+  } catch {
+    return undefined;
+  }
 }
 
 export interface Q850Info {
@@ -126,34 +111,12 @@ export interface Q850Info {
   readonly summary: string;
 }
 
-/** ITU-T Q.850 cause names, used only until the catalog has them. */
-const FALLBACK_Q850: Readonly<Record<number, string>> = {
-  1: 'Unallocated (unassigned) number',
-  3: 'No route to destination',
-  16: 'Normal call clearing',
-  17: 'User busy',
-  18: 'No user responding',
-  19: 'No answer from user (user alerted)',
-  21: 'Call rejected',
-  27: 'Destination out of order',
-  28: 'Invalid number format (address incomplete)',
-  31: 'Normal, unspecified',
-  34: 'No circuit/channel available',
-  38: 'Network out of order',
-  41: 'Temporary failure',
-  42: 'Switching equipment congestion',
-  47: 'Resource unavailable, unspecified',
-  58: 'Bearer capability not presently available',
-  65: 'Bearer capability not implemented',
-  88: 'Incompatible destination',
-  102: 'Recovery on timer expiry',
-  111: 'Protocol error, unspecified',
-  127: 'Interworking, unspecified',
-};
-
-/** What a Q.850 cause value means; undefined when unknown. */
+/** What a Q.850 cause value means (the catalog); undefined outside 0-127. */
 export function explainQ850(cause: number): Q850Info | undefined {
-  const name = FALLBACK_Q850[cause];
-  if (name === undefined) return undefined;
-  return { cause, name, summary: name };
+  try {
+    const q = describeQ850(cause);
+    return { cause, name: q.name, summary: q.summary };
+  } catch {
+    return undefined;
+  }
 }
