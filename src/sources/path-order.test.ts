@@ -11,6 +11,14 @@ describe('sortPaths', () => {
       'var/log/sip',
     ]);
   });
+  it('puts dated rotations (logrotate dateext) oldest first and the live file last', () => {
+    expect(sortPaths(['sip.log', 'sip.log-20240131', 'sip.log-20240130.gz', 'sip.log-20231231'])).toEqual([
+      'sip.log-20231231',
+      'sip.log-20240130.gz',
+      'sip.log-20240131',
+      'sip.log',
+    ]);
+  });
   it('compares numbers in names by value', () => {
     expect(compareNatural('a2', 'a10')).toBeLessThan(0);
     expect(sortPaths(['f10.log', 'f9.log', 'f1.log'])).toEqual(['f1.log', 'f9.log', 'f10.log']);

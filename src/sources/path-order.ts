@@ -1,6 +1,7 @@
 /**
  * Orders file paths so that a folder's rotated logs come oldest first: `sip.3.gz`, `sip.2.gz`, `sip.1`, `sip`
- * (logrotate numbers older files higher; the unnumbered file is the live one). Other names sort by code point, with
+ * (logrotate numbers older files higher; the unnumbered file is the live one), and dated ones (`sip-20240130.gz`,
+ * `sip-20240131`, `sip`) by date. Other names sort by code point, with
  * numbers inside names compared as numbers, so `a2` comes before `a10`.
  */
 export function comparePaths(a: string, b: string): number {
@@ -36,8 +37,13 @@ export function rotationKey(path: string): RotationKey {
   }
   let i = name.length;
   while (i > 0 && isDigit(name.charCodeAt(i - 1))) i--;
-  if (i < name.length && i > 0 && name[i - 1] === '.' && name.length - i <= 6) {
+  const digits = name.length - i;
+  if (digits > 0 && digits <= 6 && i > 0 && name[i - 1] === '.') {
     return { family: name.slice(0, i - 1), generation: Number(name.slice(i)) };
+  }
+  // logrotate's dateext (`sip.log-20240131`, `-2024013112`): a later date is newer, so it counts as a lower generation.
+  if ((digits === 8 || digits === 10) && i > 0 && name[i - 1] === '-') {
+    return { family: name.slice(0, i - 1), generation: 1e12 - Number(name.slice(i)) };
   }
   return { family: name, generation: -1 };
 }
