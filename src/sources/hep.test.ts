@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { deflateSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { freePort } from '../../test/differential/capture-tools.js';
+import { freePort, KAMAILIO_MPATH, WATCHDOG } from '../../test/differential/capture-tools.js';
 import { hasTool } from '../../test/helpers/tools.js';
 import { decodeHep, looksLikeHep } from './hep.js';
 
@@ -98,7 +98,7 @@ async function captureKamailioHep(version: 2 | 3): Promise<Uint8Array[]> {
       'log_stderror=yes',
       'children=1',
       `listen=udp:127.0.0.1:${sipPort}`,
-      'mpath="/usr/lib/x86_64-linux-gnu/kamailio/modules/:/usr/lib/kamailio/modules/:/usr/local/lib64/kamailio/modules/"',
+      `mpath="${KAMAILIO_MPATH}"`,
       'loadmodule "tm.so"',
       'loadmodule "sl.so"',
       'loadmodule "siptrace.so"',
@@ -114,7 +114,7 @@ async function captureKamailioHep(version: 2 | 3): Promise<Uint8Array[]> {
       '}',
     ].join('\n');
     await writeFile(join(dir, 'k.cfg'), cfg);
-    const kam = spawn('kamailio', ['-f', join(dir, 'k.cfg'), '-DD', '-E', '-Y', dir, '-P', join(dir, 'k.pid')], {
+    const kam = spawn('timeout', [...WATCHDOG, 'kamailio', '-f', join(dir, 'k.cfg'), '-DD', '-E', '-Y', dir, '-P', join(dir, 'k.pid')], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     children.push(kam);
@@ -133,7 +133,7 @@ async function captureKamailioHep(version: 2 | 3): Promise<Uint8Array[]> {
       kam.stderr.on('data', onData);
       kam.once('exit', () => resolve());
     });
-    const uac = spawn('sipp', ['-sn', 'uac', `127.0.0.1:${sipPort}`, '-i', '127.0.0.1', '-p', String(sipPort + 1), '-m', '1', '-nostdin', '-timeout', '8s'], {
+    const uac = spawn('timeout', [...WATCHDOG, 'sipp', '-sn', 'uac', `127.0.0.1:${sipPort}`, '-i', '127.0.0.1', '-p', String(sipPort + 1), '-m', '1', '-nostdin', '-timeout', '8s'], {
       stdio: 'ignore',
     });
     children.push(uac);

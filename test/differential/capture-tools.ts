@@ -145,6 +145,12 @@ function waitExit(child: ChildProcess, timeoutMs: number): Promise<void> {
   });
 }
 
+/** Every program a test starts runs under `timeout`, so none outlives a crashed test run. */
+export const WATCHDOG = ['-k', '5', '120'];
+
+/** Where kamailio's modules are (SIPLENS_KAMAILIO_MODULES overrides). */
+export const KAMAILIO_MPATH = `${process.env['SIPLENS_KAMAILIO_MODULES'] ?? '/usr/lib/x86_64-linux-gnu/kamailio/modules'}/:/usr/lib/kamailio/modules/`;
+
 /** A kamailio config that forwards every request statelessly to `to` (RFC 3261 §16.11), replies back by Via. */
 function kamailioForwarder(host: string, port: number, to: number, transport: 'u1' | 't1'): string {
   const h = host.includes(':') ? `[${host}]` : host;
@@ -156,7 +162,7 @@ function kamailioForwarder(host: string, port: number, to: number, transport: 'u
     'children=1',
     'tcp_children=1',
     `listen=${proto}:${h}:${port}`,
-    'mpath="/usr/lib/x86_64-linux-gnu/kamailio/modules/:/usr/lib/kamailio/modules/"',
+    `mpath="${KAMAILIO_MPATH}"`,
     'loadmodule "pv.so"',
     'request_route {',
     `  $du = "sip:${h}:${to};transport=${proto}";`,
@@ -186,20 +192,20 @@ export async function recordSippCalls(
   const runDir = viaKamailio ? await mkdtemp(join(tmpdir(), 'siplens-kamailio-')) : '';
   try {
     const filter = `port ${port} or port ${port + 1} or port ${proxyPort}`;
-    const tshark = spawn('tshark', ['-i', 'lo', '-f', filter, '-F', format, '-w', file], {
+    const tshark = spawn('timeout', [...WATCHDOG, 'tshark', '-i', 'lo', '-f', filter, '-F', format, '-w', file], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     children.push(tshark);
     await waitForText(tshark, 'Capturing on', 20_000);
     // tshark says so just before the capture starts; give libpcap a moment.
     await new Promise((r) => setTimeout(r, 500));
-    const uas = spawn('sipp', ['-sn', 'uas', '-i', host, '-p', String(port), '-t', transport, '-nostdin'], {
+    const uas = spawn('timeout', [...WATCHDOG, 'sipp', '-sn', 'uas', '-i', host, '-p', String(port), '-t', transport, '-nostdin'], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     children.push(uas);
     if (viaKamailio) {
       await writeFile(join(runDir, 'k.cfg'), kamailioForwarder(host, proxyPort, port, transport));
-      const kam = spawn('kamailio', ['-f', join(runDir, 'k.cfg'), '-DD', '-E', '-Y', runDir, '-P', join(runDir, 'k.pid')], {
+      const kam = spawn('timeout', [...WATCHDOG, 'kamailio', '-f', join(runDir, 'k.cfg'), '-DD', '-E', '-Y', runDir, '-P', join(runDir, 'k.pid')], {
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       children.push(kam);
@@ -208,8 +214,8 @@ export async function recordSippCalls(
     await new Promise((r) => setTimeout(r, 500));
     const target = host.includes(':') ? `[${host}]:${proxyPort}` : `${host}:${proxyPort}`;
     const uac = spawn(
-      'sipp',
-      ['-sn', 'uac', target, '-i', host, '-p', String(port + 1), '-t', transport, '-m', String(calls), '-r', '20', '-nostdin', '-timeout', '20s'],
+      'timeout',
+      [...WATCHDOG, 'sipp', '-sn', 'uac', target, '-i', host, '-p', String(port + 1), '-t', transport, '-m', String(calls), '-r', '20', '-nostdin', '-timeout', '20s'],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
     children.push(uac);
