@@ -39,6 +39,11 @@ export class MessageAssembler {
     return this.#inBody;
   }
 
+  /** Whether a Content-Length header was read. */
+  get hasContentLength(): boolean {
+    return this.#contentLength !== undefined;
+  }
+
   /** Whether the body has all the bytes Content-Length asks for (false while it is unknown). */
   get complete(): boolean {
     return this.#inBody && this.#contentLength !== undefined && this.#bodyBytes >= this.#contentLength;

@@ -188,8 +188,11 @@ export class DialectReader implements LineReader {
         return;
       }
       if (!prefixed || cur.everyLine) {
-        if (d.announce(content, this.#sink.year) === undefined) {
-          const r = cur.asm.add(d.clean === undefined ? content : d.clean(content));
+        const line = d.clean === undefined ? content : d.clean(content);
+        // Without Content-Length a body runs to the next start line (a message/sipfrag body with one keeps it).
+        const nextStart = cur.asm.inBody && !cur.asm.hasContentLength && isSipStartLine(line);
+        if (!nextStart && d.announce(content, this.#sink.year) === undefined) {
+          const r = cur.asm.add(line);
           if (r === 'more') return;
           if (r === 'done') {
             this.#finish();

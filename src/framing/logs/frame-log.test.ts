@@ -90,6 +90,34 @@ describe.skipIf(!hasCorpus)('the syslog layer in all its shapes, made from a rea
   });
 });
 
+describe('the generic fallback', () => {
+  it('finds start lines after unknown prefixes and ends a message without Content-Length at the next one', async () => {
+    const text = [
+      'app started',
+      'some-app: sending INVITE sip:bob@example.com SIP/2.0',
+      'Call-ID: one',
+      'CSeq: 1 INVITE',
+      '',
+      'SIP/2.0 100 Trying',
+      'Call-ID: one',
+      'CSeq: 1 INVITE',
+      '',
+      'SIP/2.0 180 Ringing',
+      'Call-ID: one',
+      'CSeq: 1 INVITE',
+      'Content-Length: 0',
+      '',
+    ].join('\n');
+    const { messages } = await readText(text, {}, 5);
+    expect(messages.map((m) => Buffer.from(m.bytes).toString('latin1'))).toEqual([
+      'INVITE sip:bob@example.com SIP/2.0\r\nCall-ID: one\r\nCSeq: 1 INVITE\r\n\r\n',
+      'SIP/2.0 100 Trying\r\nCall-ID: one\r\nCSeq: 1 INVITE\r\n\r\n',
+      'SIP/2.0 180 Ringing\r\nCall-ID: one\r\nCSeq: 1 INVITE\r\nContent-Length: 0\r\n\r\n',
+    ]);
+    expect(messages.map((m) => m.meta.origin.line)).toEqual([2, 6, 10]);
+  });
+});
+
 describe('limits and bad input are reported, never thrown', () => {
   it('a line over maxLineBytes is cut with an issue, and reading goes on', async () => {
     const text = `${'x'.repeat(5000)}\nSIP/2.0 200 OK\nCall-ID: a\nCSeq: 1 OPTIONS\nContent-Length: 0\n\n`;
