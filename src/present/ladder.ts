@@ -91,7 +91,9 @@ export function formatLadderText(ladder: Ladder, options: LadderTextOptions): st
     self: u ? '↺' : '@',
     ellipsis: u ? '…' : '.',
   };
-  const col = Math.max(12, options.columnWidth ?? 26);
+  // Wide enough for the longest label between two lifelines (a reason phrase can be long), within reason.
+  const longest = Math.max(0, ...ladder.steps.map((st) => st.label.length));
+  const col = Math.max(12, options.columnWidth ?? Math.min(44, Math.max(26, longest + 6)));
   const timeWidth = Math.max(8, ...ladder.steps.map((s) => s.timeLabel.length)) + 2;
   const n = Math.max(1, ladder.participants.length);
   const mid = (i: number): number => timeWidth + i * col + Math.floor(col / 2);
@@ -146,7 +148,7 @@ export function formatLadderText(ladder: Ladder, options: LadderTextOptions): st
     const arrow = arrowRow.slice(timeWidth).join('');
     const labels = labelRow.slice(timeWidth).join('');
     out.push((' '.repeat(timeWidth) + paint(labels)).trimEnd());
-    out.push((c.dim(time) + paint(arrow) + c.dim(`  #${step.index}`)).trimEnd());
+    out.push(c.dim(time) + paint(arrow.trimEnd()) + c.dim(`  #${step.index}`));
   }
   return `${out.join('\n')}\n`;
 }

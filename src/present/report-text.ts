@@ -13,6 +13,8 @@ export interface TextReportOptions {
   readonly width?: number;
   /** Most evidence messages quoted per finding (default 6). */
   readonly maxEvidence?: number;
+  /** Most findings written out in full (default 40); the rest are counted, and are in --html, --md and --json. */
+  readonly maxFindings?: number;
 }
 
 const MAX_EVIDENCE = 6;
@@ -176,7 +178,8 @@ export function formatTextReport(report: Report, options: TextReportOptions): st
 
   heading('Findings');
   if (result.findings.length === 0) out.push('  Nothing wrong found.');
-  for (const f of result.findings) {
+  const maxFindings = options.maxFindings ?? 40;
+  for (const f of result.findings.slice(0, maxFindings)) {
     out.push('');
     out.push(`${sev(f)} ${c.bold(`${f.id} ${s(f.title)}`)} ${c.dim(`(${f.rule}${f.status !== null ? `, status ${f.status}` : ''}, from ${f.generatedBy})`)}`);
     out.push(wrapText(s(f.explanation), width, '  '));
@@ -202,6 +205,11 @@ export function formatTextReport(report: Report, options: TextReportOptions): st
       }
       if (evidence.length > maxEvidence) out.push(c.dim(`    … and ${evidence.length - maxEvidence} more messages`));
     }
+  }
+
+  if (result.findings.length > maxFindings) {
+    out.push('');
+    out.push(c.dim(`… and ${result.findings.length - maxFindings} more findings: see --html, --md or --json, or narrow with --filter.`));
   }
 
   if (result.summary.topCauses.length > 0) {

@@ -163,7 +163,9 @@ Examples:
       }
       if (opts.html !== undefined) {
         const path = resolve(io.cwd, opts.html);
-        await writeFile(path, formatHtmlReport(report, { title: `siplens report: ${inputs.join(', ')}` }));
+        // The title names the inputs as the report holds them (redacted with the rest under --redact=all).
+        const named = report.result.inputs.filter((i) => i.parent === undefined).map((i) => i.path);
+        await writeFile(path, formatHtmlReport(report, { title: `siplens report: ${named.join(', ')}` }));
         io.stderr(`HTML report written to ${opts.html}\n`);
       }
       let code: number = loaded.inputExit;

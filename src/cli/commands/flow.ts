@@ -30,7 +30,7 @@ interface FlowOptions {
 /** The ladders of a report: registrations, then calls; `--call` picks those with that Call-ID (or a part of it). */
 export function selectLadders(report: Report, callId: string | undefined): Ladder[] {
   const items = [
-    ...report.result.registrations.map((r) => ({ ids: r.callIds, title: `Registration ${r.aor} (${r.state})`, messages: r.messages })),
+    ...report.result.registrations.map((r) => ({ ids: r.callIds, title: `Registration ${r.aor} (${r.state}) Call-ID ${r.callIds.join(', ')}`, messages: r.messages })),
     ...report.result.calls.map((c) => ({
       ids: [c.callId],
       title: `Call ${c.from ?? '?'} -> ${c.to ?? '?'} (${c.outcome}${c.finalStatus !== null ? `, ${c.finalStatus}` : ''}) Call-ID ${c.callId}`,
