@@ -366,6 +366,8 @@ export function createCorrelator(): Correlator {
   function pushFacts(facts: MessageFacts): void {
     messages++;
     if (facts.at !== null) lastAt = lastAt === null || facts.at > lastAt ? facts.at : lastAt;
+    // Without Call-ID and CSeq a message belongs to no transaction (RFC 3261 §8.1.1); the parser reported why.
+    if (facts.callId === '' && facts.cseq < 0) return;
     if (facts.kind === 'request') pushRequest(facts);
     else pushResponse(facts);
     if (facts.method === 'NOTIFY' && facts.kind === 'request' && facts.subscriptionState !== undefined) {

@@ -43,7 +43,7 @@ function chainsOf(c: Correlation): Transaction[][] {
   return chains;
 }
 
-function analyzeChain(chain: readonly Transaction[]): FindingDraft[] {
+function analyzeChain(chain: readonly Transaction[], lastAt: number | null): FindingDraft[] {
   const out: FindingDraft[] = [];
   const wrong: { challenge: Transaction; retry: Transaction }[] = [];
   const realmMismatch: { challenge: Transaction; retry: Transaction }[] = [];
@@ -196,14 +196,20 @@ function analyzeChain(chain: readonly Transaction[]): FindingDraft[] {
       details: { username: cred?.username ?? null, realm: cred?.realm ?? null, ...wordsDetails(final) },
     });
   }
-  if (firstChallenge !== undefined && !anyCredentials) {
+  // Only the client's own requests can show it never answered: a capture holding the challenges alone proves nothing.
+  if (firstChallenge !== undefined && !anyCredentials && chain.some((t) => t.request !== undefined)) {
     const final = firstChallenge.final as MessageFacts;
     const asked = challengesOf(final);
     const gaveUp = retriesWithout === 0;
+    const last = chain[chain.length - 1];
+    const dataEnds = gaveUp && (lastAt === null || final.at === null || lastAt - final.at < 2000) && last === firstChallenge;
     out.push({
       rule: 'auth.credentials-never-sent',
-      severity: gaveUp ? 'warning' : 'error',
-      title: `Challenged (${formatStatus(final)}) but credentials were never sent`,
+      // The data ending just after the challenge may be a short capture, not a client that gave up.
+      severity: dataEnds ? 'info' : gaveUp ? 'warning' : 'error',
+      title: dataEnds
+        ? `Challenged (${formatStatus(final)}); the data ends before the client answered`
+        : `Challenged (${formatStatus(final)}) but credentials were never sent`,
       explanation:
         `The ${method} was challenged for realm ${realmsText(asked)} (${asked[0]?.scheme ?? 'Digest'}` +
         `${asked[0]?.algorithm === undefined ? '' : `, algorithm ${asked[0].algorithm}`}) and no later request in the data ` +
@@ -232,6 +238,6 @@ function analyzeChain(chain: readonly Transaction[]): FindingDraft[] {
 export const authRules: Rule = {
   family: 'auth',
   run(c) {
-    return chainsOf(c).flatMap(analyzeChain);
+    return chainsOf(c).flatMap((chain) => analyzeChain(chain, c.lastAt));
   },
 };
