@@ -88,6 +88,8 @@ export function findInvalidUtf8(b: Uint8Array, s: number, e: number): number {
 /** Shows bytes safely in a message: printable ASCII as is, others as \xNN. */
 export function showBytes(b: Uint8Array, s: number, e: number, max = 40): string {
   let out = '';
+  e = Math.min(e, b.length);
+  s = Math.max(0, s);
   const stop = Math.min(e, s + max);
   for (let i = s; i < stop; i++) {
     const c = b[i]!;

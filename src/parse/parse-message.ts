@@ -125,6 +125,8 @@ export function scanMessage(
   while (pos < len) {
     const lineStart = pos;
     lf = words === undefined ? findLfBytes(b, pos, len) : findLf(b, words, off, pos, len);
+    // A stream's last line without its LF is not complete yet.
+    if (lf >= len && !final) return undefined;
     if (lf > pos && b[lf - 1] === CR) {
       lineEnd = lf - 1;
       sawCrlf = true;
