@@ -273,6 +273,15 @@ describe.skipIf(!canTest)('frameCapture: TCP', () => {
     expect(report.issues.map((i) => i.code)).toContain('tcp-gap');
   });
 
+  it('lists the first 20 TLS connections and counts the rest in one issue', async () => {
+    const hello = new Uint8Array([0x16, 0x03, 0x03, 0x00, 0x05, 0x01, 0x00, 0x00, 0x01, 0x00]);
+    const frames = Array.from({ length: 25 }, (_, i) => seg(1, hello, 0x18, A, B, 41000 + i, 443));
+    const { report } = await readWithSiplens(await capture(frames, 1));
+    const tls = report.issues.filter((i) => i.code === 'encrypted-sip');
+    expect(tls).toHaveLength(21);
+    expect(tls[20]!.message).toContain('found 5 more TLS connection');
+  });
+
   it('starts afresh when a new connection reuses the addresses and ports', async () => {
     const frames = [seg(100, '', 0x02), seg(101, options), seg(900000, '', 0x02), seg(900001, options2)];
     const { messages, report } = await readWithSiplens(await capture(frames, 1));

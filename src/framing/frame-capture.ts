@@ -34,6 +34,8 @@ const CR = 0x0d;
 const LF = 0x0a;
 const MAX_HTTP_HEAD = 16 << 10;
 const MAX_HEP_PACKET = 65535;
+/** TLS connections reported one by one; the rest are counted in one issue. */
+const MAX_TLS_ISSUES = 20;
 /** Shared by every message framed without a defect (never written to). */
 const NO_ISSUES: readonly Issue[] = Object.freeze([]);
 
@@ -107,6 +109,7 @@ export class CaptureFramer {
   readonly #v4Flows = new Map<number, Map<number, TcpFlow>>();
   readonly #skipReasons = new Map<string, number>();
   readonly #tlsReported = new Set<string>();
+  #tlsUnreported = 0;
   // The frame being read.
   #packet = 0;
   #time: number | null = null;
@@ -163,6 +166,14 @@ export class CaptureFramer {
     this.#v4Flows.clear();
     this.#decoder.fragments.flush();
     this.#takeFragmentIssues();
+    if (this.#tlsUnreported > 0) {
+      this.#report.issues.push({
+        code: 'encrypted-sip',
+        severity: 'warning',
+        message: `found ${this.#tlsUnreported} more TLS connection directions beyond the ${MAX_TLS_ISSUES} listed (encrypted SIP, if they carry SIP); give a decrypted capture or the device's own log`,
+        origin: { path: this.#path, offset: 0 },
+      });
+    }
     if (this.#skipReasons.size > 0) {
       const parts = [...this.#skipReasons].sort((a, b) => b[1] - a[1]).map(([why, n]) => `${n} ${why}`);
       this.#report.issues.push({
@@ -486,6 +497,11 @@ export class CaptureFramer {
   #reportTls(flow: TcpFlow): void {
     const pair = flow.src < flow.dst ? `${flow.src}|${flow.dst}` : `${flow.dst}|${flow.src}`;
     if (this.#tlsReported.has(pair)) return;
+    // One issue per connection for the first few; a capture full of HTTPS gets one summary line at the end instead.
+    if (this.#tlsReported.size >= MAX_TLS_ISSUES) {
+      this.#tlsUnreported++;
+      return;
+    }
     this.#tlsReported.add(pair);
     this.#issue({
       code: 'encrypted-sip',
