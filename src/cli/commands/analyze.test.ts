@@ -123,7 +123,9 @@ describe.skipIf(!hasTool('sipp') || !hasTool('tshark'))('siplens analyze --redac
     const pcapOut = join(out, 'r.pcap');
     const exported = await runSiplens(['export', pcap, redact, '--pcap', pcapOut]);
     expect(exported.code).toBe(0);
-    return [text.stdout, await readFile(html, 'latin1'), md.stdout, json.stdout, flow.stdout, mermaid.stdout, await readFile(pcapOut, 'latin1')];
+    const stats = await runSiplens(['stats', pcap, redact, '--json']);
+    const svg = await runSiplens(['flow', pcap, redact, '--format', 'html']);
+    return [text.stdout, await readFile(html, 'latin1'), md.stdout, json.stdout, flow.stdout, mermaid.stdout, await readFile(pcapOut, 'latin1'), stats.stdout, svg.stdout];
   }
 
   it('the unredacted outputs do hold the secrets (so the search below can fail)', async () => {
