@@ -2,7 +2,7 @@ import type { Direction, Issue, MessageMeta, RawMessage, Transport } from '../..
 import { StreamFramer } from '../stream-framer.js';
 import { MessageAssembler } from './assembler.js';
 import type { LogLine } from './line-splitter.js';
-import { readSyslogPrefix, splitEscapedLines } from './syslog.js';
+import { readEntryPart, readSyslogPrefix, splitEscapedLines } from './syslog.js';
 import { findSipStart, isBlank, isHeaderLine, isSipStartLine, stripAnsi } from './text.js';
 import type { LogTime } from './time.js';
 import { readMonth } from './time.js';
@@ -98,6 +98,7 @@ export class DialectReader implements LineReader {
   #lastOrphan = -100;
   #unsetReported = false;
   #prevLength = -1;
+  #parts: { text: string; next: number; total: number; line: number; offset: number } | undefined;
 
   readonly #framer: StreamFramer;
   /** Lines need no cleaning or joining in this dialect, so the header fast path applies. */
@@ -147,15 +148,30 @@ export class DialectReader implements LineReader {
       text = p.content;
     }
     if (prefixed && time !== undefined) this.#lastTime = time;
+    // Parts joined from other lines may hold what this line's chunk did not (escapes, CRs).
+    let joinedParts = false;
+    if (prefixed && (text.charCodeAt(0) === 0x5b || text.charCodeAt(0) === 0x28 || text.charCodeAt(0) === 0x70)) {
+      const joined = this.#joinParts(text, l);
+      if (joined === undefined) return;
+      if (joined !== text) joinedParts = true;
+      text = joined;
+    }
+    this.#process(text, prefixed, time, l, joinedParts);
+  }
+
+  /** The rest of a line's way once its prefixes are off: `^M`, lone CRs, escaped line ends, wrapped lines. */
+  #process(input: string, prefixed: boolean, time: LogTime | undefined, l: LogLine, scanAll: boolean): void {
+    let text = input;
+    const joinedParts = scanAll;
     // `cat -v` and some viewers show each CR as a literal `^M` at the line's end.
     if (text.charCodeAt(text.length - 1) === 0x4d && text.charCodeAt(text.length - 2) === 0x5e) text = text.slice(0, -2);
-    if (l.mayHaveCr !== false && text.includes('\r')) {
+    if ((l.mayHaveCr !== false || joinedParts) && text.includes('\r')) {
       // A lone CR is a line end too (old Mac style, or a log that printed "\r\n" after its own line).
       const parts = text.split('\r');
       for (let i = 0; i < parts.length; i++) this.#feed(parts[i]!, prefixed && i === 0, time, l);
       return;
     }
-    const escaped = l.mayHaveEscapes === false ? undefined : splitEscapedLines(text);
+    const escaped = l.mayHaveEscapes === false && !joinedParts ? undefined : splitEscapedLines(text);
     if (escaped !== undefined) {
       for (let i = 0; i < escaped.length; i++) this.#feed(escaped[i]!, prefixed && i === 0, time, l, true);
       return;
@@ -169,7 +185,52 @@ export class DialectReader implements LineReader {
     this.#feed(text, prefixed, time, l);
   }
 
+  /**
+   * Puts together a log entry a device split into numbered syslog lines (`[1/3] …`, `[2/3] …`): returns the whole
+   * entry when its last part arrives, undefined while parts are still missing, the text itself when it is no part.
+   */
+  #joinParts(text: string, l: LogLine): string | undefined {
+    const part = readEntryPart(text);
+    const held = this.#parts;
+    if (part === undefined) {
+      if (held !== undefined) this.#partsLost(held.line, held.next, held.total);
+      return text;
+    }
+    if (part.index === 1) {
+      if (held !== undefined) this.#partsLost(held.line, held.next, held.total);
+      if (part.total === 1) return part.text;
+      this.#parts = { text: part.text, next: 2, total: part.total, line: l.line, offset: l.offset };
+      return undefined;
+    }
+    if (held === undefined || part.index !== held.next || part.total !== held.total) {
+      if (held !== undefined) this.#partsLost(held.line, held.next, held.total);
+      this.#partsLost(l.line, 1, part.total);
+      return part.text;
+    }
+    held.text += part.text;
+    held.next++;
+    if (part.index < part.total) return undefined;
+    this.#parts = undefined;
+    return held.text;
+  }
+
+  /** Reads what arrived of an entry whose other parts never came, and says so. */
+  #partsLost(line: number, next: number, total: number): void {
+    const held = this.#parts;
+    this.#parts = undefined;
+    if (held !== undefined && held.line === line) {
+      this.#process(held.text, true, this.#lastTime, { text: held.text, line: held.line, offset: held.offset }, true);
+    }
+    this.#sink.issue({
+      code: 'entry-part-missing',
+      severity: 'warning',
+      message: `expected part ${next} of ${total} of the log entry split at line ${line}, found another line; read what came`,
+      origin: { path: this.#sink.path, line, offset: held?.offset ?? 0 },
+    });
+  }
+
   end(): void {
+    if (this.#parts !== undefined) this.#partsLost(this.#parts.line, this.#parts.next, this.#parts.total);
     if (this.#cur !== undefined) this.#finish();
     if (this.#pending !== undefined) this.#missing(this.#pending);
   }

@@ -52,6 +52,12 @@ describe.skipIf(!hasCorpus)('the syslog layer in all its shapes, made from a rea
     'double wrapping (a relay adds its own header)': (t) => `<13>Nov 24 18:02:43 relay ${PREFIX}${t.header}\n${t.lines.join('\n')}${'-'.repeat(40)}\n`,
     'ANSI colours around each line': (t) => `\x1b[32m${PREFIX}${t.header}\x1b[0m\n${t.lines.map((l) => `\x1b[36;1m${l}\x1b[;m`).join('\n')}\n`,
     'CRLF line ends': (t) => `${PREFIX}${t.header}\r\n${t.lines.join('\r\n')}\r\n`,
+    'one escaped entry split into numbered parts of 200 characters': (t) => {
+      const entry = `${t.header}#012${t.lines.join('#015#012')}`;
+      const parts: string[] = [];
+      for (let o = 0; o < entry.length; o += 200) parts.push(entry.slice(o, o + 200));
+      return parts.map((p, i) => `${PREFIX}[${i + 1}/${parts.length}] ${p}\n`).join('');
+    },
   };
 
   for (const [shape, make] of Object.entries(shapes)) {
@@ -71,6 +77,19 @@ describe.skipIf(!hasCorpus)('the syslog layer in all its shapes, made from a rea
       }
     });
   }
+
+  it('a lost part is reported and the rest still read', async () => {
+    const { traces } = await readB179();
+    const entry = (t: { header: string; lines: string[] }): string => `${t.header}#012${t.lines.join('#015#012')}`;
+    const first = entry(traces[0]!);
+    const second = entry(traces[1]!);
+    const text = `${PREFIX}[1/2] ${first.slice(0, 200)}\n${PREFIX}[1/2] ${second.slice(0, 100)}\n${PREFIX}[2/2] ${second.slice(100)}\n`;
+    const { messages, report } = await readText(text);
+    expect(report.issues.map((i) => i.code)).toContain('entry-part-missing');
+    expect(messages.length).toBe(2);
+    expect(messages[1]!.issues).toEqual([]);
+    expect(messages[0]!.issues.map((i) => i.code)).toContain('truncated-headers');
+  });
 
   it('a Homer-style JSON export of the same messages', async () => {
     const { messages: original } = await readB179();

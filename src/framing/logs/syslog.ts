@@ -75,3 +75,34 @@ function hasEscapedStartLine(text: string): boolean {
   const nl = text.indexOf('\\n', at);
   return nl > 0 && nl - at < 200;
 }
+
+/** One numbered part of a log entry that was split to fit a syslog packet: `[2/3] text`, `(2/3) text`, `part 2/3: text`. */
+export interface EntryPart {
+  readonly index: number;
+  readonly total: number;
+  readonly text: string;
+}
+
+/** Reads a part marker at the start of a line's content, or undefined. */
+export function readEntryPart(content: string): EntryPart | undefined {
+  const c = content.charCodeAt(0);
+  let p: number;
+  let close: number;
+  if (c === 0x5b || c === 0x28) {
+    p = 1;
+    close = c === 0x5b ? 0x5d : 0x29;
+  } else if (content.startsWith('part ')) {
+    p = 5;
+    close = 0x3a;
+  } else {
+    return undefined;
+  }
+  const index = readInt(content, p);
+  if (index === undefined || content.charCodeAt(index[1]) !== 0x2f) return undefined;
+  const total = readInt(content, index[1] + 1);
+  if (total === undefined || content.charCodeAt(total[1]) !== close) return undefined;
+  if (index[0] < 1 || index[0] > total[0] || total[0] > 999) return undefined;
+  let e = total[1] + 1;
+  if (content.charCodeAt(e) === 0x20) e++;
+  return { index: index[0], total: total[0], text: content.slice(e) };
+}
