@@ -138,7 +138,7 @@ describe.skipIf(!hasTool('sipp') || !hasTool('tshark') || !hasTool('editcap'))('
     if (dir !== '') await rm(dir, { recursive: true, force: true });
   });
 
-  it('reads pcapng (if_tsresol 9), pcap µs, pcap ns and big-endian copies frame for frame as tshark does', async () => {
+  it('reads pcapng (if_tsresol 9), pcap µs, pcap ns, modified pcap and big-endian copies frame for frame as tshark does', async () => {
     const expected = await tsharkFrames(pcapng);
     expect(expected.length).toBeGreaterThanOrEqual(12);
     const variants: Record<string, string> = { pcapng };
@@ -146,6 +146,8 @@ describe.skipIf(!hasTool('sipp') || !hasTool('tshark') || !hasTool('editcap'))('
     variants['nsecpcap'] = join(dir, 'ns.pcap');
     await run('editcap', ['-F', 'pcap', pcapng, variants['pcap']]);
     await run('editcap', ['-F', 'nsecpcap', pcapng, variants['nsecpcap']]);
+    variants['modpcap'] = join(dir, 'mod.pcap');
+    await run('editcap', ['-F', 'modpcap', pcapng, variants['modpcap']]);
     variants['pcap-be'] = join(dir, 'be.pcap');
     await writeFile(variants['pcap-be'], pcapToBigEndian(new Uint8Array(await readFile(variants['pcap']))));
     variants['pcapng-be'] = join(dir, 'be.pcapng');

@@ -29,6 +29,8 @@ export interface CaptureReaderOptions {
 
 const PCAP_MAGIC_US = 0xa1b2c3d4;
 const PCAP_MAGIC_NS = 0xa1b23c4d;
+/** Alexey Kuznetsov's patched libpcap ("modified pcap"): 8 more bytes per record header (ifindex, protocol, type). */
+const PCAP_MAGIC_MODIFIED = 0xa1b2cd34;
 const PCAPNG_SHB = 0x0a0d0d0a;
 const PCAPNG_BOM = 0x1a2b3c4d;
 
@@ -37,7 +39,7 @@ export function detectCapture(head: Uint8Array): CaptureFormat | null {
   if (head.length < 4) return null;
   const be = ((head[0]! << 24) | (head[1]! << 16) | (head[2]! << 8) | head[3]!) >>> 0;
   const le = ((head[3]! << 24) | (head[2]! << 16) | (head[1]! << 8) | head[0]!) >>> 0;
-  if (be === PCAP_MAGIC_US || be === PCAP_MAGIC_NS || le === PCAP_MAGIC_US || le === PCAP_MAGIC_NS) return 'pcap';
+  for (const magic of [PCAP_MAGIC_US, PCAP_MAGIC_NS, PCAP_MAGIC_MODIFIED]) if (be === magic || le === magic) return 'pcap';
   if (be === PCAPNG_SHB) {
     if (head.length < 12) return 'pcapng';
     const bomBe = ((head[8]! << 24) | (head[9]! << 16) | (head[10]! << 8) | head[11]!) >>> 0;
@@ -81,6 +83,8 @@ export class CaptureReader {
   #fileOffset = 0;
   #little = true;
   #nanos = false;
+  /** pcap record header length: 16, or 24 for modified pcap. */
+  #recordHeader = 16;
   #linkType = 0;
   #interfaces: PcapngInterface[] = [];
 
@@ -174,7 +178,7 @@ export class CaptureReader {
       case 'pcap-header':
         return 24;
       case 'pcap-records':
-        return 16;
+        return this.#recordHeader;
       default:
         return 12;
     }
@@ -214,7 +218,7 @@ export class CaptureReader {
       case 'pcap-header':
         return 24;
       case 'pcap-records': {
-        if (avail < 16) return -1;
+        if (avail < this.#recordHeader) return -1;
         const incl = this.#u32(b, pos + 8);
         if (incl > this.#maxRecord) {
           this.#fail(
@@ -223,7 +227,7 @@ export class CaptureReader {
           );
           return -2;
         }
-        return 16 + incl;
+        return this.#recordHeader + incl;
       }
       case 'pcapng': {
         if (avail < 12) return -1;
@@ -264,15 +268,17 @@ export class CaptureReader {
       const frac = this.#u32(b, pos + 4);
       f.time = sec * 1000 + (this.#nanos ? frac / 1e6 : frac / 1e3);
       f.linkType = this.#linkType;
-      f.data = b.subarray(pos + 16, pos + len);
+      f.data = b.subarray(pos + this.#recordHeader, pos + len);
       f.wireLength = this.#u32(b, pos + 12);
       this.#onFrame(f);
       return;
     }
     if (this.#state === 'pcap-header') {
       const magicLe = (b[pos]! | (b[pos + 1]! << 8) | (b[pos + 2]! << 16) | (b[pos + 3]! << 24)) >>> 0;
-      this.#little = magicLe === PCAP_MAGIC_US || magicLe === PCAP_MAGIC_NS;
-      this.#nanos = magicLe === PCAP_MAGIC_NS || this.#u32(b, pos) === PCAP_MAGIC_NS;
+      this.#little = magicLe === PCAP_MAGIC_US || magicLe === PCAP_MAGIC_NS || magicLe === PCAP_MAGIC_MODIFIED;
+      const magic = this.#u32(b, pos);
+      this.#nanos = magic === PCAP_MAGIC_NS;
+      if (magic === PCAP_MAGIC_MODIFIED) this.#recordHeader = 24;
       // The upper bits of the link-type field may hold FCS information; the type is the low 16 bits.
       this.#linkType = this.#u32(b, pos + 20) & 0xffff;
       this.firstLinkType = this.#linkType;
