@@ -106,7 +106,7 @@ const OUTCOMES: ReadonlyMap<number, OutcomeSpec> = new Map<number, OutcomeSpec>(
 ]);
 
 /** Codes that other families explain in full. */
-const ELSEWHERE = new Set([401, 407, 408, 415, 420, 421, 422, 478, 481, 482, 483, 488, 491, 502, 503, 504, 606]);
+const ELSEWHERE = new Set([401, 407, 408, 415, 420, 421, 422, 477, 478, 481, 482, 483, 488, 491, 502, 503, 504, 606]);
 
 function checkCall(call: Call): FindingDraft[] {
   const out: FindingDraft[] = [];

@@ -158,7 +158,7 @@ function serverErrors(c: Correlation, byGroup: Map<string, Transaction[]>): Find
     if (s === undefined) continue;
     const nameRes = tx.final !== undefined && s >= 400 && mentionsNameResolution(tx.final);
     const timeout408 = s === 408 && !(tx.method === 'INVITE' && tx.responses.some((r) => (r.status ?? 0) > 100 && (r.status ?? 0) < 200));
-    if (!SERVER_CODES.has(s) && !nameRes && !timeout408) continue;
+    if (!SERVER_CODES.has(s) && !nameRes && !timeout408 && s !== 477) continue;
     const key = `${groupKey(tx)}|${s}`;
     const list = groups.get(key);
     if (list === undefined) groups.set(key, [tx]);
@@ -193,6 +193,32 @@ function serverErrors(c: Correlation, byGroup: Map<string, Transaction[]>): Find
         willNotHelp: ['Changing credentials or codecs.'],
         generatedBy: generatedBy === 'far-end' ? 'proxy' : generatedBy,
         details: { reasonPhrase: final.reason ?? null, ...wordsDetails(final) },
+      });
+      continue;
+    }
+    if (s === 477) {
+      // Not in the IANA registry: Kamailio and OpenSIPS answer 477 when they cannot send to the next hop at all
+      // (a refused TCP/TLS connection, an unreachable address), so no SIP request reached it.
+      out.push({
+        rule: 'reach.next-hop-unreachable',
+        severity: 'error',
+        title: `${formatStatus(final)}: the proxy could not send the ${tx.method} to the next hop`,
+        explanation:
+          `The ${tx.method} was answered ${formatStatus(final)}. 477 is not a registered SIP code; SIP proxies such as ` +
+          `Kamailio and OpenSIPS send it when forwarding failed before any answer could come: the connection to the ` +
+          `next hop (often the callee's registered contact over TCP or TLS) was refused or could not be opened.` +
+          `${quoteWords(final)}`,
+        status: 477,
+        callIds: [tx.callId],
+        evidence: collectEvidence(...txs.map(transactionMessages)),
+        causes: [
+          'The callee\'s registered contact is gone: the device is off or its TCP/TLS connection closed, and nothing listens at that address.',
+          'A firewall refuses the proxy\'s connection to the next hop.',
+        ],
+        nextSteps: ['Check the callee\'s registration (contact address, transport) and whether it still listens there.'],
+        willNotHelp: ['Reconfiguring the caller: its request reached the proxy.'],
+        generatedBy: 'proxy',
+        details: { method: tx.method, ...wordsDetails(final) },
       });
       continue;
     }
