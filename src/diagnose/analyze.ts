@@ -131,7 +131,7 @@ export function diagnose(
       findings: counts,
       topCauses: rankCauses(findings),
     },
-    registrations: correlation.registrations.map((r) => summarizeRegistration(r, byCallId)),
+    registrations: correlation.registrations.map((r) => summarizeRegistration(r, byCallId, correlation.lastAt)),
     calls,
     findings,
   };

@@ -18,7 +18,7 @@ function findingsFor(callIds: readonly string[], byCallId: ReadonlyMap<string, s
 }
 
 /** RFC 3261 §10.2: the state an account is in after the last REGISTER in the data. */
-export function judgeRegistrationState(reg: Registration): RegistrationState {
+export function judgeRegistrationState(reg: Registration, dataLastAt: number | null = null): RegistrationState {
   const txs = reg.transactions;
   const last = txs[txs.length - 1];
   if (last === undefined) return 'unknown';
@@ -31,7 +31,11 @@ export function judgeRegistrationState(reg: Registration): RegistrationState {
   if (s >= 200 && s < 300) {
     const asked = requestedExpires(last.request);
     const star = last.request?.contacts.some((c) => c.star) === true;
-    if (asked === 0 || star || grantedExpires(last) === 0) return 'unregistered';
+    const granted = grantedExpires(last);
+    if (asked === 0 || star || granted === 0) return 'unregistered';
+    // RFC 3261 §10.2.1.1: unrefreshed, the binding ends when the granted interval runs out; the data went on past it.
+    const endsAt = granted === undefined || final.at === null ? null : final.at + granted * 1000;
+    if (endsAt !== null && dataLastAt !== null && dataLastAt > endsAt && dataLastAt - endsAt < 7 * 24 * 3600 * 1000) return 'unregistered';
     return 'registered';
   }
   if (s === 401 || s === 407) {
@@ -46,7 +50,7 @@ function lastFinal(txs: readonly Transaction[]): Transaction | undefined {
   return undefined;
 }
 
-export function summarizeRegistration(reg: Registration, byCallId: ReadonlyMap<string, string[]>): RegistrationSummary {
+export function summarizeRegistration(reg: Registration, byCallId: ReadonlyMap<string, string[]>, dataLastAt: number | null = null): RegistrationSummary {
   const lastTx = lastFinal(reg.transactions);
   const status = lastTx?.final?.status ?? null;
   const successes = reg.transactions.filter((t) => t.final?.status !== undefined && t.final.status >= 200 && t.final.status < 300);
@@ -55,7 +59,7 @@ export function summarizeRegistration(reg: Registration, byCallId: ReadonlyMap<s
   return {
     aor: reg.aor,
     contact: reg.contact,
-    state: judgeRegistrationState(reg),
+    state: judgeRegistrationState(reg, dataLastAt),
     lastStatus: status,
     lastReason: lastTx?.final?.reason ?? null,
     lastMeaning: status === null ? null : explainStatus(status, { method: 'REGISTER' }).meaning,

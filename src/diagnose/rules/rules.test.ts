@@ -159,6 +159,16 @@ describe('authentication and registration', () => {
     const f = r.findings.find((x) => x.rule === 'register.refresh-late');
     expect(f?.details['gapSeconds']).toBe(900);
     expect(f?.details['expiresGranted']).toBe(600);
+    expect(r.registrations[0]?.state).toBe('registered');
+  });
+  it('a binding not refreshed while the data goes on has expired', () => {
+    const r = findingsOf([
+      up(0, register({ cseq: 1, branch: 'z9hG4bKz1', expires: 600 })),
+      down(0.1, registerResponse({ status: 200, reason: 'OK', cseq: 1, branch: 'z9hG4bKz1', method: 'REGISTER', extra: 'Contact: <sips:bob@192.0.2.4>;expires=600\n' })),
+      w(700, alice, bob, invite({ cseq: 1, branch: 'z9hG4bKz2', method: 'OPTIONS', callId: 'ping' })),
+    ]);
+    expect(r.registrations[0]?.state).toBe('unregistered');
+    expect(r.registrations[0]?.expiresGranted).toBe(600);
   });
   it('an answer no rule names still says the account never registers', () => {
     const r = findingsOf([
