@@ -215,12 +215,3 @@ export function readInt(text: string, at: number): [number, number] | undefined 
   }
   return i === at ? undefined : [v, i];
 }
-
-/** The text between `open` and the next `close` after `from`, or undefined. */
-export function between(text: string, open: string, close: string, from = 0): string | undefined {
-  const a = text.indexOf(open, from);
-  if (a < 0) return undefined;
-  const b = text.indexOf(close, a + open.length);
-  if (b < 0) return undefined;
-  return text.slice(a + open.length, b);
-}

@@ -1,6 +1,6 @@
 import type { Announcement, LinePrefix, LogDialect } from '../dialect.js';
 import { readDateTime, readSyslogDate } from '../time.js';
-import { announcement, confidenceFrom, countMatches } from './common.js';
+import { toAnnouncement, confidenceFrom, countMatches } from './common.js';
 
 /** Asterisk's log prefix: `[Dec 12 10:00:00] VERBOSE[1234][C-00000001] chan_sip.c: ` or `[2020-12-10 12:00:00.123] …`. */
 function readAsteriskPrefix(line: string, year: number | undefined): LinePrefix | undefined {
@@ -48,9 +48,9 @@ export function announceAsterisk(content: string): Announcement | undefined {
   } else {
     return undefined;
   }
-  if (at < 0) return announcement(direction, undefined, undefined);
+  if (at < 0) return toAnnouncement(direction, undefined, undefined);
   const [word, address] = splitTransportAddress(body.slice(at).trim());
-  return announcement(direction, address, word);
+  return toAnnouncement(direction, address, word);
 }
 
 export const asterisk: LogDialect = {

@@ -1,6 +1,6 @@
 import type { Announcement, LinePrefix, LogDialect } from '../dialect.js';
 import { readHttpDate, readTimeOfDay } from '../time.js';
-import { announcement, confidenceFrom, countMatches } from './common.js';
+import { toAnnouncement, confidenceFrom, countMatches } from './common.js';
 
 /**
  * AudioCodes syslog: `---- Incoming SIP Message from 52.114.75.24:5061 to SIPInterface #2 (Teams) TLS TO(#134)
@@ -18,7 +18,7 @@ export function announceAudioCodes(content: string): Announcement | undefined {
   const desc = close < 0 ? content.slice(start) : content.slice(start, close);
   const word = /\b(UDP|TCP|TLS)\b/.exec(desc)?.[1];
   const tail = close < 0 ? '' : content.slice(close + 5).trimStart();
-  return announcement(inc >= 0 ? 'in' : 'out', peer, word, tail.length > 0 ? { inline: tail } : {});
+  return toAnnouncement(inc >= 0 ? 'in' : 'out', peer, word, tail.length > 0 ? { inline: tail } : {});
 }
 
 /** `[Sat, 19 Dec 2020 10:45:08 GMT] ` (a collector's stamp) or `12:56:34.000  10.160.21.20  local0.notice  ` (a syslog viewer). */

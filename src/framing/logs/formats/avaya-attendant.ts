@@ -1,6 +1,6 @@
 import type { Announcement, LinePrefix, LogDialect } from '../dialect.js';
 import { readDateTime } from '../time.js';
-import { announcement, confidenceFrom, countMatches } from './common.js';
+import { toAnnouncement, confidenceFrom, countMatches } from './common.js';
 
 /** `2020-10-14 16:53:24,836 [SipContainerPool : 7] Attendant FINER - Attendant-5.3.0.0.249 - ` (java.util.logging style). */
 function readJavaPrefix(line: string): LinePrefix | undefined {
@@ -22,8 +22,8 @@ function readJavaPrefix(line: string): LinePrefix | undefined {
  */
 export function announceAttendant(content: string): Announcement | undefined {
   const t = content.trimEnd();
-  if (t.endsWith('CallServer.requestReceived') || t.endsWith('CallServer.responseReceived')) return announcement('in', undefined, undefined);
-  if (t.endsWith('CallServer.sendingOut Request') || t.endsWith('CallServer.sendingOut Response')) return announcement('out', undefined, undefined);
+  if (t.endsWith('CallServer.requestReceived') || t.endsWith('CallServer.responseReceived')) return toAnnouncement('in', undefined, undefined);
+  if (t.endsWith('CallServer.sendingOut Request') || t.endsWith('CallServer.sendingOut Response')) return toAnnouncement('out', undefined, undefined);
   return undefined;
 }
 

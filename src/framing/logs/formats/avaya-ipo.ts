@@ -1,6 +1,6 @@
 import type { Announcement, LinePrefix, LogDialect } from '../dialect.js';
 import { readInt } from '../text.js';
-import { confidenceFrom, countMatches, flow } from './common.js';
+import { confidenceFrom, countMatches, toFlow } from './common.js';
 
 /** IP Office System Monitor: every event starts with the uptime in milliseconds, `3309492437mS `. */
 function readUptimePrefix(line: string): LinePrefix | undefined {
@@ -18,7 +18,7 @@ export function announceIpo(content: string): Announcement | undefined {
   const sp = rest.indexOf(' ');
   const arrow = rest.indexOf(' -> ');
   if (sp < 0 || arrow < sp) return undefined;
-  return flow(rest.slice(sp + 1, arrow), rest.slice(arrow + 4).trim(), rest.slice(0, sp), rx ? 'in' : 'out');
+  return toFlow(rest.slice(sp + 1, arrow), rest.slice(arrow + 4).trim(), rest.slice(0, sp), rx ? 'in' : 'out');
 }
 
 /** Avaya IP Office System Monitor text: the message follows, each line indented by 20 spaces. */

@@ -1,6 +1,6 @@
 import type { Announcement, LogDialect } from '../dialect.js';
 import { readTimeOfDay } from '../time.js';
-import { confidenceFrom, countMatches, flow } from './common.js';
+import { confidenceFrom, countMatches, toFlow } from './common.js';
 
 const WORDS = new Set(['UDP', 'TCP', 'TLS', 'WS', 'WSS']);
 
@@ -16,7 +16,7 @@ export function announceBaresip(content: string): Announcement | undefined {
   if (arrow < 0) return undefined;
   const dst = content.slice(arrow + 4).trim();
   if (dst.includes(' ')) return undefined;
-  return flow(content.slice(sp + 1, arrow), dst, content.slice(0, sp));
+  return toFlow(content.slice(sp + 1, arrow), dst, content.slice(0, sp));
 }
 
 export const baresip: LogDialect = {

@@ -1,6 +1,6 @@
 import type { LinePrefix, LogDialect } from '../dialect.js';
 import { readSyslogDate, readTimeOfDay } from '../time.js';
-import { announcement, confidenceFrom, countMatches } from './common.js';
+import { toAnnouncement, confidenceFrom, countMatches } from './common.js';
 
 /**
  * Cisco IOS time stamps: uptime `00:11:29: ` (`service timestamps debug uptime`) or a date `*Mar  1 00:11:29.123: `
@@ -28,8 +28,8 @@ export const cisco: LogDialect = {
   detect: (sample) => confidenceFrom(countMatches(sample, (l) => l.includes('ccsipDisplayMsg')), 0.8),
   prefix: (line, year) => readCiscoPrefix(line, year),
   announce(content) {
-    if (content === 'Sent:' || content === 'Sent: ') return announcement('out', undefined, undefined);
-    if (content === 'Received:' || content === 'Received: ') return announcement('in', undefined, undefined);
+    if (content === 'Sent:' || content === 'Sent: ') return toAnnouncement('out', undefined, undefined);
+    if (content === 'Received:' || content === 'Received: ') return toAnnouncement('in', undefined, undefined);
     return undefined;
   },
 };

@@ -29,7 +29,7 @@ export function countMatches(sample: string, test: (line: string) => boolean): n
 }
 
 /** Builds an announcement from a direction, the peer (and local) address and a transport word. */
-export function announcement(
+export function toAnnouncement(
   direction: Direction | undefined,
   peer: string | undefined,
   transportWord: string | undefined,
@@ -55,7 +55,7 @@ export function announcement(
 export type Writable<T> = { -readonly [K in keyof T]: T[K] };
 
 /** `src -> dst` with both addresses normalised, for logs that print the flow (ngrep, baresip, IP Office). */
-export function flow(src: string, dst: string, transportWord: string | undefined, direction?: Direction): Announcement {
+export function toFlow(src: string, dst: string, transportWord: string | undefined, direction?: Direction): Announcement {
   const transport = transportWord === undefined ? undefined : toTransport(transportWord);
   return {
     src: normalizeAddress(src),

@@ -1,7 +1,7 @@
 import type { Announcement, LinePrefix, LogDialect } from '../dialect.js';
 import { readInt } from '../text.js';
 import { readClock, readDateTime } from '../time.js';
-import { announcement, confidenceFrom, countMatches } from './common.js';
+import { toAnnouncement, confidenceFrom, countMatches } from './common.js';
 
 /**
  * Android logcat `2019-10-12 15:29:36.478 3750-3750/org.linphone.debug I/Linphone: ` (or threadtime `10-12 15:29:36.478
@@ -53,7 +53,7 @@ export function announceBelleSip(content: string): Announcement | undefined {
   const scheme = url.indexOf('://');
   const word = scheme > 0 ? url.slice(0, scheme) : undefined;
   const address = scheme > 0 ? url.slice(scheme + 3) : url;
-  return announcement(sent >= 0 ? 'out' : 'in', address, word);
+  return toAnnouncement(sent >= 0 ? 'out' : 'in', address, word);
 }
 
 export const linphone: LogDialect = {

@@ -1,6 +1,6 @@
 import type { Announcement, LogDialect } from '../dialect.js';
 import { readDateTime, readTimeOfDay } from '../time.js';
-import { confidenceFrom, countMatches, flow } from './common.js';
+import { confidenceFrom, countMatches, toFlow } from './common.js';
 
 /**
  * ngrep `-W byline`: `#` separators, then `U 2019/05/15 09:02:04.629378 1.2.3.4:50441 -> 5.6.7.8:5060` (`T` for TCP,
@@ -18,7 +18,7 @@ export function announceNgrep(content: string): Announcement | undefined {
   if (src.includes(' ')) return undefined;
   let dstEnd = content.indexOf(' ', arrow + 4);
   if (dstEnd < 0) dstEnd = content.length;
-  const a = flow(src, content.slice(arrow + 4, dstEnd), k === 0x55 ? 'UDP' : 'TCP');
+  const a = toFlow(src, content.slice(arrow + 4, dstEnd), k === 0x55 ? 'UDP' : 'TCP');
   return dt === undefined ? a : { ...a, time: dt.value };
 }
 

@@ -1,6 +1,6 @@
 import type { Announcement, LinePrefix, LogDialect } from '../dialect.js';
 import { readDateTime, readTimeOfDay } from '../time.js';
-import { announcement, confidenceFrom, countMatches, isDashLine } from './common.js';
+import { toAnnouncement, confidenceFrom, countMatches, isDashLine } from './common.js';
 
 /**
  * A time stamp at the start of a line, bare or in brackets, as PJSIP and many apps print it: `16:35:39.729`,
@@ -46,12 +46,12 @@ export function announcePjsip(content: string): Announcement | undefined {
   const out = dir === 0x54;
   const word = out ? ' to ' : ' from ';
   const w = content.lastIndexOf(word);
-  if (w < b) return announcement(out ? 'out' : 'in', undefined, undefined);
+  if (w < b) return toAnnouncement(out ? 'out' : 'in', undefined, undefined);
   let rest = content.slice(w + word.length).trim();
   if (rest.endsWith(':')) rest = rest.slice(0, -1);
   const sp = rest.indexOf(' ');
-  if (sp < 0) return announcement(out ? 'out' : 'in', rest, undefined);
-  return announcement(out ? 'out' : 'in', rest.slice(sp + 1), rest.slice(0, sp));
+  if (sp < 0) return toAnnouncement(out ? 'out' : 'in', rest, undefined);
+  return toAnnouncement(out ? 'out' : 'in', rest.slice(sp + 1), rest.slice(0, sp));
 }
 
 export const pjsip: LogDialect = {

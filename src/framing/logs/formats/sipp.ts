@@ -1,6 +1,6 @@
 import type { Announcement, LogDialect } from '../dialect.js';
 import { readDateTime } from '../time.js';
-import { announcement, confidenceFrom, countMatches } from './common.js';
+import { toAnnouncement, confidenceFrom, countMatches } from './common.js';
 
 /**
  * SIPp `-trace_msg`: `----------------------------------------------- 2026-11-24 18:02:26.094988` then
@@ -11,8 +11,8 @@ export function announceSipp(content: string): Announcement | undefined {
   if (m < 2 || m > 6) return undefined;
   const rest = content.slice(m + 9);
   const word = content.slice(0, m);
-  if (rest.startsWith('sent')) return announcement('out', undefined, word);
-  if (rest.startsWith('received')) return announcement('in', undefined, word);
+  if (rest.startsWith('sent')) return toAnnouncement('out', undefined, word);
+  if (rest.startsWith('received')) return toAnnouncement('in', undefined, word);
   return undefined;
 }
 

@@ -1,6 +1,5 @@
 import type { Announcement, LogDialect } from '../dialect.js';
-import { confidenceFrom, countMatches } from './common.js';
-import { announcement } from './common.js';
+import { confidenceFrom, countMatches, toAnnouncement } from './common.js';
 
 /** `udp:1.2.3.4:5060` → transport word and address. */
 function splitEndPoint(text: string): [string | undefined, string] {
@@ -25,7 +24,7 @@ export function announceSipSorcery(content: string): Announcement | undefined {
   if (arrow < 0) return undefined;
   const [lw, local] = splitEndPoint(rest.slice(0, arrow));
   const [rw, remote] = splitEndPoint(rest.slice(arrow + 2));
-  return announcement(out >= 0 ? 'out' : 'in', remote, rw ?? lw, { local });
+  return toAnnouncement(out >= 0 ? 'out' : 'in', remote, rw ?? lw, { local });
 }
 
 export const sipsorcery: LogDialect = {

@@ -1,6 +1,6 @@
 import type { Announcement, LogDialect } from '../dialect.js';
 import { readDateTime } from '../time.js';
-import { confidenceFrom, countMatches, flow } from './common.js';
+import { confidenceFrom, countMatches, toFlow } from './common.js';
 
 /**
  * sngrep's "save as text": each message after a line `2019/05/15 09:02:04.629378 1.2.3.4:50441 -> 5.6.7.8:5060` and
@@ -16,7 +16,7 @@ export function announceSngrep(content: string): Announcement | undefined {
   const src = content.slice(dt.end + 1, arrow);
   const dst = content.slice(arrow + 4).trim();
   if (src.includes(' ') || dst.includes(' ') || !src.includes(':')) return undefined;
-  return { ...flow(src, dst, undefined), time: dt.value };
+  return { ...toFlow(src, dst, undefined), time: dt.value };
 }
 
 export const sngrep: LogDialect = {

@@ -1,6 +1,6 @@
 import type { Announcement, LinePrefix, LogDialect } from '../dialect.js';
 import { readDateTime, readTimeOfDay } from '../time.js';
-import { announcement, confidenceFrom, countMatches, isDashLine } from './common.js';
+import { toAnnouncement, confidenceFrom, countMatches, isDashLine } from './common.js';
 
 /**
  * Sofia-SIP's tport log (FreeSWITCH `sofia global siptrace on`, drachtio): `recv 494 bytes from udp/[1.2.3.4]:5060 at
@@ -20,7 +20,7 @@ export function announceSofia(content: string): Announcement | undefined {
   const transport = content.slice(w + word.length, slash);
   const address = content.slice(slash + 1, atWord);
   const tod = readTimeOfDay(content, atWord + 4);
-  return announcement(send ? 'out' : 'in', address, transport, tod === undefined ? {} : { time: tod.value });
+  return toAnnouncement(send ? 'out' : 'in', address, transport, tod === undefined ? {} : { time: tod.value });
 }
 
 /** FreeSWITCH and drachtio write `2021-04-02 17:28:11.060938 ` before their own log lines. */

@@ -1,6 +1,6 @@
 import type { Announcement, LinePrefix, LogDialect } from '../dialect.js';
 import { readDateTime, readTimeOfDay } from '../time.js';
-import { confidenceFrom, countMatches, flow } from './common.js';
+import { confidenceFrom, countMatches, toFlow } from './common.js';
 
 /** tcpdump's address form `1.2.3.4.5060` or `fd00::1.5060` → `1.2.3.4:5060`, `[fd00::1]:5060`. */
 function fromDotted(text: string): string {
@@ -25,7 +25,7 @@ function readTcpdumpLine(line: string): { prefix: LinePrefix; ann: Announcement 
   if (gt < 0 || colon < 0) return undefined;
   const rest = line.slice(colon + 2);
   const word = rest.startsWith('UDP') ? 'UDP' : rest.startsWith('Flags') ? 'TCP' : undefined;
-  const a = flow(fromDotted(line.slice(p, gt)), fromDotted(line.slice(gt + 3, colon)), word);
+  const a = toFlow(fromDotted(line.slice(p, gt)), fromDotted(line.slice(gt + 3, colon)), word);
   return { prefix: { content: line, time: t.value }, ann: { ...a, time: t.value } };
 }
 
