@@ -1,17 +1,19 @@
 import { createHash } from 'node:crypto';
-import type { Finding } from '../model/index.js';
+import type { CallSummary, Finding, RegistrationSummary } from '../model/index.js';
 import { escapeHtml, serializeJsonForHtml } from './escape-html.js';
 import { buildLadder } from './ladder.js';
 import { formatLadderSvg } from './ladder-formats.js';
 import type { MessageView } from './message-view.js';
 import type { Report } from './report.js';
-import { messagesOf } from './report.js';
+import { HTML_MAX_FLOWS, messagesOf, pickFlows } from './report.js';
 import { describeOutcome, formatIso, formatMs, formatStatus, groupAccounts } from './report-text.js';
 
 export interface HtmlReportOptions {
   readonly title?: string;
-  /** Most raw messages written into the page (default 5000); the rest are counted, not shown. */
+  /** Most raw messages written into the page (default 8000); the rest are counted, not shown. */
   readonly maxMessages?: number;
+  /** Most ladders drawn (default HTML_MAX_FLOWS). */
+  readonly maxFlows?: number;
   /** ISO time the report was made, shown in the header (left out when absent, for reproducible files). */
   readonly generatedAt?: string;
 }
@@ -64,7 +66,8 @@ const SCRIPT = `
   function apply(){
     var words=q.value.toLowerCase().split(/\\s+/).filter(Boolean);
     items.forEach(function(el){
-      var hay=el.getAttribute('data-search')||'';
+      var hay=el.getAttribute('data-search');
+      if(hay===null){hay=(el.textContent||'').toLowerCase();el.setAttribute('data-search',hay);}
       var ok=words.every(function(w){return hay.indexOf(w)>=0;});
       el.classList.toggle('no-match',!ok);
     });
@@ -105,7 +108,7 @@ export function formatHtmlReport(report: Report, options: HtmlReportOptions = {}
   const { result } = report;
   const h = escapeHtml;
   const title = options.title ?? 'siplens report';
-  const maxMessages = options.maxMessages ?? 5000;
+  const maxMessages = options.maxMessages ?? 8000;
   const fs = result.summary.findings;
   const body: string[] = [];
 
@@ -171,14 +174,17 @@ export function formatHtmlReport(report: Report, options: HtmlReportOptions = {}
     body.push('</tbody></table>');
   }
 
-  body.push('<h2 id="flows">Flows</h2>');
-  const flows = [
-    ...result.registrations.map((r, i) => ({ id: `reg-${i}`, title: `Registration ${r.aor}`, sub: `${r.state}, last ${formatStatus(r.lastStatus, r.lastReason)}`, messages: r.messages, search: [r.aor, ...r.callIds] })),
-    ...result.calls.map((c, i) => ({ id: `call-${i}`, title: `Call ${c.from ?? '?'} → ${c.to ?? '?'}`, sub: `${describeOutcome(c)}, ${formatStatus(c.finalStatus, c.finalReason)} · Call-ID ${c.callId}`, messages: c.messages, search: [c.callId, c.from ?? '', c.to ?? ''] })),
-  ];
-  if (flows.length === 0) body.push('<p>No call or registration.</p>');
-  for (const flow of flows) {
-    const msgs = messagesOf(report, flow.messages);
+  const picked = pickFlows(result, options.maxFlows ?? HTML_MAX_FLOWS);
+  const total = result.registrations.length + result.calls.length;
+  body.push(`<h2 id="flows">Flows <span class="count">${picked.length < total ? `${picked.length} of ${total}` : total}</span></h2>`);
+  if (picked.length < total) body.push(`<p class="meta">${picked.length} ladders are drawn, those with errors and warnings first; narrow the report with --filter to draw others.</p>`);
+  if (total === 0) body.push('<p>No call or registration.</p>');
+  for (const ref of picked) {
+    const flow =
+      ref.kind === 'registration'
+        ? ((r) => ({ id: `reg-${ref.at}`, title: `Registration ${r.aor}`, sub: `${r.state}, last ${formatStatus(r.lastStatus, r.lastReason)}`, search: [r.aor, ...r.callIds] }))(result.registrations[ref.at] as RegistrationSummary)
+        : ((c) => ({ id: `call-${ref.at}`, title: `Call ${c.from ?? '?'} → ${c.to ?? '?'}`, sub: `${describeOutcome(c)}, ${formatStatus(c.finalStatus, c.finalReason)} · Call-ID ${c.callId}`, search: [c.callId, c.from ?? '', c.to ?? ''] }))(result.calls[ref.at] as CallSummary);
+    const msgs = messagesOf(report, ref.messages);
     const svg = formatLadderSvg(buildLadder(flow.title, msgs), { idPrefix: flow.id, linkMessages: true });
     body.push(
       `<details class="flow item" id="${flow.id}" data-search="${searchAttr(flow.title, flow.sub, ...flow.search, ...msgs.map((m) => m.startLine))}"><summary><strong>${h(flow.title)}</strong> <span class="meta">${h(flow.sub)} · ${msgs.length} messages</span></summary>` +
@@ -187,8 +193,9 @@ export function formatHtmlReport(report: Report, options: HtmlReportOptions = {}
   }
 
   const shown = report.messages.slice(0, maxMessages);
-  body.push(`<h2 id="messages">Messages <span class="count">${report.messages.length}</span></h2>`);
-  if (report.messages.length > shown.length) body.push(`<p class="meta">The first ${shown.length} of ${report.messages.length} messages are shown.</p>`);
+  const all = result.summary.messages;
+  body.push(`<h2 id="messages">Messages <span class="count">${shown.length < all ? `${shown.length} of ${all}` : all}</span></h2>`);
+  if (shown.length < all) body.push(`<p class="meta">This file holds ${shown.length} of the ${all} messages: the evidence of every finding, the messages of the flows drawn above, and the first ones read.</p>`);
   for (const m of shown) body.push(formatMessageHtml(m));
 
   body.push(`<h2 id="inputs">Inputs read <span class="count">${result.inputs.length}</span></h2>`);
@@ -252,7 +259,7 @@ function formatFindingHtml(f: Finding, report: Report): string {
 function formatMessageHtml(m: MessageView): string {
   const h = escapeHtml;
   return (
-    `<details class="msg item" id="m${m.index}" data-search="${searchAttr(m.text, m.origin, m.src, m.dst)}"><summary>#${m.index} ${h(m.timeLabel)} ${h(m.src)} → ${h(m.dst)} <strong>${h(m.startLine)}</strong> <span class="meta">${h(m.origin)}</span></summary>` +
+    `<details class="msg item" id="m${m.index}"><summary>#${m.index} ${h(m.timeLabel)} ${h(m.src)} → ${h(m.dst)} <strong>${h(m.startLine)}</strong> <span class="meta">${h(m.origin)}</span></summary>` +
     `<pre>${h(m.text)}</pre></details>`
   );
 }

@@ -15,6 +15,8 @@ export interface TextReportOptions {
   readonly maxEvidence?: number;
   /** Most findings written out in full (default 40); the rest are counted, and are in --html, --md and --json. */
   readonly maxFindings?: number;
+  /** Most rows of the accounts and calls tables (default 50), failures first. */
+  readonly maxRows?: number;
 }
 
 const MAX_EVIDENCE = 6;
@@ -76,6 +78,7 @@ export function formatTextReport(report: Report, options: TextReportOptions): st
   const u = options.unicode;
   const width = options.width ?? 100;
   const maxEvidence = options.maxEvidence ?? MAX_EVIDENCE;
+  const maxRows = options.maxRows ?? 50;
   const { result } = report;
   const s = sanitizeForTerminal;
   const out: string[] = [];
@@ -132,7 +135,8 @@ export function formatTextReport(report: Report, options: TextReportOptions): st
   heading('Accounts (registration state)');
   if (result.registrations.length === 0) out.push('  No REGISTER seen.');
   else {
-    const accounts = groupAccounts(result.registrations, (i) => report.byIndex.get(i)?.time ?? null);
+    const allAccounts = groupAccounts(result.registrations, (i) => report.byIndex.get(i)?.time ?? null);
+    const accounts = pickRows(allAccounts, maxRows, (a) => a.latest.state !== 'registered');
     const rows = accounts.map(({ latest: r, all }) => [
       r.aor,
       r.state,
@@ -150,15 +154,22 @@ export function formatTextReport(report: Report, options: TextReportOptions): st
         cell: (v, ri, ci) => (ci === 1 ? paintState(c, accounts[ri]?.latest, v) : v),
       }).trimEnd(),
     );
+    if (accounts.length < allAccounts.length) out.push(c.dim(`  … and ${allAccounts.length - accounts.length} more accounts, all registered (see --html or --json)`));
+    const meanings = new Set<string>();
     for (const { latest: r } of accounts) {
-      if (r.lastMeaning) out.push(wrapText(`${s(r.aor)}, ${s(formatStatus(r.lastStatus, r.lastReason))}: ${s(r.lastMeaning)}`, width, '  '));
+      // One line per distinct answer: a hundred accounts registered with 200 OK need its meaning once.
+      const key = `${r.lastStatus ?? ''} ${r.lastMeaning ?? ''}`;
+      if (!r.lastMeaning || meanings.has(key)) continue;
+      meanings.add(key);
+      out.push(wrapText(`${s(formatStatus(r.lastStatus, r.lastReason))} (${s(r.aor)}): ${s(r.lastMeaning)}`, width, '  '));
     }
   }
 
   heading('Calls');
   if (result.calls.length === 0) out.push('  No INVITE seen.');
   else {
-    const rows = result.calls.map((call) => [
+    const calls = pickRows(result.calls, maxRows, (call) => call.findings.length > 0);
+    const rows = calls.map((call) => [
       formatIso(call.startTime),
       `${call.from ?? '?'} → ${call.to ?? '?'}`,
       describeOutcome(call),
@@ -171,9 +182,10 @@ export function formatTextReport(report: Report, options: TextReportOptions): st
         boxed: u,
         maxCellWidth: 56,
         header: c.bold,
-        cell: (v, ri, ci) => (ci === 2 ? paintOutcome(c, result.calls[ri], v) : v),
+        cell: (v, ri, ci) => (ci === 2 ? paintOutcome(c, calls[ri], v) : v),
       }).trimEnd(),
     );
+    if (calls.length < result.calls.length) out.push(c.dim(`  … and ${result.calls.length - calls.length} more calls without findings (see --html or --json, or narrow with --filter)`));
   }
 
   heading('Findings');
@@ -241,6 +253,17 @@ export function groupAccounts(
     const sorted = [...all].sort(order);
     return { latest: sorted[sorted.length - 1] as RegistrationSummary, all: sorted };
   });
+}
+
+/** Up to `max` items, those `first` picks ahead of the others, in their original order. */
+function pickRows<T>(items: readonly T[], max: number, first: (item: T) => boolean): T[] {
+  if (items.length <= max) return [...items];
+  const keep = new Set<T>(items.filter(first).slice(0, max));
+  for (const item of items) {
+    if (keep.size >= max) break;
+    keep.add(item);
+  }
+  return items.filter((item) => keep.has(item));
 }
 
 /** `4 registered, 2 failed`. */

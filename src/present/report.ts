@@ -20,6 +20,36 @@ export interface Report {
 export interface BuildReportOptions {
   readonly redact?: RedactLevel;
   readonly filters?: readonly MessageFilter[];
+  /**
+   * Which messages the report holds: `all` (default), `evidence` (what findings cite: enough for the terminal,
+   * Markdown and JSON), or `html` (evidence, the messages of the flows the HTML report draws, and the first
+   * HTML_MAX_MESSAGES). Smaller scopes keep large inputs quick.
+   */
+  readonly scope?: 'all' | 'evidence' | 'html';
+}
+
+/** The HTML report draws at most this many ladders: those with error or warning findings first. */
+export const HTML_MAX_FLOWS = 300;
+/** The HTML report holds at most this many raw messages besides the evidence and the drawn flows. */
+export const HTML_MAX_MESSAGES = 3000;
+
+/** A call or registration the HTML report can draw. */
+export interface FlowRef {
+  readonly kind: 'registration' | 'call';
+  /** Position in result.registrations or result.calls. */
+  readonly at: number;
+  readonly messages: readonly number[];
+}
+
+/** The flows to draw, in report order (registrations, then calls), choosing those with error or warning findings first. */
+export function pickFlows(result: AnalysisResult, max = HTML_MAX_FLOWS): FlowRef[] {
+  const severe = new Set(result.findings.filter((f) => f.severity !== 'info').map((f) => f.id));
+  const all: (FlowRef & { weight: number; order: number })[] = [
+    ...result.registrations.map((r, at) => ({ kind: 'registration' as const, at, messages: r.messages, weight: r.findings.some((id) => severe.has(id)) ? 0 : 1 })),
+    ...result.calls.map((c, at) => ({ kind: 'call' as const, at, messages: c.messages, weight: c.findings.some((id) => severe.has(id)) ? 0 : 1 })),
+  ].map((f, order) => ({ ...f, order }));
+  const chosen = [...all].sort((a, b) => a.weight - b.weight || a.order - b.order).slice(0, max);
+  return chosen.sort((a, b) => a.order - b.order).map(({ kind, at, messages }) => ({ kind, at, messages }));
 }
 
 /**
@@ -35,15 +65,23 @@ export function buildReport(
   const list = [...(records instanceof Map ? records.values() : (records as Iterable<MessageRecord>))].sort(
     (a, b) => a.index - b.index,
   );
-  let views = list.map(viewMessage);
   let kept = result;
   const filters = options.filters ?? [];
+  const scope = options.scope ?? 'all';
+  // Without filters, only the messages the chosen scope shows need a view (viewing 100 000 messages takes seconds).
+  const wanted = filters.length > 0 || scope === 'all' ? undefined : scopeIndexes(result, list, scope);
+  let views = (wanted === undefined ? list : list.filter((r) => wanted.has(r.index))).map(viewMessage);
   if (filters.length > 0) {
     const matching = views.filter((v) => matchFilters(v, filters));
     kept = restrictResult(result, new Set(matching.map((v) => v.index)));
     const shown = new Set(matching.map((v) => v.index));
     for (const c of kept.calls) for (const i of c.messages) shown.add(i);
     for (const r of kept.registrations) for (const i of r.messages) shown.add(i);
+    if (scope !== 'all') {
+      const inScope = scopeIndexes(kept, list, scope);
+      const matched = new Set(matching.map((v) => v.index));
+      for (const i of [...shown]) if (!inScope.has(i) && !matched.has(i)) shown.delete(i);
+    }
     views = views.filter((v) => shown.has(v.index));
   }
   const level = options.redact ?? 'none';
@@ -57,6 +95,15 @@ export function buildReport(
     redaction: level,
     filters: filters.map((f) => f.text),
   };
+}
+
+function scopeIndexes(result: AnalysisResult, records: readonly MessageRecord[], scope: 'evidence' | 'html'): Set<number> {
+  const out = new Set<number>(result.findings.flatMap((f) => f.evidence));
+  if (scope === 'html') {
+    for (const f of pickFlows(result)) for (const i of f.messages) out.add(i);
+    for (const r of records.slice(0, HTML_MAX_MESSAGES)) out.add(r.index);
+  }
+  return out;
 }
 
 /** Keeps what touches the matching messages, and recounts the summary. */

@@ -62,12 +62,12 @@ export interface LoadedAnalysis {
 }
 
 /** Runs the analysis over the inputs with a progress bar, and tells which exit code the inputs call for. */
-export async function loadAnalysis(inputs: readonly string[], io: CliIo): Promise<LoadedAnalysis> {
+export async function loadAnalysis(inputs: readonly string[], io: CliIo, keep: 'all' | 'evidence' = 'all'): Promise<LoadedAnalysis> {
   const progress = createProgress(io, 'reading');
   let out;
   try {
     out = await analyze(inputs, {
-      keepMessages: true,
+      keepMessages: keep,
       cwd: io.cwd,
       onProgress: progress.update,
       ...(io.stdin !== undefined ? { stdin: io.stdin as AsyncIterable<Uint8Array | string> } : {}),
@@ -153,8 +153,10 @@ Examples:
         exit.code = ExitCode.usage;
         return;
       }
-      const loaded = await loadAnalysis(inputs, io);
-      const report: Report = buildReport(loaded.result, loaded.messages, { redact, filters });
+      // Filters look at every message, and the HTML report shows flows; the other outputs need only the evidence.
+      const needAll = opts.html !== undefined || filters.length > 0;
+      const loaded = await loadAnalysis(inputs, io, needAll ? 'all' : 'evidence');
+      const report: Report = buildReport(loaded.result, loaded.messages, { redact, filters, scope: opts.html !== undefined ? 'html' : 'evidence' });
       if (opts.json === true) io.stdout(`${JSON.stringify(report.result, null, 2)}\n`);
       else if (opts.md === true) io.stdout(formatMarkdownReport(report));
       else {
@@ -169,7 +171,7 @@ Examples:
         io.stderr(`HTML report written to ${opts.html}\n`);
       }
       let code: number = loaded.inputExit;
-      if (code === ExitCode.ok && filters.length > 0 && report.messages.length === 0) code = ExitCode.noMatch;
+      if (code === ExitCode.ok && filters.length > 0 && report.result.summary.messages === 0) code = ExitCode.noMatch;
       if (code === ExitCode.ok && opts.failOn !== undefined && hasFindingsAtOrAbove(report.result, opts.failOn)) code = ExitCode.findings;
       exit.code = code;
     });
