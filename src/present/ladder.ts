@@ -1,5 +1,6 @@
 import { createColors } from 'picocolors';
 import type { MessageView } from './message-view.js';
+import { sanitizeForTerminal } from './text-table.js';
 import { labelMessage, secondsOf } from './message-view.js';
 
 /** One arrow of a ladder (sequence) diagram. */
@@ -80,7 +81,14 @@ function center(text: string, width: number): string {
 }
 
 /** Draws a ladder for a terminal: a lifeline per participant, one labelled arrow per message. */
-export function formatLadderText(ladder: Ladder, options: LadderTextOptions): string {
+export function formatLadderText(input: Ladder, options: LadderTextOptions): string {
+  // Reason phrases, addresses and titles come from the input: no control character may reach the terminal.
+  const clean = (t: string): string => sanitizeForTerminal(t).replaceAll('\n', ' ').replaceAll('\t', ' ');
+  const ladder: Ladder = {
+    title: clean(input.title),
+    participants: input.participants.map(clean),
+    steps: input.steps.map((st) => ({ ...st, label: clean(st.label), timeLabel: clean(st.timeLabel) })),
+  };
   const c = createColors(options.color);
   const u = options.unicode;
   const ch = {

@@ -30,6 +30,20 @@ describe('sanitizeForTerminal', () => {
   });
 });
 
+describe('formatLadderText', () => {
+  it('shows control characters of a reason phrase instead of sending them to the terminal', () => {
+    const ladder = {
+      title: 't',
+      participants: ['a\u001b]0;owned\u0007', 'b'],
+      steps: [{ index: 0, from: 0, to: 1, label: '486 \u001b[2JBusy', kind: 'response' as const, status: 486, timeLabel: '', offsetMs: null }],
+    };
+    const text = formatLadderText(ladder, { unicode: true, color: false });
+    expect(text).not.toContain('\u001b');
+    expect(text).not.toContain('\u0007');
+    expect(text).toContain('\\x1b[2JBusy');
+  });
+});
+
 describe.skipIf(!hasTool('sipp') || !hasTool('tshark'))('reports of a hostile capture', () => {
   let dir = '';
   let analysis: Analysis;
