@@ -25,6 +25,18 @@ function groupKey(tx: Transaction): string {
   return `${tx.callId}|${tx.cseq}|${tx.method}`;
 }
 
+/**
+ * A 408 the client made itself (RFC 3261 §8.1.3.1): only a device's own log can show one, received with nothing
+ * before it, about Timer B/F (32 s) after the request, and bearing no mark of a server (no To tag, no received).
+ */
+function isLocalTimeout(tx: Transaction, final: MessageFacts): boolean {
+  if (final.direction === undefined || tx.request === undefined) return false;
+  if (tx.responses.some((r) => r !== final)) return false;
+  if (final.toTag !== undefined || final.via[0]?.received !== undefined) return false;
+  const waited = final.at !== null && tx.request.at !== null ? final.at - tx.request.at : null;
+  return waited === null || waited >= TRANSACTION_TIMEOUT_MS - 2000;
+}
+
 function indexGroups(c: Correlation): Map<string, Transaction[]> {
   const byGroup = new Map<string, Transaction[]>();
   for (const tx of c.transactions) {
@@ -219,6 +231,32 @@ function serverErrors(c: Correlation, byGroup: Map<string, Transaction[]>): Find
         willNotHelp: ['Reconfiguring the caller: its request reached the proxy.'],
         generatedBy: 'proxy',
         details: { method: tx.method, ...wordsDetails(final) },
+      });
+      continue;
+    }
+    if (s === 408 && isLocalTimeout(tx, final)) {
+      const req = tx.request;
+      out.push({
+        rule: 'reach.no-response',
+        severity: 'error',
+        title: `No response at all to ${tx.method}: the 408 was made by the device itself`,
+        explanation:
+          `The device's log shows ${formatStatus(final)} ${secondsText((final.at ?? 0) - (req?.at ?? 0))} after the ` +
+          `${tx.method}, with nothing received before it: no 100 Trying, no To tag, no received parameter. That 408 ` +
+          `never crossed the wire; the device's own transaction timer (RFC 3261 §8.1.3.1, §17.1.1.2 Timer B/F) gave up ` +
+          `because nothing answered at all.`,
+        status: null,
+        callIds: [tx.callId],
+        evidence: collectEvidence(transactionMessages(tx)),
+        causes: [
+          'Wrong server address, port or transport configured on the device.',
+          'A firewall drops the traffic (in either direction).',
+          'The server is down or not listening on this address and port.',
+        ],
+        nextSteps: ['Check the server address, port and transport against the provider\'s settings; capture on the network to see whether the request leaves and anything comes back.'],
+        willNotHelp: ['Changing the password or the codecs: no SIP element answered at all.'],
+        generatedBy: 'local',
+        details: { method: tx.method, localStatus: 408, target: req?.dst ?? req?.requestUri ?? null },
       });
       continue;
     }

@@ -97,6 +97,20 @@ describe('reachability', () => {
   });
 });
 
+describe('who made it', () => {
+  it('a 408 in the device\'s own log, 32 s after the request and with nothing before it, is local: no response at all', () => {
+    const recs = toRecords([
+      up(0, register({ cseq: 1, branch: 'z9hG4bKlt1' })),
+      down(32, registerResponse({ status: 408, reason: 'Request Timeout', cseq: 1, branch: 'z9hG4bKlt1', method: 'REGISTER' }).replace(/;tag=\d+/, '').replace(';received=192.0.2.4', '')),
+    ]).map((r, i) => ({ ...r, meta: { ...r.meta, direction: i === 0 ? ('out' as const) : ('in' as const), format: 'pjsip' } }));
+    const r = analyzeRecords(recs).result;
+    const f = r.findings.find((x) => x.rule === 'reach.no-response');
+    expect(f?.generatedBy).toBe('local');
+    expect(f?.status).toBeNull();
+    expect(r.findings.map((x) => x.rule)).not.toContain('reach.request-timeout');
+  });
+});
+
 describe('calls', () => {
   it('404, 484 and 480 are outcomes with their own rules', () => {
     expect(rejected(404, 'Not Found').findings.map((x) => x.rule)).toContain('call.not-found');
