@@ -67,7 +67,9 @@ export interface LadderSvgOptions {
 /** The ladder as a standalone SVG (no external references); every text is escaped. */
 export function formatLadderSvg(ladder: Ladder, options: LadderSvgOptions = {}): string {
   const id = (options.idPrefix ?? 'l').replace(/[^\w-]/g, '');
-  const col = 200;
+  // A column fits its longest label (about 7.2 px a character at 12 px monospace), within 200..380 px.
+  const longest = Math.min(48, Math.max(0, ...ladder.steps.map((st) => st.label.length)));
+  const col = Math.max(200, Math.min(380, Math.round(longest * 7.2 + 40)));
   const timeW = 110;
   const top = 56;
   const row = 34;
@@ -99,7 +101,7 @@ export function formatLadderSvg(ladder: Ladder, options: LadderSvgOptions = {}):
     const color = TONE_COLOR[tone];
     const a = x(s.from);
     const b = x(s.to);
-    const label = s.label.length > 34 ? `${s.label.slice(0, 33)}…` : s.label;
+    const label = s.label.length > 48 ? `${s.label.slice(0, 47)}…` : s.label;
     const open = options.linkMessages === true ? `<a href="#m${s.index}">` : '';
     const close = options.linkMessages === true ? '</a>' : '';
     parts.push(`<g class="step" data-index="${s.index}">${open}`);
