@@ -149,8 +149,9 @@ export function asSearchable(bytes: Uint8Array): Uint8Array {
 
 /** Copies bytes[s, e) (a Buffer's slice() would be a view). */
 function copyBytes(b: Uint8Array, s: number, e: number): Uint8Array {
-  const part = b.subarray(s, e);
-  return NodeBuffer === undefined ? new Uint8Array(part) : NodeBuffer.from(part);
+  const out = new Uint8Array(e - s);
+  out.set(b.subarray(s, e));
+  return out;
 }
 
 const PAT_LF_CRLF = Uint8Array.of(LF, CR, LF);
@@ -281,7 +282,17 @@ export class StreamFramer {
       view = asSearchable(chunk);
       this.#len = chunk.length;
       zeroCopy = true;
+    } else if (chunk.length >= this.#len) {
+      // A fresh buffer of what was held back plus the chunk: its messages can be handed out as views, since it is
+      // never reused. Costs at most twice the chunk.
+      const joined = asSearchable(new Uint8Array(this.#len + chunk.length));
+      joined.set(this.#buf.subarray(0, this.#len));
+      joined.set(chunk, this.#len);
+      this.#len = joined.length;
+      view = joined;
+      zeroCopy = true;
     } else {
+      // A small piece of a large message: grow the held-back buffer in place (amortised), copy out what completes.
       this.#append(chunk);
       view = this.#buf;
     }
@@ -351,7 +362,8 @@ export class StreamFramer {
       issues.unshift(garbageIssue(this.#garbageStart, this.#garbageEnd, 'warning'));
       this.#garbageStart = -1;
     }
-    const bytes = zeroCopy ? view.subarray(s, e) : copyBytes(view, s, e);
+    // A plain Uint8Array view: cheaper to make than a Buffer's subarray, and the same to every reader.
+    const bytes = zeroCopy ? new Uint8Array(view.buffer, view.byteOffset + s, e - s) : copyBytes(view, s, e);
     const state = this.#scanState;
     this.#scanState = undefined;
     out.push(

@@ -188,6 +188,24 @@ for (let id = 1; id < CANONICAL.length; id++) {
 const BUCKET_ARRAY: ({ id: number; bytes: Uint8Array }[] | undefined)[] = new Array<undefined>(32 << 8).fill(undefined);
 for (const [key, list] of BUCKETS) BUCKET_ARRAY[key] = list;
 
+/** Id of a name the eager scan has not looked up yet (see SipMessageImpl). */
+export const UNIDENTIFIED = -1;
+
+const CONTENT_LENGTH_LOWER = Uint8Array.from('content-length', (c) => c.charCodeAt(0));
+
+/** Whether bytes[s, e) is `Content-Length` or `l` in any case: the one name framing needs. */
+export function isContentLengthName(b: Uint8Array, s: number, e: number): boolean {
+  const n = e - s;
+  if (n === 1) return (b[s]! | 0x20) === 0x6c;
+  if (n !== 14) return false;
+  for (let k = 0; k < 14; k++) {
+    let c = b[s + k]!;
+    if (c >= 0x41 && c <= 0x5a) c |= 0x20;
+    if (c !== CONTENT_LENGTH_LOWER[k]) return false;
+  }
+  return true;
+}
+
 /** Id of the header name in bytes[s, e) (any case, long or compact), 0 when unknown. */
 export function identifyHeaderName(b: Uint8Array, s: number, e: number): number {
   const n = e - s;

@@ -1,6 +1,6 @@
 import type { Issue, Severity } from '../model/issue.js';
 import type { SipMessage } from '../model/sip-message.js';
-import { H, identifyHeaderName } from './header-names.js';
+import { H, isContentLengthName, UNIDENTIFIED } from './header-names.js';
 import { SipMessageImpl, type MessageLayout } from './sip-message-impl.js';
 
 export interface ParseOptions {
@@ -97,7 +97,7 @@ export function scanMessage(
     status: undefined,
     reasonStart: -1,
     reasonEnd: -1,
-    index: [],
+    index: EMPTY_INDEX,
     contentLengthAt: -1,
     headerCount: 0,
     headersEnd: len,
@@ -118,13 +118,20 @@ export function scanMessage(
   // Header index: one pass over lines, no string built; line ends found four bytes at a time.
   const maxHeaders = options?.maxHeaders ?? 1000;
   const maxHeaderBytes = options?.maxHeaderBytes ?? 16 << 10;
-  const index = layout.index;
+  let index = scratch;
+  let n = 0;
   let count = 0;
   pos = lf + 1;
   let ended = false;
   while (pos < len) {
     const lineStart = pos;
-    lf = words === undefined ? findLfBytes(b, pos, len) : findLf(b, words, off, pos, len);
+    // The name first (token bytes, white space, ':'), then the line end from there: each byte is read once.
+    let i = pos;
+    while (i < len && TOKEN_BYTES[b[i]!] === 1) i++;
+    const nameEnd = i;
+    while (i < len && (b[i] === SP || b[i] === HT)) i++;
+    const colon = i;
+    lf = words === undefined ? findLfBytes(b, i, len) : findLf(b, words, off, i, len);
     // A stream's last line without its LF is not complete yet.
     if (lf >= len && !final) return undefined;
     if (lf > pos && b[lf - 1] === CR) {
@@ -143,7 +150,7 @@ export function scanMessage(
     // RFC 3261 §7.3.1: a line starting with white space continues the previous header.
     while (lf + 1 < len && (b[lf + 1] === SP || b[lf + 1] === HT)) {
       lf = words === undefined ? findLfBytes(b, lf + 1, len) : findLf(b, words, off, lf + 1, len);
-      lineEnd = lf > lineStart && lf < len + 1 && b[lf - 1] === CR ? lf - 1 : lf;
+      lineEnd = lf > lineStart && b[lf - 1] === CR ? lf - 1 : lf;
     }
     pos = lf + 1;
     const c0 = b[lineStart]!;
@@ -158,18 +165,14 @@ export function scanMessage(
       );
       continue;
     }
-    let i = lineStart;
-    while (i < lineEnd && TOKEN_BYTES[b[i]!] === 1) i++;
-    const nameEnd = i;
-    while (i < lineEnd && (b[i] === SP || b[i] === HT)) i++;
-    if (i >= lineEnd || b[i] !== COLON || nameEnd === lineStart) {
+    if (colon >= lineEnd || b[colon] !== COLON || nameEnd === lineStart) {
       issue(
         issues,
         'header-without-colon',
         'warning',
         nameEnd === lineStart
           ? `expected a header name (token) followed by ':', found a line starting with byte 0x${c0.toString(16)}; line skipped`
-          : `expected ':' after the header name, found ${i >= lineEnd ? 'the end of the line' : `'${String.fromCharCode(b[i]!)}'`}; line skipped`,
+          : `expected ':' after the header name, found ${colon >= lineEnd ? 'the end of the line' : `'${String.fromCharCode(b[colon]!)}'`}; line skipped`,
         lineStart,
         lineEnd,
       );
@@ -199,13 +202,29 @@ export function scanMessage(
         lineEnd,
       );
     }
-    const id = identifyHeaderName(b, lineStart, nameEnd);
-    if (id === CONTENT_LENGTH_ID && layout.contentLengthAt < 0) layout.contentLengthAt = index.length;
-    index.push(id, lineStart, nameEnd, i + 1, lineEnd);
+    // Only Content-Length is identified now; other names on first use (SipMessageImpl).
+    let id = UNIDENTIFIED;
+    if (isContentLengthName(b, lineStart, nameEnd)) {
+      id = CONTENT_LENGTH_ID;
+      if (layout.contentLengthAt < 0) layout.contentLengthAt = n;
+    }
+    if (n + 5 > index.length) {
+      const grown = new Int32Array(index.length * 2);
+      grown.set(index);
+      index = scratch = grown;
+    }
+    index[n] = id;
+    index[n + 1] = lineStart;
+    index[n + 2] = nameEnd;
+    index[n + 3] = colon + 1;
+    index[n + 4] = lineEnd;
+    n += 5;
     count++;
   }
   layout.headerCount = Math.min(count, maxHeaders);
   if (!ended && !final) return undefined;
+  // One exact-size copy of the scratch index per message.
+  index = layout.index = scratch.slice(0, n);
   layout.lineEnds = sawCrlf ? (sawLf ? 'mixed' : 'crlf') : sawLf ? 'lf' : 'none';
   if (!ended) {
     layout.headersEnd = len;
@@ -281,6 +300,10 @@ function readDigits(b: Uint8Array, s: number, e: number): number {
   return v;
 }
 
+/** Reused while scanning; each message keeps an exact-size copy. */
+let scratch = new Int32Array(5 * 64);
+const EMPTY_INDEX = new Int32Array(0);
+
 let cachedBuffer: ArrayBufferLike | undefined;
 let cachedWords: Int32Array | undefined;
 
@@ -288,7 +311,9 @@ let cachedWords: Int32Array | undefined;
 function wordsOf(b: Uint8Array): Int32Array | undefined {
   const buffer = b.buffer;
   if (buffer === cachedBuffer) return cachedWords;
-  if (buffer.byteLength < 64) return undefined;
+  // A view costs an allocation: worth it for a big message or a chunk that many messages share, not for a small
+  // message in a buffer of its own.
+  if (b.byteLength < 2048 || buffer.byteLength < 64) return undefined;
   cachedWords = new Int32Array(buffer, 0, buffer.byteLength >>> 2);
   cachedBuffer = buffer;
   return cachedWords;

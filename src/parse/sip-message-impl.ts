@@ -44,7 +44,7 @@ import {
   parseWarning,
   splitList,
 } from './header-grammar.js';
-import { CANONICAL, H, identifyName, NOT_LISTS } from './header-names.js';
+import { CANONICAL, H, identifyHeaderName, identifyName, NOT_LISTS, UNIDENTIFIED } from './header-names.js';
 import { parseUri } from './parse-uri.js';
 import { parseSdp } from './parse-sdp.js';
 import { splitMultipart } from './parse-multipart.js';
@@ -64,7 +64,7 @@ export interface MessageLayout {
   reasonStart: number;
   reasonEnd: number;
   /** Five numbers per header: id, line start, name end, value start, value end (folding included). */
-  index: number[];
+  index: Int32Array;
   /** Position in `index` of the first Content-Length header, or -1. */
   contentLengthAt: number;
   headerCount: number;
@@ -105,6 +105,7 @@ export class SipMessageImpl implements SipMessage {
   readonly #layout: MessageLayout;
   readonly #issues: Issue[];
   #checked = false;
+  #identified = false;
   #values: (string | undefined)[] | undefined;
   #cache: Map<string, unknown> | undefined;
   #headers: Header[] | undefined;
@@ -183,6 +184,21 @@ export class SipMessageImpl implements SipMessage {
     return b.subarray(start, l.bodyEnd);
   }
 
+  /**
+   * The header index with every name identified. The eager scan only marks Content-Length (what framing needs);
+   * the other names are looked up here, on first use, once.
+   */
+  #index(): Int32Array {
+    const idx = this.#layout.index;
+    if (!this.#identified) {
+      this.#identified = true;
+      for (let k = 0; k < idx.length; k += 5) {
+        if (idx[k] === UNIDENTIFIED) idx[k] = identifyHeaderName(this.raw, idx[k + 1]!, idx[k + 2]!);
+      }
+    }
+    return idx;
+  }
+
   #addIssue(code: string, severity: Severity, message: string, start: number, end: number): void {
     this.#issues.push({ code, severity, message, span: { start, end } });
   }
@@ -234,7 +250,7 @@ export class SipMessageImpl implements SipMessage {
 
   get headers(): readonly Header[] {
     if (this.#headers === undefined) {
-      const idx = this.#layout.index;
+      const idx = this.#index();
       const out: Header[] = [];
       for (let k = 0; k < idx.length; k += 5) {
         const id = idx[k]!;
@@ -257,7 +273,7 @@ export class SipMessageImpl implements SipMessage {
     this.#values ??= new Array<string | undefined>(this.#layout.headerCount);
     let v = this.#values[n];
     if (v === undefined) {
-      const idx = this.#layout.index;
+      const idx = this.#index();
       v = decodeValue(this.raw, idx[n * 5 + 3]!, idx[n * 5 + 4]!);
       this.#values[n] = v;
     }
@@ -267,7 +283,7 @@ export class SipMessageImpl implements SipMessage {
   /** Indexes (n) of the headers with this id, or with this name when unknown. */
   #find(name: string): number[] {
     const id = identifyName(name);
-    const idx = this.#layout.index;
+    const idx = this.#index();
     const out: number[] = [];
     if (id !== 0) {
       for (let k = 0; k < idx.length; k += 5) if (idx[k] === id) out.push(k / 5);
@@ -288,7 +304,7 @@ export class SipMessageImpl implements SipMessage {
   }
 
   #firstById(id: number): number {
-    const idx = this.#layout.index;
+    const idx = this.#index();
     for (let k = 0; k < idx.length; k += 5) if (idx[k] === id) return k / 5;
     return -1;
   }
@@ -320,7 +336,7 @@ export class SipMessageImpl implements SipMessage {
 
   /** The span of the n-th header line. */
   #span(n: number): { start: number; end: number } {
-    const idx = this.#layout.index;
+    const idx = this.#index();
     return { start: idx[n * 5 + 1]!, end: idx[n * 5 + 4]! };
   }
 
@@ -328,7 +344,7 @@ export class SipMessageImpl implements SipMessage {
   #list<T>(id: number, parse: (v: string) => Parsed<T>, code: string, severity: Severity = 'warning', split = true): T[] {
     return this.#memo(`l${id}`, () => {
       const out: T[] = [];
-      const idx = this.#layout.index;
+      const idx = this.#index();
       for (let k = 0; k < idx.length; k += 5) {
         if (idx[k] !== id) continue;
         const n = k / 5;
@@ -363,7 +379,7 @@ export class SipMessageImpl implements SipMessage {
   #tokens(id: number): string[] {
     return this.#memo(`t${id}`, () => {
       const out: string[] = [];
-      const idx = this.#layout.index;
+      const idx = this.#index();
       for (let k = 0; k < idx.length; k += 5) {
         if (idx[k] !== id) continue;
         for (const t of this.#value(k / 5).split(',')) {
@@ -468,7 +484,7 @@ export class SipMessageImpl implements SipMessage {
   get contentLength(): number | undefined {
     const n = this.#firstById(H.contentLength);
     if (n < 0) return undefined;
-    const idx = this.#layout.index;
+    const idx = this.#index();
     const v = readDigits(this.raw, idx[n * 5 + 3]!, idx[n * 5 + 4]!);
     return v < 0 ? undefined : v;
   }
