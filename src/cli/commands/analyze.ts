@@ -107,14 +107,14 @@ export function readRedact(value: string | boolean | undefined, io: CliIo): Reda
   return undefined;
 }
 
-const collect = (value: string, previous: string[]): string[] => [...previous, value];
+const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
 
 interface AnalyzeOptions {
   readonly json?: boolean;
   readonly md?: boolean;
   readonly html?: string;
   readonly redact?: string | boolean;
-  readonly filter: string[];
+  readonly filter?: string[];
   readonly failOn?: 'error' | 'warning';
   readonly ascii?: boolean;
 }
@@ -129,7 +129,7 @@ export function registerAnalyze(program: Command, io: CliIo, exit: { code: numbe
     .option('--md', 'print the report as Markdown')
     .option('--html <file>', 'also write a self-contained HTML report (no network) to this file')
     .option('--redact [level]', 'hide passwords, nonces and digest responses; --redact=all also users, numbers and IP addresses')
-    .option('--filter <key=value>', 'keep what matches: call=ID, user=, code=486|4xx, method=, since=, until= (repeatable)', collect, [])
+    .option('--filter <key=value>', 'keep what matches: call=ID, user=, code=486|4xx, method=, since=, until= (repeatable)', collect)
     .addOption(new Option('--fail-on <severity>', 'exit 1 when there are findings of this severity or worse').choices(['error', 'warning']))
     .option('--ascii', 'plain ASCII output (no box drawing)')
     .addHelpText(
@@ -147,7 +147,7 @@ Examples:
         exit.code = ExitCode.usage;
         return;
       }
-      const filters = readFilters(opts.filter, io);
+      const filters = readFilters(opts.filter ?? [], io);
       const redact = readRedact(opts.redact, io);
       if (filters === undefined || redact === undefined) {
         exit.code = ExitCode.usage;

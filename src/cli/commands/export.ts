@@ -8,12 +8,12 @@ import type { CliIo } from '../io.js';
 import { ExitCode } from '../io.js';
 import { loadAnalysis, readFilters, readRedact } from './analyze.js';
 
-const collect = (value: string, previous: string[]): string[] => [...previous, value];
+const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
 
 interface ExportOptions {
   readonly pcap?: string;
   readonly hep?: string;
-  readonly filter: string[];
+  readonly filter?: string[];
   readonly redact?: string | boolean;
 }
 
@@ -25,7 +25,7 @@ export function registerExport(program: Command, io: CliIo, exit: { code: number
     .argument('<inputs...>', 'captures, logs, snapshots, folders, or -')
     .option('--pcap <file>', 'the pcap file to write')
     .option('--hep <host:port>', 'also send the messages as HEP3 over UDP to a collector (Homer)')
-    .option('--filter <key=value>', 'only matching messages: call=, user=, code=, method=, since=, until= (repeatable)', collect, [])
+    .option('--filter <key=value>', 'only matching messages: call=, user=, code=, method=, since=, until= (repeatable)', collect)
     .option('--redact [level]', 'hide secrets in the written messages; --redact=all also users, numbers and addresses')
     .addHelpText(
       'after',
@@ -38,7 +38,7 @@ Examples:
   siplens export phone.log --hep 127.0.0.1:9060`,
     )
     .action(async (inputs: string[], opts: ExportOptions) => {
-      const filters = readFilters(opts.filter, io);
+      const filters = readFilters(opts.filter ?? [], io);
       const redact = readRedact(opts.redact, io);
       const hep = opts.hep === undefined ? undefined : parseHostPort(opts.hep);
       if (opts.pcap === undefined && opts.hep === undefined) io.stderr('siplens: export needs --pcap FILE or --hep HOST:PORT\n');
