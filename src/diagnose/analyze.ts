@@ -4,7 +4,10 @@ import type { EvictionPolicy } from '../correlate/correlator.js';
 import type { Correlation } from '../correlate/types.js';
 import type { AnalysisResult, CallSummary, Finding, JsonValue } from '../model/analysis.js';
 import type { InputReport } from '../model/input-report.js';
+import type { Issue } from '../model/issue.js';
 import type { MessageRecord } from '../model/message-record.js';
+import { parseMessage } from '../parse/parse-message.js';
+import type { ParseOptions } from '../parse/parse-message.js';
 import { readInputs } from '../parse/read-inputs.js';
 import type { ReadInputsOptions } from '../parse/read-inputs.js';
 import { rules as defaultRules } from './rules/index.js';
@@ -196,12 +199,39 @@ function neverSucceeds(c: Correlation, drafts: readonly FindingDraft[]): Finding
   return out;
 }
 
+/**
+ * A message kept for reports: its own copy of the bytes (a record's bytes are a view into the reader's chunk, which
+ * would keep the whole chunk alive) and what to parse it again with. Parsing again is cheaper than holding the parsed
+ * message with every cache its accessors filled.
+ */
+interface StoredMessage {
+  readonly index: number;
+  readonly meta: MessageRecord['meta'];
+  readonly raw: Uint8Array;
+  readonly issues: readonly Issue[];
+}
+
+const STREAM_TRANSPORTS = new Set(['TCP', 'TLS', 'WS', 'WSS']);
+
+function storeMessage(record: MessageRecord): StoredMessage {
+  return { index: record.index, meta: record.meta, raw: record.message.raw.slice(), issues: record.message.issues.slice() };
+}
+
+function reviveMessage(stored: StoredMessage, parse: ParseOptions | undefined): MessageRecord {
+  const stream = stored.meta.transport !== undefined && STREAM_TRANSPORTS.has(stored.meta.transport);
+  const message = parseMessage(stored.raw, stream ? { ...parse, stream } : parse);
+  // The issues as they stood when read (framing issues included), not a second copy of the parser's.
+  message.issues.length = 0;
+  message.issues.push(...stored.issues);
+  return { index: stored.index, message, meta: stored.meta };
+}
+
 /** Creates an incremental analyzer (the live web view feeds it message by message). */
 export function createAnalyzer(options: AnalyzeOptions = {}, inputs: readonly InputReport[] = []): Analyzer {
   const k = options.keepMessages ?? 'evidence';
   const keep: KeepMessages = k === true ? 'all' : k === false ? 'none' : k;
   const correlator = createCorrelator();
-  const records = new Map<number, MessageRecord>();
+  const records = new Map<number, StoredMessage>();
   const ruleList = options.rules ?? defaultRules;
   const finishedDrafts: FindingDraft[] = [];
   const finishedCalls: CallSummary[] = [];
@@ -239,19 +269,22 @@ export function createAnalyzer(options: AnalyzeOptions = {}, inputs: readonly In
   return {
     push(record) {
       correlator.push(record);
-      if (keep !== 'none') records.set(record.index, record);
+      if (keep !== 'none') records.set(record.index, storeMessage(record));
       if (every > 0 && ++pushed % every === 0) evict();
     },
     snapshot,
     analysis() {
       const result = snapshot();
-      if (keep !== 'evidence') return { result, messages: records };
+      const kept = new Map<number, MessageRecord>();
+      if (keep === 'all') {
+        for (const [i, stored] of records) kept.set(i, reviveMessage(stored, options.parse));
+        return { result, messages: kept };
+      }
       const cited = new Set<number>();
       for (const f of result.findings) for (const i of f.evidence) cited.add(i);
-      const kept = new Map<number, MessageRecord>();
       for (const i of [...cited].sort((a, b) => a - b)) {
-        const r = records.get(i);
-        if (r !== undefined) kept.set(i, r);
+        const stored = records.get(i);
+        if (stored !== undefined) kept.set(i, reviveMessage(stored, options.parse));
       }
       return { result, messages: kept };
     },
