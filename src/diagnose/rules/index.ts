@@ -7,6 +7,7 @@ import { mediaRules } from './media.js';
 import { networkRules } from './network.js';
 import { reachabilityRules } from './reachability.js';
 import { registerRules } from './register.js';
+import { requestRules } from './requests.js';
 import type { Rule } from './rule.js';
 import { wordsRules } from './words.js';
 
@@ -18,6 +19,7 @@ export const rules: readonly Rule[] = [
   mediaRules,
   extensionRules,
   dialogRules,
+  requestRules,
   networkRules,
   wordsRules,
 ];

@@ -97,6 +97,22 @@ describe('reachability', () => {
   });
 });
 
+describe('requests outside calls', () => {
+  it('a refused SUBSCRIBE is reported with its code; an INVITE left ringing past Timer C has no final answer', () => {
+    const sub = invite({ cseq: 1, branch: 'z9hG4bKs1', method: 'SUBSCRIBE', callId: 'sub-1', extra: 'Event: presence\n' });
+    const r = findingsOf([
+      w(0, alice, bob, sub),
+      w(0.1, bob, alice, answer({ status: 489, reason: 'Bad Event', cseq: 1, branch: 'z9hG4bKs1', method: 'SUBSCRIBE', toTag: 's', callId: 'sub-1' })),
+      w(1, alice, bob, invite({ cseq: 1, branch: 'z9hG4bKs2', callId: 'ring' })),
+      w(1.1, bob, alice, answer({ status: 180, reason: 'Ringing', cseq: 1, branch: 'z9hG4bKs2', method: 'INVITE', toTag: 'r', callId: 'ring' })),
+      w(200, alice, bob, invite({ cseq: 2, branch: 'z9hG4bKs3', method: 'OPTIONS', callId: 'later' })),
+      w(200.1, bob, alice, answer({ status: 200, reason: 'OK', cseq: 2, branch: 'z9hG4bKs3', method: 'OPTIONS', toTag: 'o', callId: 'later' })),
+    ]);
+    expect(r.findings.find((x) => x.rule === 'request.rejected')?.status).toBe(489);
+    expect(r.findings.find((x) => x.rule === 'reach.no-final-response')?.callIds).toEqual(['ring']);
+  });
+});
+
 describe('who made it', () => {
   it('a 408 in the device\'s own log, 32 s after the request and with nothing before it, is local: no response at all', () => {
     const recs = toRecords([
