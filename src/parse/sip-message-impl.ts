@@ -99,7 +99,9 @@ export class SipMessageImpl implements SipMessage {
   readonly kind: 'request' | 'response';
   readonly raw: Uint8Array;
   readonly status: number | undefined;
-  readonly body: Uint8Array;
+  /** Where the body ends in `raw` (Content-Length honoured where it could be). */
+  #bodyEnd: number;
+  #body: Uint8Array | undefined;
   /** How lines end in the header section. */
   readonly lineEnds: 'crlf' | 'lf' | 'mixed' | 'none';
   readonly #layout: MessageLayout;
@@ -118,11 +120,21 @@ export class SipMessageImpl implements SipMessage {
     this.lineEnds = layout.lineEnds;
     this.#layout = layout;
     this.#issues = issues;
-    this.body = this.#frameBody(stream);
+    this.#bodyEnd = this.#frameBody(stream);
   }
 
-  /** Content-Length decides where the body ends (RFC 3261 §18.3); a mismatch is reported. */
-  #frameBody(stream: boolean): Uint8Array {
+  /** The body: a view of `raw`, made on first use. */
+  get body(): Uint8Array {
+    if (this.#body === undefined) {
+      const s = this.#layout.bodyStart;
+      const raw = this.raw;
+      this.#body = new Uint8Array(raw.buffer, raw.byteOffset + s, Math.max(0, this.#bodyEnd - s));
+    }
+    return this.#body;
+  }
+
+  /** Content-Length decides where the body ends (RFC 3261 §18.3); a mismatch is reported. Returns the end. */
+  #frameBody(stream: boolean): number {
     const l = this.#layout;
     const b = this.raw;
     const idx = l.index;
@@ -150,7 +162,7 @@ export class SipMessageImpl implements SipMessage {
       if (stream && avail >= 0) {
         this.#addIssue('missing-content-length', 'warning', 'expected Content-Length on a stream transport (RFC 3261 §18.3), found none', l.startLineStart, l.headersEnd);
       }
-      return b.subarray(start, l.bodyEnd);
+      return l.bodyEnd;
     }
     const clStart = idx[clAt + 1]!;
     const clEnd = idx[clAt + 4]!;
@@ -162,13 +174,13 @@ export class SipMessageImpl implements SipMessage {
         clStart,
         clEnd,
       );
-      return b.subarray(start, l.bodyEnd);
+      return l.bodyEnd;
     }
-    if (cl === avail) return b.subarray(start, l.bodyEnd);
+    if (cl === avail) return l.bodyEnd;
     if (cl < avail) {
       // RFC 3261 §18.3: octets beyond Content-Length in a datagram are discarded (RFC 4475 §3.1.1.8).
       this.#addIssue('extra-bytes-after-body', 'info', `expected ${cl} body bytes (Content-Length), found ${avail}; the ${avail - cl} extra bytes are not part of the body`, start + cl, l.bodyEnd);
-      return b.subarray(start, start + cl);
+      return start + cl;
     }
     // Fewer bytes than announced. Logs often turn CRLF into LF: if counting each bare LF as CRLF makes it fit,
     // the body is whole.
@@ -177,11 +189,11 @@ export class SipMessageImpl implements SipMessage {
       for (let i = start; i < l.bodyEnd; i++) if (b[i] === 0x0a && (i === start || b[i - 1] !== 0x0d)) bare++;
       if (avail + bare >= cl && avail + bare - cl <= 2) {
         this.#addIssue('content-length-counts-crlf', 'info', `expected ${cl} body bytes (Content-Length), found ${avail}: the line ends were converted from CRLF to LF; body taken whole`, clStart, clEnd);
-        return b.subarray(start, l.bodyEnd);
+        return l.bodyEnd;
       }
     }
     this.#addIssue('truncated-body', 'error', `expected ${cl} body bytes (Content-Length), found ${avail}`, start, l.bodyEnd);
-    return b.subarray(start, l.bodyEnd);
+    return l.bodyEnd;
   }
 
   /**
