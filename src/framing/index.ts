@@ -10,3 +10,4 @@ export { WebSocketDecoder, findHttpHeaderEnd, isWebSocketUpgrade } from './webso
 export type { WebSocketMessage, WebSocketOptions } from './websocket.js';
 export { frameLog, detectLogFormat, DETECT_SAMPLE_BYTES, LOG_FORMATS, stripAnsi } from './logs/index.js';
 export type { FrameLogOptions, DetectedFormat } from './logs/index.js';
+export type { HeaderScanner } from './stream-framer.js';

@@ -13,3 +13,4 @@ export type { ReadInputsOptions, ReadInputsResult } from './read-inputs.js';
 export { readLive } from './read-live.js';
 export type { ReadLiveOptions, LiveInputs } from './read-live.js';
 export { parseFrame, createHeaderScanner, createSipStreamFramer } from './parse-frame.js';
+export { touchAccessors } from './check-strict.js';

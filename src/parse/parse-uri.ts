@@ -163,17 +163,25 @@ function countColons(s: string): number {
 }
 
 export function isIpv4(s: string): boolean {
-  const parts = s.split('.');
-  if (parts.length !== 4) return false;
-  for (const p of parts) {
-    if (p.length === 0 || p.length > 3) return false;
-    for (let i = 0; i < p.length; i++) {
-      const c = p.charCodeAt(i);
-      if (c < 0x30 || c > 0x39) return false;
+  // dotted quad, each part 0-255 with 1-3 digits; read by hand (called for every URI host)
+  let parts = 0;
+  let digits = 0;
+  let value = 0;
+  for (let i = 0; i <= s.length; i++) {
+    const c = i < s.length ? s.charCodeAt(i) : 0x2e;
+    if (c === 0x2e) {
+      if (digits === 0 || value > 255) return false;
+      parts++;
+      digits = 0;
+      value = 0;
+    } else if (c >= 0x30 && c <= 0x39 && digits < 3) {
+      value = value * 10 + (c - 0x30);
+      digits++;
+    } else {
+      return false;
     }
-    if (Number(p) > 255) return false;
   }
-  return true;
+  return parts === 4;
 }
 
 /** RFC 4291 §2.2 text forms, with an optional trailing dotted IPv4 part (RFC 5118 §4.1). */

@@ -76,6 +76,13 @@ export interface MessageLayout {
 
 const UNSET = Symbol('unset');
 
+/** Cache keys of the lazy values (typed headers use 1000/2000/3000 + header id). */
+const K_RURI = 1;
+const K_REASON = 2;
+const K_PRURI = 3;
+const K_PARTS = 4;
+const K_SDP = 5;
+
 /** Interned method names, so the common ones cost no string building. */
 const METHODS = ['INVITE', 'ACK', 'BYE', 'CANCEL', 'REGISTER', 'OPTIONS', 'PRACK', 'UPDATE', 'SUBSCRIBE', 'NOTIFY', 'REFER', 'MESSAGE', 'INFO', 'PUBLISH'];
 const METHOD_BYTES = METHODS.map((m) => Uint8Array.from(m, (c) => c.charCodeAt(0)));
@@ -109,7 +116,7 @@ export class SipMessageImpl implements SipMessage {
   #checked = false;
   #identified = false;
   #values: (string | undefined)[] | undefined;
-  #cache: Map<string, unknown> | undefined;
+  #cache: Map<number, unknown> | undefined;
   #headers: Header[] | undefined;
   #method: string | undefined | typeof UNSET = UNSET;
 
@@ -237,12 +244,12 @@ export class SipMessageImpl implements SipMessage {
 
   get requestUri(): string | undefined {
     const l = this.#layout;
-    return l.uriStart < 0 ? undefined : this.#memo('ruri', () => decodeText(this.raw, l.uriStart, l.uriEnd));
+    return l.uriStart < 0 ? undefined : this.#memo(K_RURI, () => decodeText(this.raw, l.uriStart, l.uriEnd));
   }
 
   get reason(): string | undefined {
     const l = this.#layout;
-    return l.kind === 'response' && l.reasonStart >= 0 ? this.#memo('reason', () => decodeText(this.raw, l.reasonStart, l.reasonEnd)) : undefined;
+    return l.kind === 'response' && l.reasonStart >= 0 ? this.#memo(K_REASON, () => decodeText(this.raw, l.reasonStart, l.reasonEnd)) : undefined;
   }
 
   get version(): string {
@@ -338,7 +345,7 @@ export class SipMessageImpl implements SipMessage {
     return out;
   }
 
-  #memo<T>(key: string, make: () => T): T {
+  #memo<T>(key: number, make: () => T): T {
     this.#cache ??= new Map();
     if (this.#cache.has(key)) return this.#cache.get(key) as T;
     const v = make();
@@ -354,7 +361,7 @@ export class SipMessageImpl implements SipMessage {
 
   /** Parses every item of every header with this id (lists split unless told otherwise), reporting bad ones. */
   #list<T>(id: number, parse: (v: string) => Parsed<T>, code: string, severity: Severity = 'warning', split = true): T[] {
-    return this.#memo(`l${id}`, () => {
+    return this.#memo(1000 + id, () => {
       const out: T[] = [];
       const idx = this.#index();
       for (let k = 0; k < idx.length; k += 5) {
@@ -378,7 +385,7 @@ export class SipMessageImpl implements SipMessage {
 
   /** Parses the first header with this id; a second one with another value is reported (single-value header). */
   #single<T>(id: number, parse: (v: string) => Parsed<T>, code: string, severity: Severity = 'warning'): T | undefined {
-    return this.#memo(`s${id}`, () => {
+    return this.#memo(2000 + id, () => {
       const n = this.#firstById(id);
       if (n < 0) return undefined;
       const r = parse(this.#value(n));
@@ -389,7 +396,7 @@ export class SipMessageImpl implements SipMessage {
   }
 
   #tokens(id: number): string[] {
-    return this.#memo(`t${id}`, () => {
+    return this.#memo(3000 + id, () => {
       const out: string[] = [];
       const idx = this.#index();
       for (let k = 0; k < idx.length; k += 5) {
@@ -406,7 +413,7 @@ export class SipMessageImpl implements SipMessage {
   get parsedRequestUri(): SipUri | undefined {
     const ruri = this.requestUri;
     if (ruri === undefined) return undefined;
-    return this.#memo('pruri', () => {
+    return this.#memo(K_PRURI, () => {
       const r = parseUri(ruri);
       if (r.problem !== undefined) {
         const l = this.#layout;
@@ -577,7 +584,7 @@ export class SipMessageImpl implements SipMessage {
   }
 
   get parts(): readonly BodyPart[] {
-    return this.#memo('parts', () => {
+    return this.#memo(K_PARTS, () => {
       const ct = this.contentType;
       if (ct === undefined || ct.type !== 'multipart' || this.body.length === 0) return [];
       const boundary = ct.params.get('boundary');
@@ -592,7 +599,7 @@ export class SipMessageImpl implements SipMessage {
   }
 
   get sdp(): Sdp | undefined {
-    return this.#memo('sdp', () => {
+    return this.#memo(K_SDP, () => {
       const ct = this.contentType;
       if (ct === undefined || this.body.length === 0) return undefined;
       if (ct.type === 'application' && ct.subtype === 'sdp') {
