@@ -63,7 +63,9 @@ export function viewCall(call: Call): CallView {
   const final = main?.final;
   const provisional = main?.responses.find((r) => r.status !== undefined && r.status > 100 && r.status < 200);
   const ringing = [main, ...legs].some((t) => t?.responses.some((r) => r.status !== undefined && r.status > 100 && r.status < 200) === true);
-  const cancelled = call.cancels.length > 0;
+  // RFC 3261 §9.1: a CANCEL carries the top Via of the request it cancels, so the caller's CANCEL is on the main hop;
+  // one only on a further hop was the proxy's own (a no-answer timer, or another branch answered).
+  const cancelled = main === undefined ? call.cancels.length > 0 : call.cancels.some((c) => c.leg === main.leg);
   let outcome = outcomeOf(final?.status, cancelled, ringing);
   if (final === undefined && main !== undefined) {
     if (main.responses.length === 0 && main.request !== undefined && main.retransmissions > 0) outcome = 'no-response';

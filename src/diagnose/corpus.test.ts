@@ -56,6 +56,13 @@ describe.skipIf(!hasCorpus)(`corpus captures and logs (${hasCorpus ? 'present' :
     expect(f?.details).toMatchObject({ expiresRequested: 1800, expiresGranted: 20 });
   });
 
+  it('ipv6frag.pcap: an answered call with reliable provisional responses (PRACK) and no finding', async () => {
+    const r = await analyzeCorpus('pcap/ipv6frag.pcap');
+    expect(r.calls).toHaveLength(1);
+    expect(r.calls[0]).toMatchObject({ outcome: 'answered', prack: true, endedBy: 'caller' });
+    expect(r.findings).toEqual([]);
+  });
+
   it('responses without their requests give no verdict about the client', async () => {
     const r = await analyzeCorpus('pcap/pcapplusplus-sip_resp.pcap');
     expect(r.findings.map((x) => x.rule)).not.toContain('auth.credentials-never-sent');

@@ -73,7 +73,7 @@ export function summarizeRegistration(reg: Registration, byCallId: ReadonlyMap<s
   };
 }
 
-export function summarizeCall(call: Call, byCallId: ReadonlyMap<string, string[]>): CallSummary & { readonly linkedCallIds: readonly string[] } {
+export function summarizeCall(call: Call, byCallId: ReadonlyMap<string, string[]>): CallSummary {
   const view = viewCall(call);
   const first = call.invites[0];
   return {
@@ -91,6 +91,14 @@ export function summarizeCall(call: Call, byCallId: ReadonlyMap<string, string[]
     durationMs: view.durationMs,
     endedBy: view.endedBy,
     linkedCallIds: [...call.linkedCallIds],
+    legs: 1 + view.legs.length,
+    cancelled: view.cancelled,
+    reInvites: call.reInvites.length + call.prackOrUpdate.filter((t) => t.method === 'UPDATE').length,
+    prack: call.prackOrUpdate.some((t) => t.method === 'PRACK'),
+    retransmissions: [...call.invites, ...call.reInvites, ...call.cancels, ...call.byes, ...call.prackOrUpdate, ...call.others].reduce(
+      (n, t) => n + t.retransmissions + t.responseRetransmissions,
+      0,
+    ),
   };
 }
 

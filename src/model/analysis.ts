@@ -89,6 +89,16 @@ export interface CallSummary {
   readonly endedBy: 'caller' | 'callee' | null;
   /** Call-IDs of the same call on other legs of a B2BUA (tied by X-CID, P-Charging-Vector icid, …). */
   readonly linkedCallIds?: readonly string[];
+  /** Hops the INVITE was seen on (both sides of a proxy: 2). */
+  readonly legs?: number;
+  /** Whether the caller sent a CANCEL. */
+  readonly cancelled?: boolean;
+  /** re-INVITEs and UPDATEs in the dialog (hold, codec change, session refresh). */
+  readonly reInvites?: number;
+  /** Whether reliable provisional responses were used (PRACK, RFC 3262). */
+  readonly prack?: boolean;
+  /** Request and response retransmissions seen in the call's transactions. */
+  readonly retransmissions?: number;
 }
 
 /** The `analyze --json` contract, schemaVersion 1. Fields may be added, never renamed or removed. */

@@ -103,6 +103,10 @@ async function checkScenario(name: ScenarioName, options: RunScenarioOptions = {
       expect(call, 'the call').toBeDefined();
       expect(call?.finalStatus).toBe(expected.finalStatus);
       if (finding !== undefined) expect(call?.findings).toContain(finding.id);
+      // kamailio's two sides are both on the loopback capture: a forwarded INVITE is seen on two hops.
+      const forwarded = !['call-service-unavailable', 'call-unregistered-callee'].includes(name) && !(name === 'call-dead-contact' && options.transport === 'tcp');
+      expect(call?.legs).toBe(forwarded ? 2 : 1);
+      expect(call?.cancelled).toBe(name === 'call-cancelled');
       if (expected.finalStatus === 200) {
         expect(call?.outcome).toBe('answered');
         expect(call?.endedBy).toBe('caller');
