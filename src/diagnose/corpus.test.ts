@@ -5,7 +5,8 @@ import { join, resolve } from 'node:path';
 import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
 import { corpusDir, corpusFiles, corpusSkipReason, hasCorpus } from '../../test/helpers/corpus.js';
-import { analyze } from './analyze.js';
+import { parseMessage } from '../parse/index.js';
+import { analyze, analyzeRecords } from './analyze.js';
 
 const schemaPath = resolve(import.meta.dirname, '..', '..', 'schema', 'analysis.schema.json');
 
@@ -22,6 +23,21 @@ describe.skipIf(!hasCorpus)(`corpus captures and logs (${hasCorpus ? 'present' :
       expect(validate.errors ?? [], file).toEqual([]);
       for (const f of result.findings) for (const i of f.evidence) expect(i).toBeLessThan(result.summary.messages);
     }
+  });
+
+  it('the RFC 4475 torture messages and the validation samples, all in one input, never make analysis throw', async () => {
+    const files = [...corpusFiles('messages/rfc4475'), ...corpusFiles('messages/validation')];
+    expect(files.length).toBeGreaterThan(40);
+    const records = await Promise.all(
+      files.map(async (file, index) => ({
+        index,
+        message: parseMessage(new Uint8Array(await readFile(file))),
+        meta: { time: null, origin: { path: file, offset: 0 } },
+      })),
+    );
+    const { result } = analyzeRecords(records, { keepMessages: 'all' });
+    expect(result.summary.messages).toBe(files.length);
+    for (const f of result.findings) expect(f.evidence.every((i) => i < files.length)).toBe(true);
   });
 
   it('ipip.pcap: the 200 OK is never acknowledged and the caller hangs up 32 s later', async () => {
