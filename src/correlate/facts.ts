@@ -206,6 +206,51 @@ function readCorrelation(message: SipMessage): string[] {
   return out;
 }
 
+/**
+ * The URI and the tag of a From or To value (RFC 3261 §20.20, §20.39), scanned by hand: the typed accessor parses the
+ * whole name-addr and its URI, which correlation does not need, on every message. Name-addr form: the URI is inside
+ * `<>` (a quoted display name may hold `<`); addr-spec form: every `;` parameter belongs to the header (§20).
+ */
+export function scanNameAddr(value: string | undefined): { uri: string; tag: string | undefined } | undefined {
+  if (value === undefined) return undefined;
+  const n = value.length;
+  let i = 0;
+  let open = -1;
+  let semi = -1;
+  while (i < n) {
+    const c = value.charCodeAt(i);
+    if (c === 0x22) {
+      // quoted-string: skip to the closing quote, honouring backslash escapes
+      i++;
+      while (i < n && value.charCodeAt(i) !== 0x22) i += value.charCodeAt(i) === 0x5c ? 2 : 1;
+    } else if (c === 0x3c) {
+      open = i;
+      break;
+    } else if (c === 0x3b && semi < 0) semi = i;
+    i++;
+  }
+  let uri: string;
+  let rest: number;
+  if (open >= 0) {
+    const close = value.indexOf('>', open + 1);
+    uri = value.slice(open + 1, close < 0 ? n : close).trim();
+    rest = close < 0 ? n : close + 1;
+  } else {
+    uri = value.slice(0, semi < 0 ? n : semi).trim();
+    rest = semi < 0 ? n : semi;
+  }
+  let tag: string | undefined;
+  let p = value.indexOf(';', rest);
+  while (p >= 0 && tag === undefined) {
+    const next = value.indexOf(';', p + 1);
+    const param = value.slice(p + 1, next < 0 ? n : next);
+    const eq = param.indexOf('=');
+    if (eq >= 0 && param.slice(0, eq).trim().toLowerCase() === 'tag') tag = param.slice(eq + 1).trim();
+    p = next;
+  }
+  return { uri, tag };
+}
+
 /** A comma-separated option-tag list (Supported, Require, Unsupported) split by hand: these headers are plain tokens. */
 function splitTokens(value: string | undefined): readonly string[] {
   if (value === undefined) return EMPTY;
@@ -232,8 +277,8 @@ export function extractFacts(record: MessageRecord): MessageFacts {
   const m = record.message;
   const meta = record.meta;
   const cseq = m.cseq;
-  const from = m.from;
-  const to = m.to;
+  const from = scanNameAddr(m.header('From'));
+  const to = scanNameAddr(m.header('To'));
   const vias = m.via;
   const isResponse = m.kind === 'response';
   const status = m.status;
@@ -264,9 +309,9 @@ export function extractFacts(record: MessageRecord): MessageFacts {
     callId: m.callId ?? '',
     cseq: cseq?.seq ?? -1,
     cseqMethod: (cseq?.method ?? method).toUpperCase(),
-    fromUri: from?.uri.raw,
+    fromUri: from?.uri,
     fromTag: from?.tag,
-    toUri: to?.uri.raw,
+    toUri: to?.uri,
     toTag: to?.tag,
     src: intern(meta.src),
     dst: intern(meta.dst),
