@@ -147,6 +147,11 @@ export function asSearchable(bytes: Uint8Array): Uint8Array {
   return NodeBuffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
+/** Uninitialised bytes (Node's pooled allocUnsafe when there), filled by the caller right away. */
+function allocBytes(n: number): Uint8Array {
+  return NodeBuffer === undefined ? new Uint8Array(n) : NodeBuffer.allocUnsafe(n);
+}
+
 /** Copies bytes[s, e) (a Buffer's slice() would be a view). */
 function copyBytes(b: Uint8Array, s: number, e: number): Uint8Array {
   const out = new Uint8Array(e - s);
@@ -285,7 +290,7 @@ export class StreamFramer {
     } else if (chunk.length >= this.#len) {
       // A fresh buffer of what was held back plus the chunk: its messages can be handed out as views, since it is
       // never reused. Costs at most twice the chunk.
-      const joined = asSearchable(new Uint8Array(this.#len + chunk.length));
+      const joined = allocBytes(this.#len + chunk.length);
       joined.set(this.#buf.subarray(0, this.#len));
       joined.set(chunk, this.#len);
       this.#len = joined.length;
@@ -328,7 +333,7 @@ export class StreamFramer {
   #append(chunk: Uint8Array): void {
     const need = this.#len + chunk.length;
     if (need > this.#buf.length) {
-      const next = asSearchable(new Uint8Array(Math.max(need, this.#buf.length * 2, 4096)));
+      const next = allocBytes(Math.max(need, this.#buf.length * 2, 4096));
       next.set(this.#buf.subarray(0, this.#len));
       this.#buf = next;
     }
@@ -349,7 +354,8 @@ export class StreamFramer {
       return;
     }
     if (zeroCopy) {
-      this.#buf = asSearchable(new Uint8Array(Math.max(rest * 2, 4096)));
+      // Exactly the rest: the next push joins it with its chunk into a fresh buffer (or grows it, for small chunks).
+      this.#buf = allocBytes(rest);
       this.#buf.set(view.subarray(consumed, this.#len));
     } else if (consumed > 0) {
       this.#buf.copyWithin(0, consumed, this.#len);

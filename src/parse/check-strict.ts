@@ -1,6 +1,7 @@
 import type { Issue, Severity } from '../model/issue.js';
 import type { SipMessage } from '../model/sip-message.js';
 import { identifyName } from './header-names.js';
+import { TOKEN_BYTES } from './parse-message.js';
 
 /** Headers every request and response carries (RFC 3261 §8.1.1, §20 table 2). */
 const MANDATORY = ['To', 'From', 'CSeq', 'Call-ID'] as const;
@@ -46,6 +47,19 @@ export function checkStrict(message: SipMessage): Issue[] {
     const count = message.headers.filter((h) => identifyName(h.name) === identifyName(name)).length;
     if (count > 1) {
       add('multiple-values', 'error', `expected one ${name} header (RFC 3261 §7.3.1), found ${count}`, span(name));
+    }
+  }
+  for (const h of message.headers) {
+    // RFC 3261 §7.3.1, §25.1: field-name = token
+    for (let k = 0; k < h.name.length; k++) {
+      const c = h.name.charCodeAt(k);
+      if (c >= 0x80 || TOKEN_BYTES[c] !== 1) {
+        add('bad-header-name', 'warning', `expected a header name made of token characters (RFC 3261 §25.1), found "${h.name}"`, {
+          start: h.start,
+          end: h.end,
+        });
+        break;
+      }
     }
   }
   const cseq = message.cseq;

@@ -126,8 +126,13 @@ export function scanMessage(
   while (pos < len) {
     const lineStart = pos;
     // The name first (token bytes, white space, ':'), then the line end from there: each byte is read once.
+    // Visible ASCII up to ':' or white space; that the name is an RFC 3261 token is checked by checkStrict.
     let i = pos;
-    while (i < len && TOKEN_BYTES[b[i]!] === 1) i++;
+    while (i < len) {
+      const c = b[i]!;
+      if (c <= SP || c === COLON || c >= 0x7f) break;
+      i++;
+    }
     const nameEnd = i;
     while (i < len && (b[i] === SP || b[i] === HT)) i++;
     const colon = i;
@@ -208,11 +213,6 @@ export function scanMessage(
       id = CONTENT_LENGTH_ID;
       if (layout.contentLengthAt < 0) layout.contentLengthAt = n;
     }
-    if (n + 5 > index.length) {
-      const grown = new Int32Array(index.length * 2);
-      grown.set(index);
-      index = scratch = grown;
-    }
     index[n] = id;
     index[n + 1] = lineStart;
     index[n + 2] = nameEnd;
@@ -223,8 +223,9 @@ export function scanMessage(
   }
   layout.headerCount = Math.min(count, maxHeaders);
   if (!ended && !final) return undefined;
-  // One exact-size copy of the scratch index per message.
-  index = layout.index = scratch.slice(0, n);
+  // One exact-size copy of the scratch index per message. A plain array: allocating a small Int32Array (new or
+  // slice) cost a third to a half of the whole scan in V8, measured with --cpu-prof on bench/parse-bench.ts.
+  index = layout.index = index.slice(0, n);
   layout.lineEnds = sawCrlf ? (sawLf ? 'mixed' : 'crlf') : sawLf ? 'lf' : 'none';
   if (!ended) {
     layout.headersEnd = len;
@@ -300,9 +301,9 @@ function readDigits(b: Uint8Array, s: number, e: number): number {
   return v;
 }
 
-/** Reused while scanning; each message keeps an exact-size copy. */
-let scratch = new Int32Array(5 * 64);
-const EMPTY_INDEX = new Int32Array(0);
+/** Reused while scanning (grows as needed); each message keeps an exact-size copy. */
+const scratch: number[] = [];
+const EMPTY_INDEX: number[] = [];
 
 let cachedBuffer: ArrayBufferLike | undefined;
 /** Below this many bytes a message is scanned byte by byte: the word view would cost more than it saves. */

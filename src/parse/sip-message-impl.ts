@@ -64,7 +64,7 @@ export interface MessageLayout {
   reasonStart: number;
   reasonEnd: number;
   /** Five numbers per header: id, line start, name end, value start, value end (folding included). */
-  index: Int32Array;
+  index: number[];
   /** Position in `index` of the first Content-Length header, or -1. */
   contentLengthAt: number;
   headerCount: number;
@@ -207,7 +207,7 @@ export class SipMessageImpl implements SipMessage {
    * The header index with every name identified. The eager scan only marks Content-Length (what framing needs);
    * the other names are looked up here, on first use, once.
    */
-  #index(): Int32Array {
+  #index(): number[] {
     const idx = this.#layout.index;
     if (!this.#identified) {
       this.#identified = true;
