@@ -349,7 +349,11 @@ export function extractFacts(record: MessageRecord): MessageFacts {
           ...m.proxyAuthorization.map((c) => toCredentials('Proxy-Authorization', c)),
         ]
       : EMPTY,
-    sdp: offerAnswer && m.body.length > 0 ? extractSdp(m) : undefined,
+    // The offer (INVITE, UPDATE), the answer of a 2xx, and the capabilities a 488/606 may carry: what media rules read.
+    sdp:
+      offerAnswer && m.body.length > 0 && (isResponse ? status !== undefined && ((status >= 200 && status < 300) || status === 488 || status === 606) : method !== 'ACK' && method !== 'PRACK')
+        ? extractSdp(m)
+        : undefined,
     supported: isResponse ? EMPTY : splitTokens(m.header('Supported')),
     require: splitTokens(m.header('Require')),
     unsupported: status === 420 ? splitTokens(m.header('Unsupported')) : EMPTY,
