@@ -3,19 +3,15 @@
 const utf8 = new TextDecoder('utf-8', { fatal: false });
 const encoder = new TextEncoder();
 
+
 /** Decodes bytes[s, e) as UTF-8; invalid bytes become U+FFFD (the raw bytes stay in the message). */
 export function decodeText(b: Uint8Array, s: number, e: number): string {
   const n = e - s;
   if (n <= 0) return '';
-  if (n <= 48) {
-    // Short ASCII values are the common case; building them by hand beats TextDecoder's call overhead.
-    let out = '';
-    for (let i = s; i < e; i++) {
-      const c = b[i]!;
-      if (c >= 0x80) return utf8.decode(b.subarray(s, e));
-      out += String.fromCharCode(c);
-    }
-    return out;
+  if (n <= 128) {
+    // Short ASCII values are the common case: String.fromCharCode over the codes beats TextDecoder's call overhead.
+    for (let i = s; i < e; i++) if (b[i]! >= 0x80) return utf8.decode(b.subarray(s, e));
+    return String.fromCharCode.apply(null, b.subarray(s, e) as unknown as number[]);
   }
   return utf8.decode(b.subarray(s, e));
 }
@@ -24,8 +20,15 @@ export function decodeText(b: Uint8Array, s: number, e: number): string {
 export function decodeValue(b: Uint8Array, s: number, e: number): string {
   while (s < e && (b[s] === 0x20 || b[s] === 0x09)) s++;
   while (e > s && (b[e - 1] === 0x20 || b[e - 1] === 0x09 || b[e - 1] === 0x0d || b[e - 1] === 0x0a)) e--;
-  const lf = b.indexOf(0x0a, s);
-  if (lf < 0 || lf >= e) return decodeText(b, s, e);
+  // A byte loop, not indexOf: TypedArray.prototype.indexOf costs more than reading a short value.
+  let folded = false;
+  for (let k = s; k < e; k++) {
+    if (b[k] === 0x0a) {
+      folded = true;
+      break;
+    }
+  }
+  if (!folded) return decodeText(b, s, e);
   // RFC 3261 §7.3.1: a folded line is one value; the line break and leading white space become one SP.
   const parts: string[] = [];
   let i = s;

@@ -17,7 +17,7 @@ import type {
   Via,
   Warning,
 } from '../model/headers.js';
-import { parseUri } from './parse-uri.js';
+import { type Mutable, parseUri } from './parse-uri.js';
 
 /** A parsed value, or the reason it could not be read (what was expected, what was found). */
 export type Parsed<T> = { ok: true; value: T; problem?: string } | { ok: false; problem: string };
@@ -193,12 +193,8 @@ export function parseNameAddr(raw: string): Parsed<NameAddr> {
   problem ??= u.problem;
   const p = parseParams(s, i);
   problem ??= p.problem;
-  const value: NameAddr = {
-    ...(displayName !== undefined && { displayName }),
-    uri: u.uri,
-    params: p.params,
-    raw,
-  };
+  const value: Mutable<NameAddr> = { uri: u.uri, params: p.params, raw };
+  if (displayName !== undefined) value.displayName = displayName;
   return ok(value, problem);
 }
 
@@ -206,7 +202,10 @@ export function parseFromTo(raw: string): Parsed<FromTo> {
   const na = parseNameAddr(raw);
   if (!na.ok) return na;
   const tag = paramString(na.value.params, 'tag');
-  return ok({ ...na.value, ...(tag !== undefined && { tag }) }, na.problem);
+  // parseNameAddr's value is a fresh object: add the tag to it rather than copying it.
+  const value = na.value as Mutable<FromTo>;
+  if (tag !== undefined) value.tag = tag;
+  return ok(value, na.problem);
 }
 
 export function parseContact(raw: string): Parsed<Contact> {
@@ -220,10 +219,11 @@ export function parseContact(raw: string): Parsed<Contact> {
   const q = qText !== undefined && /^[01](?:\.\d{0,3})?$/u.test(qText) ? Number(qText) : undefined;
   let problem = na.problem;
   if (qText !== undefined && q === undefined) problem ??= `expected q between 0 and 1 (RFC 3261 §20.10), found "${qText}"`;
-  return ok(
-    { ...na.value, star: false, ...(expires !== undefined && { expires }), ...(q !== undefined && { q }) },
-    problem,
-  );
+  const value = na.value as Mutable<Contact>;
+  value.star = false;
+  if (expires !== undefined) value.expires = expires;
+  if (q !== undefined) value.q = q;
+  return ok(value, problem);
 }
 
 /** RFC 3261 §20.42: sent-protocol LWS sent-by *( SEMI via-params ), LWS allowed around '/' */
@@ -284,19 +284,13 @@ export function parseVia(raw: string): Parsed<Via> {
   const branch = paramString(params, 'branch');
   const received = paramString(params, 'received');
   const maddr = paramString(params, 'maddr');
-  const via: Via = {
-    protocol: `${name}/${version}`,
-    transport: transport.toUpperCase(),
-    host,
-    ...(port !== undefined && { port }),
-    ...(branch !== undefined && { branch }),
-    ...(received !== undefined && { received }),
-    ...(rportValue !== undefined && { rport: rportValue === null ? null : Number(rportValue) }),
-    ...(maddr !== undefined && { maddr }),
-    ...(ttl !== undefined && { ttl }),
-    params,
-    raw,
-  };
+  const via: Mutable<Via> = { protocol: `${name}/${version}`, transport: transport.toUpperCase(), host, params, raw };
+  if (port !== undefined) via.port = port;
+  if (branch !== undefined) via.branch = branch;
+  if (received !== undefined) via.received = received;
+  if (rportValue !== undefined) via.rport = rportValue === null ? null : Number(rportValue);
+  if (maddr !== undefined) via.maddr = maddr;
+  if (ttl !== undefined) via.ttl = ttl;
   if (rportValue !== undefined && rportValue !== null && !/^\d{1,5}$/u.test(rportValue)) {
     problem ??= `expected a port number as the rport value, found "${rportValue}"`;
   }

@@ -1,6 +1,7 @@
 import type { Issue } from '../model/issue.js';
 import type { MediaDirection, Sdp, SdpCodec, SdpMedia } from '../model/sdp.js';
 import { decodeText } from './decode.js';
+import type { Mutable } from './parse-uri.js';
 
 /** RFC 3551 §6 static payload types (audio and video) a diagnosis names without an rtpmap. */
 const STATIC_PAYLOADS: Record<number, [string, number, number?]> = {
@@ -68,8 +69,8 @@ export function parseSdp(bytes: Uint8Array, issues: Issue[], offset = 0): Sdp {
   let cur: MediaDraft | undefined;
   let pos = 0;
   while (pos < bytes.length) {
-    let lf = bytes.indexOf(0x0a, pos);
-    if (lf < 0) lf = bytes.length;
+    let lf = pos;
+    while (lf < bytes.length && bytes[lf] !== 0x0a) lf++;
     let e = lf;
     if (e > pos && bytes[e - 1] === 0x0d) e--;
     const s = pos;
@@ -176,15 +177,13 @@ export function parseSdp(bytes: Uint8Array, issues: Issue[], offset = 0): Sdp {
     }
   }
   const out: SdpMedia[] = media.map((m) => finishMedia(m, session));
-  return {
-    ...(session.version !== undefined && { version: session.version }),
-    ...(session.origin !== undefined && { origin: session.origin }),
-    ...(session.sessionName !== undefined && { sessionName: session.sessionName }),
-    ...(session.connection !== undefined && { connection: session.connection }),
-    ...(session.direction !== undefined && { direction: session.direction }),
-    media: out,
-    raw,
-  };
+  const sdp: Mutable<Sdp> = { media: out, raw };
+  if (session.version !== undefined) sdp.version = session.version;
+  if (session.origin !== undefined) sdp.origin = session.origin;
+  if (session.sessionName !== undefined) sdp.sessionName = session.sessionName;
+  if (session.connection !== undefined) sdp.connection = session.connection;
+  if (session.direction !== undefined) sdp.direction = session.direction;
+  return sdp;
 }
 
 function finishMedia(m: MediaDraft, session: { connection?: string; direction?: MediaDirection; ice: boolean; dtls: boolean }): SdpMedia {
@@ -209,29 +208,29 @@ function finishMedia(m: MediaDraft, session: { connection?: string; direction?: 
         const st = STATIC_PAYLOADS[pt];
         if (st) [name, clockRate, channels] = st;
       }
-      codecs.push({
-        payloadType: pt,
-        ...(name !== undefined && { name }),
-        ...(clockRate !== undefined && { clockRate }),
-        ...(channels !== undefined && { channels }),
-        ...(fmtp !== undefined && { fmtp }),
-      });
+      const codec: Mutable<SdpCodec> = { payloadType: pt };
+      if (name !== undefined) codec.name = name;
+      if (clockRate !== undefined) codec.clockRate = clockRate;
+      if (channels !== undefined) codec.channels = channels;
+      if (fmtp !== undefined) codec.fmtp = fmtp;
+      codecs.push(codec);
     }
   }
   const connection = m.connection ?? session.connection;
   const direction = m.direction ?? session.direction;
-  return {
+  const out: Mutable<SdpMedia> = {
     type: m.type,
     port: m.port,
-    ...(m.portCount !== undefined && Number.isInteger(m.portCount) && { portCount: m.portCount }),
     protocol: m.protocol,
     formats: m.formats,
     codecs,
-    ...(connection !== undefined && { connection }),
-    ...(direction !== undefined && { direction }),
     ice: m.ice || session.ice,
     crypto: m.crypto,
     dtls: m.dtls || session.dtls,
     attributes: m.attributes,
   };
+  if (m.portCount !== undefined && Number.isInteger(m.portCount)) out.portCount = m.portCount;
+  if (connection !== undefined) out.connection = connection;
+  if (direction !== undefined) out.direction = direction;
+  return out;
 }

@@ -3,6 +3,9 @@ import { percentDecode } from './decode.js';
 
 const EMPTY_HEADERS: ReadonlyMap<string, string> = new Map();
 
+/** The same object type with its fields writable, to build it field by field. */
+export type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
 /**
  * Parses a URI (RFC 3261 §19.1.1 for sip/sips, RFC 3966 for tel). Other schemes keep `scheme` and `raw`.
  * Returns the URI and, when something did not fit the grammar, a description of what was expected.
@@ -87,7 +90,7 @@ function parseSipUri(raw: string, scheme: string, rest: string): { uri: SipUri; 
     host = hostPart.slice(0, i);
     if (isIpv4(host)) {
       hostKind = 'ipv4';
-    } else if (host.includes(':') || isIpv6(host)) {
+    } else if (host.includes(':')) {
       hostKind = 'ipv6';
     } else {
       hostKind = 'name';
@@ -127,17 +130,11 @@ function parseSipUri(raw: string, scheme: string, rest: string): { uri: SipUri; 
     headers = h;
   }
   if (host.length === 0) problem ??= 'expected a host after the scheme, found none';
-  const uri: SipUri = {
-    raw,
-    scheme,
-    ...(user !== undefined && { user }),
-    ...(password !== undefined && { password }),
-    host,
-    hostKind,
-    ...(port !== undefined && { port }),
-    params,
-    headers,
-  };
+  // Assigned field by field: object spread of optional fields was most of this function's time in V8.
+  const uri: Mutable<SipUri> = { raw, scheme, host, hostKind, params, headers };
+  if (user !== undefined) uri.user = user;
+  if (password !== undefined) uri.password = password;
+  if (port !== undefined) uri.port = port;
   return problem === undefined ? { uri } : { uri, problem };
 }
 
