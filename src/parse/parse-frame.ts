@@ -1,23 +1,23 @@
 import type { FramedMessage, HeaderScanner } from '../framing/stream-framer.js';
 import { StreamFramer, type StreamFramerOptions } from '../framing/stream-framer.js';
 import type { SipMessage } from '../model/sip-message.js';
-import { type MessageScan, type ParseOptions, parseMessage, scanMessage } from './parse-message.js';
+import { MessageScan, type ParseOptions, parseMessage, scanMessage } from './parse-message.js';
 import { SipMessageImpl } from './sip-message-impl.js';
-
-/** Marks scans made by this module, so a foreign `headerScan` on a frame is never trusted. */
-class ScanState {
-  constructor(readonly scan: MessageScan) {}
-}
 
 /**
  * A StreamFramer header scanner that builds parse/'s header index while framing: parseFrame() then turns the frame
  * into a SipMessage without reading the headers a second time.
  */
 export function createHeaderScanner(options?: ParseOptions): HeaderScanner {
+  // One result object, reused: the framer reads it before calling again.
+  const result = { headerEnd: 0, contentLength: -1, state: undefined as unknown };
   return (b, start, end) => {
     const scan = scanMessage(b, start, end, options, false);
     if (scan === undefined) return undefined;
-    return { headerEnd: start + scan.layout.bodyStart, contentLength: scan.contentLength, state: new ScanState(scan) };
+    result.headerEnd = start + scan.layout.bodyStart;
+    result.contentLength = scan.contentLength;
+    result.state = scan;
+    return result;
   };
 }
 
@@ -29,8 +29,9 @@ export function createSipStreamFramer(options: Omit<StreamFramerOptions, 'header
 /** Parses a framed message, reusing the header index built while framing when there is one. */
 export function parseFrame(frame: FramedMessage, options?: ParseOptions): SipMessage {
   const state = frame.headerScan;
-  if (state instanceof ScanState) {
-    const { layout, issues } = state.scan;
+  // Only scans made by scanMessage are trusted (MessageScan is a class for this check).
+  if (state instanceof MessageScan) {
+    const { layout, issues } = state;
     if (layout.bodyStart <= frame.bytes.length) {
       layout.bodyEnd = frame.bytes.length;
       return new SipMessageImpl(frame.bytes, layout, issues, options?.stream === true);

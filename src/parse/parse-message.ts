@@ -61,11 +61,13 @@ export function parseMessage(bytes: Uint8Array, options?: ParseOptions): SipMess
 }
 
 /** What the eager scan of one message found: the layout (offsets relative to the message's first byte) and issues. */
-export interface MessageScan {
-  readonly layout: MessageLayout;
-  readonly issues: Issue[];
-  /** The first Content-Length value: -1 when absent, -2 when not a number. */
-  readonly contentLength: number;
+export class MessageScan {
+  constructor(
+    readonly layout: MessageLayout,
+    readonly issues: Issue[],
+    /** The first Content-Length value: -1 when absent, -2 when not a number. */
+    readonly contentLength: number,
+  ) {}
 }
 
 /**
@@ -247,7 +249,7 @@ export function scanMessage(
     contentLength = readDigits(b, index[k + 3]!, index[k + 4]!);
   }
   if (start !== 0) rebase(layout, issues, start);
-  return { layout, issues, contentLength };
+  return new MessageScan(layout, issues, contentLength);
 }
 
 /** Makes every offset of a scan relative to `start`, the message's first byte. */
