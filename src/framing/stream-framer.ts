@@ -249,6 +249,8 @@ export class StreamFramer {
   readonly #scanner: HeaderScanner | undefined;
   #scanState: unknown;
   #buf: Uint8Array = new Uint8Array(0);
+  /** #buf is a view of a pushed chunk (held-back bytes not copied yet): never write into it. */
+  #borrowed = false;
   #len = 0;
   /** Stream offset of #buf[0]. */
   #base = 0;
@@ -332,7 +334,8 @@ export class StreamFramer {
 
   #append(chunk: Uint8Array): void {
     const need = this.#len + chunk.length;
-    if (need > this.#buf.length) {
+    if (need > this.#buf.length || this.#borrowed) {
+      this.#borrowed = false;
       const next = allocBytes(Math.max(need, this.#buf.length * 2, 4096));
       next.set(this.#buf.subarray(0, this.#len));
       this.#buf = next;
@@ -354,9 +357,10 @@ export class StreamFramer {
       return;
     }
     if (zeroCopy) {
-      // Exactly the rest: the next push joins it with its chunk into a fresh buffer (or grows it, for small chunks).
-      this.#buf = allocBytes(rest);
-      this.#buf.set(view.subarray(consumed, this.#len));
+      // Borrow the rest without copying: the next push copies it into a fresh buffer with its chunk, and #append
+      // never writes into borrowed memory (frames are views of the pushed chunks anyway).
+      this.#buf = new Uint8Array(view.buffer, view.byteOffset + consumed, rest);
+      this.#borrowed = true;
     } else if (consumed > 0) {
       this.#buf.copyWithin(0, consumed, this.#len);
     }
