@@ -38,6 +38,12 @@ export interface SipMessage {
   /** Responses: the reason phrase, possibly empty. */
   readonly reason?: string | undefined;
   readonly version: string;
+  /** The start line as written (without its line end). */
+  readonly startLine?: string;
+  /** How the header lines end: `lf` for logs that dropped the CRs, `mixed` when both occur. */
+  readonly lineEnds?: 'crlf' | 'lf' | 'mixed' | 'none';
+  /** Byte offset of the body in `raw`. */
+  readonly bodyOffset?: number;
   readonly raw: Uint8Array;
   readonly headers: readonly Header[];
   /** The body as framed (Content-Length honoured where it could be). */
