@@ -241,6 +241,8 @@ function readContentLengthLine(b: Uint8Array, s: number, e: number): number {
  * Push chunks as they come; messages come out when complete, else the bytes wait (`pending`). CRLF keepalives
  * (RFC 5626 §4.4.1) are skipped silently; bytes that are not SIP are skipped and reported as a `framing-garbage`
  * issue on the next message (or, at `end()`, as a frame of their own); `end()` flushes what is left, with an issue.
+ * Frames, and the bytes held back between pushes, are views of the pushed chunks (no copy): do not overwrite a
+ * chunk's memory after pushing it (Node's streams never do; a reader that recycles one buffer must copy first).
  */
 export class StreamFramer {
   readonly #maxMessageBytes: number;
