@@ -1,6 +1,6 @@
 // Parse-stage benchmark: framing, start line + header index, full typed access, against npm `sip` and `jssip` in the
 // same run, on the same generated messages (400-1500 bytes, most with SDP). `benchParse()` returns rows and prints
-// nothing; run this file directly (`node --import tsx bench/parse-bench.ts`) to print a table.
+// nothing; run this file directly (`node --import tsx bench/parse-bench.ts [--json]`) to print a table (or JSON).
 // Every case checks its own result (message count, a sample of parsed values) so a broken parser cannot look fast.
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
@@ -378,5 +378,7 @@ export function formatBenchRows(rows: readonly BenchRow[]): string {
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  void benchParse().then((rows) => process.stdout.write(`${formatBenchRows(rows)}\n`));
+  // `--json` (used by bench/run.ts): the rows as JSON; otherwise a table.
+  const json = process.argv.includes('--json');
+  void benchParse().then((rows) => process.stdout.write(json ? `${JSON.stringify(rows)}\n` : `${formatBenchRows(rows)}\n`));
 }
