@@ -131,3 +131,10 @@ describe.skipIf(!hasCorpus)(`StreamFramer on corpus messages (${hasCorpus ? 'cor
     expect(out[0]!.bytes.length).toBe(1000);
   });
 });
+
+describe('looksLikeSipStart on odd status lines', () => {
+  it('takes an overlarge status code for SIP (RFC 4475 §3.1.2.19 bigcode) and a short one for garbage', () => {
+    expect(looksLikeSipStart(enc.encode('SIP/2.0 4294967301 better not break the receiver\r\n'))).toBe(true);
+    expect(looksLikeSipStart(enc.encode('SIP/2.0 20 OK\r\n'))).toBe(false);
+  });
+});

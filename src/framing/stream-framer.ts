@@ -73,12 +73,11 @@ export function classifySipStart(bytes: Uint8Array, offset: number, end: number 
     if (i >= end) return -1;
     if (bytes[i] !== SP) return 0;
     i++;
-    for (let k = 0; k < 3; k++, i++) {
-      if (i >= end) return -1;
-      const c = bytes[i]!;
-      if (c < 0x30 || c > 0x39) return 0;
-    }
+    // Status-Code is 3DIGIT (RFC 3261 §7.2); more digits are still SIP, for parse to report (RFC 4475 §3.1.2.19).
+    const ds = i;
+    while (i < end && bytes[i]! >= 0x30 && bytes[i]! <= 0x39 && i - ds < 12) i++;
     if (i >= end) return -1;
+    if (i - ds < 3) return 0;
     const c = bytes[i]!;
     return c === SP || c === CR || c === LF || c === HT ? 1 : 0;
   }
