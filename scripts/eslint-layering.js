@@ -13,7 +13,7 @@ function placeOf(file) {
   if (i < 0) return undefined;
   const top = parts[i + 1];
   if (top === undefined) return undefined;
-  if (top === 'index.ts') return 'index';
+  if (top === 'index.ts' || top === 'index.js') return 'index'; // imports name the .js the .ts compiles to
   return top;
 }
 
