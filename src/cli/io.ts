@@ -35,18 +35,60 @@ export function useColor(io: CliIo): boolean {
   return io.stdoutIsTTY;
 }
 
-/** The process's own io. */
-export function processIo(): CliIo {
+/** The streams `processIo` writes to and reads from; tests pass their own. */
+export interface ProcessStreams {
+  readonly stdout: NodeJS.WritableStream & { readonly isTTY?: boolean };
+  readonly stderr: NodeJS.WritableStream & { readonly isTTY?: boolean };
+  readonly stdin: NodeJS.ReadableStream;
+}
+
+/** A write error that means the reader went away (`siplens codes | head`): not a fault of ours. */
+function isReaderGone(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === 'EPIPE' || code === 'ERR_STREAM_DESTROYED' || code === 'ERR_STREAM_WRITE_AFTER_END';
+}
+
+/**
+ * The process's own io. When the reader of stdout goes away (EPIPE), output stops, long commands are aborted and the
+ * process ends quietly with exit code 0 through `exitProcess`: a pipe into `head` is a normal way to use a CLI, and
+ * Node would otherwise die on the unhandled 'error' event with a stack trace. Any other write error on stdout is
+ * reported in one line and ends the process with exit code 4.
+ */
+export function processIo(
+  streams: ProcessStreams = { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin },
+  exitProcess: (code: number) => void = (code) => process.exit(code),
+): CliIo {
   const controller = new AbortController();
   process.once('SIGINT', () => controller.abort());
+  let stdoutOpen = true;
+  let stderrOpen = true;
+  streams.stdout.on('error', (error: unknown) => {
+    if (!stdoutOpen) return;
+    stdoutOpen = false;
+    controller.abort();
+    if (isReaderGone(error)) {
+      exitProcess(ExitCode.ok);
+      return;
+    }
+    if (stderrOpen) streams.stderr.write(`siplens: cannot write to standard output: ${error instanceof Error ? error.message : String(error)}\n`);
+    exitProcess(ExitCode.inputError);
+  });
+  // Nothing is left to tell anyone when stderr itself is gone; stop writing to it.
+  streams.stderr.on('error', () => {
+    stderrOpen = false;
+  });
   return {
-    stdout: (t) => void process.stdout.write(t),
-    stderr: (t) => void process.stderr.write(t),
-    stdoutIsTTY: process.stdout.isTTY === true,
-    stderrIsTTY: process.stderr.isTTY === true,
+    stdout: (t) => {
+      if (stdoutOpen) streams.stdout.write(t);
+    },
+    stderr: (t) => {
+      if (stderrOpen) streams.stderr.write(t);
+    },
+    stdoutIsTTY: streams.stdout.isTTY === true,
+    stderrIsTTY: streams.stderr.isTTY === true,
     env: process.env,
     cwd: process.cwd(),
-    stdin: process.stdin,
+    stdin: streams.stdin,
     signal: controller.signal,
   };
 }
