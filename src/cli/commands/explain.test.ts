@@ -97,7 +97,7 @@ describe('siplens explain', () => {
     const q = await run(['explain', 'q850:17']);
     expect(q.code).toBe(0);
     expect(q.stdout).toContain('Q.850 cause 17: User busy');
-    expect(q.stdout).toContain('486 Busy Here (RFC 3398 §8.2.6.1)');
+    expect(q.stdout).toContain('486 Busy Here (RFC 3398 §7.2.4.1)');
     expect((await run(['explain', 'w250'])).code).toBe(2);
     expect((await run(['explain', 'q850:200'])).code).toBe(2);
   });

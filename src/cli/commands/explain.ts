@@ -245,7 +245,7 @@ export function formatStatusText(x: StatusExplanation, method: string | undefine
     const q = q850ForSipStatus(x.code);
     if (q.cause !== undefined) {
       const name = describeQ850(q.cause).name;
-      const basis = q.basis === 'rfc3398' ? 'RFC 3398 §7.2.4.1' : 'by class; RFC 3398 lists no cause for it';
+      const basis = q.basis === 'rfc3398' ? 'RFC 3398 §8.2.6.1' : 'RFC 3398 §8.2.6.1 does not list this code: its catch-all';
       out.push(`${paint.bold('Towards the phone network:')} Q.850 cause ${q.cause} ${name} (${basis})`);
     } else if (q.note !== undefined) {
       out.push(`${paint.bold('Towards the phone network:')} ${q.note}`);
@@ -296,7 +296,7 @@ export function formatQ850Text(q: Q850Entry & { readonly known: boolean }, paint
     out.push(`${paint.bold('As a SIP response:')} none. ${sip.note ?? ''}`);
   } else {
     const entry = lookupStatus(sip.status);
-    const basis = sip.basis === 'rfc3398' ? 'RFC 3398 §8.2.6.1' : 'by class; RFC 3398 does not list this cause';
+    const basis = sip.basis === 'rfc3398' ? 'RFC 3398 §7.2.4.1' : 'by class; RFC 3398 does not list this cause';
     out.push(`${paint.bold('As a SIP response:')} ${sip.status} ${entry?.reason ?? ''} (${basis})`);
     if (sip.basis === 'rfc3398' && sip.note !== undefined) out.push(wrapText(sip.note, 2, 2));
   }

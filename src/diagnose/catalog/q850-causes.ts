@@ -14,7 +14,7 @@ export function classifyQ850(cause: number): Q850Class {
   return 'interworking';
 }
 
-// [cause, name, summary, SIP status per RFC 3398 §8.2.6.1 (0 = none listed), note]
+// [cause, name, summary, SIP status per RFC 3398 §7.2.4.1 (0 = none listed), note]
 type Row = readonly [number, string, string, number, string?];
 
 const ROWS: readonly Row[] = [
@@ -28,17 +28,17 @@ const ROWS: readonly Row[] = [
   [8, 'Preemption', 'The call was cleared to free resources for a higher-priority call.', 0],
   [9, 'Preemption - circuit reserved for reuse', 'The call was pre-empted and the circuit kept for the pre-empting call.', 0],
   [14, 'QoR: ported number', 'The number has been ported away (query-on-release, national use).', 0],
-  [16, 'Normal call clearing', 'One of the parties hung up; an ordinary end of a call.', 0, 'No response: a release with cause 16 becomes BYE or CANCEL, not an error response (RFC 3398 §8.2.6.1).'],
+  [16, 'Normal call clearing', 'One of the parties hung up; an ordinary end of a call.', 0, 'No response: a release with cause 16 becomes BYE or CANCEL, not an error response (RFC 3398 §7.2.4.1).'],
   [17, 'User busy', 'The called party is busy.', 486],
   [18, 'No user responding', 'The called party\'s equipment did not respond within the allowed time.', 408],
   [19, 'No answer from user (user alerted)', 'The called party was alerted (rang) but did not answer in time.', 480],
   [20, 'Subscriber absent', 'The called party is not reachable: a mobile switched off or not attached, or a device not registered.', 480],
-  [21, 'Call rejected', 'The called party (or the network on its behalf) refused the call.', 403, 'RFC 3398 §8.2.6.1: when the cause location is the user, a 6xx (603) may be sent instead of 403.'],
-  [22, 'Number changed', 'The called number is no longer in use; it has changed.', 410, 'RFC 3398 §8.2.6.1: 301 Moved Permanently when the diagnostic field carries the new number.'],
+  [21, 'Call rejected', 'The called party (or the network on its behalf) refused the call.', 403, 'RFC 3398 §7.2.4.1: when the cause location is the user, a 6xx (603) may be sent instead of 403.'],
+  [22, 'Number changed', 'The called number is no longer in use; it has changed.', 410, 'RFC 3398 §7.2.4.1: 301 Moved Permanently when the diagnostic field carries the new number.'],
   [23, 'Redirection to new destination', 'The call has been redirected to another destination.', 410],
   [24, 'Call rejected due to feature at the destination', 'A feature at the destination (such as anonymous call rejection) refused the call.', 0],
   [25, 'Exchange routing error', 'A routing error at an exchange, often a loop or too many hops.', 0],
-  [26, 'Non-selected user clearing', 'Another device answered the call, so this one was released.', 404, 'RFC 3398 §8.2.6.1 marks this mapping as ANSI usage.'],
+  [26, 'Non-selected user clearing', 'Another device answered the call, so this one was released.', 404, 'RFC 3398 §7.2.4.1 marks this mapping as ANSI usage.'],
   [27, 'Destination out of order', 'The called party\'s line or equipment is not working.', 502],
   [28, 'Invalid number format (address incomplete)', 'The number is malformed or incomplete.', 484],
   [29, 'Facility rejected', 'A supplementary service asked for was refused.', 501],
@@ -122,7 +122,7 @@ export function describeQ850(cause: number): Q850Entry & { readonly known: boole
     cause,
     name: `Unassigned cause ${cause} (${cls})`,
     class: cls,
-    summary: `Cause ${cause} has no name in the common Q.850 set; its value places it in the class "${cls}".`,
+    summary: `ITU-T Q.850 assigns no meaning to cause ${cause}; its value places it in the class "${cls}".`,
     known: false,
   };
 }
@@ -140,7 +140,7 @@ const SIP_BY_CLASS: Readonly<Record<Q850Class, number>> = {
 
 /**
  * The SIP response a gateway sends for a Q.850 cause received from the phone network (ISUP REL), per the table of
- * RFC 3398 §8.2.6.1; by class (`basis: 'class-default'`) when the table does not list the cause.
+ * RFC 3398 §7.2.4.1; by class (`basis: 'class-default'`) when the table does not list the cause.
  */
 export function sipStatusForQ850(cause: number): Q850ToSip {
   assertQ850Range(cause);
@@ -158,21 +158,21 @@ export function sipStatusForQ850(cause: number): Q850ToSip {
     cause,
     status: SIP_BY_CLASS[cls],
     basis: 'class-default',
-    note: `RFC 3398 §8.2.6.1 does not list cause ${cause}; siplens answers by its class ("${cls}").`,
+    note: `RFC 3398 §7.2.4.1 does not list cause ${cause}; siplens answers by its class ("${cls}").`,
   };
 }
 
-// RFC 3398 §7.2.4.1: the cause value a gateway puts in the ISUP REL when it receives this SIP response.
+// RFC 3398 §8.2.6.1: the cause value a gateway puts in the ISUP REL when it receives this SIP response.
 // 0 = no cause: 487 has none (the call was cancelled), 488 and 606 take it from the Warning header.
 const SIP_TO_Q850: ReadonlyMap<number, readonly [number, string?]> = new Map<number, readonly [number, string?]>([
   [400, [41]],
-  [401, [21, 'RFC 3398 §7.2.4.1: only if the gateway cannot answer the challenge itself.']],
+  [401, [21, 'RFC 3398 §8.2.6.1: only if the gateway cannot answer the challenge itself.']],
   [402, [21]],
   [403, [21]],
   [404, [1]],
   [405, [63]],
   [406, [79]],
-  [407, [21, 'RFC 3398 §7.2.4.1: only if the gateway cannot answer the challenge itself.']],
+  [407, [21, 'RFC 3398 §8.2.6.1: only if the gateway cannot answer the challenge itself.']],
   [408, [102]],
   [410, [22]],
   [413, [127]],
@@ -189,8 +189,8 @@ const SIP_TO_Q850: ReadonlyMap<number, readonly [number, string?]> = new Map<num
   [484, [28]],
   [485, [1]],
   [486, [17]],
-  [487, [0, 'RFC 3398 §7.2.4.1: no mapping; the call was cancelled.']],
-  [488, [0, 'RFC 3398 §7.2.4.1: the cause is chosen from the Warning header.']],
+  [487, [0, 'RFC 3398 §8.2.6.1: no mapping; the call was cancelled.']],
+  [488, [0, 'RFC 3398 §8.2.6.1: the cause is chosen from the Warning header.']],
   [500, [41]],
   [501, [79]],
   [502, [38]],
@@ -201,15 +201,13 @@ const SIP_TO_Q850: ReadonlyMap<number, readonly [number, string?]> = new Map<num
   [600, [17]],
   [603, [21]],
   [604, [1]],
-  [606, [0, 'RFC 3398 §7.2.4.1: the cause is chosen from the Warning header.']],
+  [606, [0, 'RFC 3398 §8.2.6.1: the cause is chosen from the Warning header.']],
 ]);
 
-/** When RFC 3398 lists nothing for a code, siplens answers by class; the answer says so. */
-const Q850_BY_SIP_CLASS: Readonly<Record<number, number>> = { 4: 127, 5: 41, 6: 21 };
-
 /**
- * The Q.850 cause a gateway puts towards the phone network for a SIP failure response (RFC 3398 §7.2.4.1); by class
- * (`basis: 'class-default'`) for codes the table does not list. Only 4xx-6xx map; others throw CatalogError.
+ * The Q.850 cause a gateway puts towards the phone network for a SIP failure response (RFC 3398 §8.2.6.1). A code the
+ * table does not list gets the RFC's own catch-all, cause 31 "Normal, unspecified" (`basis: 'rfc3398-default'`; RFC
+ * 3398 §8.2.6.1 says so for codes of later extensions or left out). Only 4xx-6xx map; others throw CatalogError.
  */
 export function q850ForSipStatus(status: number): SipToQ850 {
   if (!Number.isInteger(status) || status < 400 || status > 699) {
@@ -221,13 +219,11 @@ export function q850ForSipStatus(status: number): SipToQ850 {
     const value = cause === 0 ? undefined : cause;
     return note === undefined ? { status, cause: value, basis: 'rfc3398' } : { status, cause: value, basis: 'rfc3398', note };
   }
-  const cls = Math.floor(status / 100);
-  const cause = Q850_BY_SIP_CLASS[cls] ?? 127;
   return {
     status,
-    cause,
-    basis: 'class-default',
-    note: `RFC 3398 §7.2.4.1 does not list ${status}; siplens answers by class (${cls}xx → ${cause}).`,
+    cause: 31,
+    basis: 'rfc3398-default',
+    note: `RFC 3398 §8.2.6.1 does not list ${status}; for any code it leaves out it gives cause 31 (Normal, unspecified).`,
   };
 }
 

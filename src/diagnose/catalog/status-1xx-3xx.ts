@@ -214,7 +214,7 @@ export const redirectionCodes: readonly StatusEntry[] = [
     onRegister: 'A registrar should not redirect a REGISTER; the registrar address may be out of date.',
     onInvite: 'The called address has moved. The Contact header carries the new address; retry there and update the directory.',
     onOther: 'Retry at the address in Contact.',
-    causes: ['The user or domain moved to a new address.', 'A number change (Q.850 cause 22 with a diagnostic, RFC 3398 §8.2.6.1).'],
+    causes: ['The user or domain moved to a new address.', 'A number change (Q.850 cause 22 with a diagnostic, RFC 3398 §7.2.4.1).'],
     checks: ['Read the Contact header and update speed dials, directories or trunk settings.'],
     willNotHelp: ['Retrying the old address.'],
     senders: ['redirect', 'uas', 'gateway'],

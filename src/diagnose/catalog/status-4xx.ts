@@ -104,7 +104,7 @@ export const clientFailureCodes: readonly StatusEntry[] = [
       'Calling permissions (class of service) do not include the destination.',
       'Caller ID (From or P-Asserted-Identity) not accepted by the provider.',
       'Calling without being registered, on a server that requires registration first.',
-      'A gateway mapping Q.850 cause 21, 55, 57 or 87 (RFC 3398 §8.2.6.1): the phone network refused the call.',
+      'A gateway mapping Q.850 cause 21, 55, 57 or 87 (RFC 3398 §7.2.4.1): the phone network refused the call.',
     ],
     checks: [
       'Read the reason phrase and Warning header: servers often say why.',
@@ -137,7 +137,7 @@ export const clientFailureCodes: readonly StatusEntry[] = [
       'Wrong domain: the device puts an IP address or a different host name in the Request-URI than the server expects.',
       'The dialled number is wrong or not in the dial plan.',
       'The called user is not registered and the server answers 404 rather than 480.',
-      'A gateway mapping Q.850 cause 1, 2 or 3 (RFC 3398 §8.2.6.1): the phone network does not know the number.',
+      'A gateway mapping Q.850 cause 1, 2 or 3 (RFC 3398 §7.2.4.1): the phone network does not know the number.',
     ],
     checks: [
       'Compare the Request-URI (user and host) of the REGISTER or INVITE with the account and domain set up on the server.',
@@ -230,7 +230,7 @@ export const clientFailureCodes: readonly StatusEntry[] = [
       'Answers lost on the way back: NAT or firewall dropping the reply, or replies sent to a private address from the Via header.',
       'The called device is registered but gone (stale registration), so the proxy waits in vain.',
       'Large UDP messages dropped after IP fragmentation.',
-      'A gateway mapping Q.850 cause 18 (RFC 3398 §8.2.6.1): the called line did not respond.',
+      'A gateway mapping Q.850 cause 18 (RFC 3398 §7.2.4.1): the called line did not respond.',
     ],
     checks: [
       'In a capture, see whether the request left the device and whether any answer came back.',
@@ -279,7 +279,7 @@ export const clientFailureCodes: readonly StatusEntry[] = [
     onRegister: 'The account was deleted or moved to another server.',
     onInvite: 'The number or user has been taken out of service (in the phone network: number changed, Q.850 cause 22).',
     onOther: 'The target was removed for good.',
-    causes: ['Account deleted or migrated.', 'A ported or changed number.', 'A gateway mapping Q.850 cause 22 or 23 (RFC 3398 §8.2.6.1).'],
+    causes: ['Account deleted or migrated.', 'A ported or changed number.', 'A gateway mapping Q.850 cause 22 or 23 (RFC 3398 §7.2.4.1).'],
     checks: ['Confirm with the provider or administrator whether the account or number still exists.'],
     willNotHelp: ['Retrying later: the removal is permanent.'],
     senders: ['registrar', 'proxy', 'uas', 'gateway'],
@@ -754,7 +754,7 @@ export const clientFailureCodes: readonly StatusEntry[] = [
       'The called phone is not registered (switched off, lost network, registration expired).',
       'Do-not-disturb on the callee.',
       'No answer before the server\'s ring timeout.',
-      'A gateway mapping Q.850 cause 19, 20 or 31 (RFC 3398 §8.2.6.1).',
+      'A gateway mapping Q.850 cause 19, 20 or 31 (RFC 3398 §7.2.4.1).',
     ],
     checks: [
       'Check that the called device is registered (the server\'s registration list).',
@@ -847,7 +847,7 @@ export const clientFailureCodes: readonly StatusEntry[] = [
     causes: [
       'Missing digits (area code, outside-line prefix).',
       'A dial plan that sends the number before it is complete.',
-      'A gateway mapping Q.850 cause 28 (RFC 3398 §8.2.6.1).',
+      'A gateway mapping Q.850 cause 28 (RFC 3398 §7.2.4.1).',
     ],
     checks: ['Check the dialled digits against the dial plan of the PBX or provider.', 'Check the digit map/inter-digit timeout on the phone.'],
     willNotHelp: ['Retrying the same digits.'],
@@ -885,7 +885,7 @@ export const clientFailureCodes: readonly StatusEntry[] = [
     causes: [
       'The callee is on another call and has no call waiting (or its line limit is reached).',
       'The callee pressed reject, and the phone sends busy.',
-      'A gateway mapping Q.850 cause 17 user busy (RFC 3398 §8.2.6.1).',
+      'A gateway mapping Q.850 cause 17 user busy (RFC 3398 §7.2.4.1).',
       'A device limit: maximum simultaneous calls reached on the account or trunk.',
     ],
     checks: [
@@ -938,7 +938,7 @@ export const clientFailureCodes: readonly StatusEntry[] = [
       'SRTP required on one side and not offered, or offered and refused (RTP/SAVP vs RTP/AVP).',
       'Unsupported media (video, T.38) or a malformed SDP.',
       'A packetisation time (ptime) or DTMF payload the receiver rejects.',
-      'A gateway mapping Q.850 cause 65 or 70 (RFC 3398 §8.2.6.1): the phone network cannot carry the bearer asked for.',
+      'A gateway mapping Q.850 cause 65 or 70 (RFC 3398 §7.2.4.1): the phone network cannot carry the bearer asked for.',
     ],
     checks: [
       'Read the Warning header: 304/305 point to media type or format, 370 to bandwidth (RFC 3261 §20.43).',

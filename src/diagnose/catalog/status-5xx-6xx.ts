@@ -16,7 +16,7 @@ export const serverFailureCodes: readonly StatusEntry[] = [
     causes: [
       'A back-end the server depends on (database, LDAP, billing, RADIUS) is down.',
       'A bug or script error triggered by something in this request.',
-      'A gateway mapping Q.850 cause 111 or 127 (RFC 3398 §8.2.6.1).',
+      'A gateway mapping Q.850 cause 111 or 127 (RFC 3398 §7.2.4.1).',
     ],
     checks: [
       'Read the reason phrase and Warning header; some servers name the failing part.',
@@ -37,7 +37,7 @@ export const serverFailureCodes: readonly StatusEntry[] = [
     summary:
       'The server does not support what the request asks for at all, typically a method it does not know. Unlike 405, this is not a per-address policy: the software lacks the feature.',
     onRegister: 'The element does not implement REGISTER: the request reached a proxy, gateway or device that is not a registrar.',
-    onInvite: 'Rare; the receiver cannot handle INVITE. From a gateway it may map Q.850 cause 29 or 79 (RFC 3398 §8.2.6.1).',
+    onInvite: 'Rare; the receiver cannot handle INVITE. From a gateway it may map Q.850 cause 29 or 79 (RFC 3398 §7.2.4.1).',
     onOther: 'The method (UPDATE, PRACK, MESSAGE, PUBLISH, REFER...) is not implemented by the receiver.',
     causes: ['A method the receiver never implemented.', 'The request reached the wrong kind of element.'],
     checks: ['Check the Allow header of an OPTIONS answer from the same element.', 'Check the server address and port on the device.'],
@@ -61,7 +61,7 @@ export const serverFailureCodes: readonly StatusEntry[] = [
     causes: [
       'The next server (trunk, carrier, PSTN gateway) is down or answered with garbage.',
       'DNS cannot resolve the next hop\'s host name.',
-      'The far destination is out of order (Q.850 cause 27, RFC 3398 §8.2.6.1).',
+      'The far destination is out of order (Q.850 cause 27, RFC 3398 §7.2.4.1).',
     ],
     checks: [
       'Find which element sent the 502 (Via/Server/User-Agent headers) and look at its upstream.',
@@ -84,7 +84,7 @@ export const serverFailureCodes: readonly StatusEntry[] = [
     onRegister:
       'The registrar is unavailable or refuses new registrations for now (overload, maintenance, licence limit). Wait for Retry-After or use a backup registrar.',
     onInvite:
-      'No capacity or route for the call right now: all trunks busy, a licence or channel limit reached, the outbound route down, or the provider overloaded. Gateways map many Q.850 causes (34, 38, 41, 42, 47, 58, 88) to 503 (RFC 3398 §8.2.6.1).',
+      'No capacity or route for the call right now: all trunks busy, a licence or channel limit reached, the outbound route down, or the provider overloaded. Gateways map many Q.850 causes (34, 38, 41, 42, 47, 58, 88) to 503 (RFC 3398 §7.2.4.1).',
     onOther: 'The server is temporarily unavailable for this request.',
     causes: [
       'No trunk, channel or route available (all channels busy, route down).',

@@ -147,9 +147,9 @@ export interface Q850Entry {
   readonly class: Q850Class;
   /** What it means for a SIP call, in plain words. */
   readonly summary: string;
-  /** The SIP response RFC 3398 §8.2.6.1 maps it to, when the table lists it. */
+  /** The SIP response RFC 3398 §7.2.4.1 maps it to, when the table lists it. */
   readonly sipStatus?: number;
-  /** A qualifier of that mapping (RFC 3398 §8.2.6.1 footnotes). */
+  /** A qualifier of that mapping (RFC 3398 §7.2.4.1 footnotes). */
   readonly sipNote?: string;
 }
 
@@ -158,7 +158,7 @@ export interface Q850ToSip {
   readonly cause: number;
   /** The SIP response code, or undefined when no response is sent for it (16 clears with BYE/CANCEL). */
   readonly status: number | undefined;
-  /** `rfc3398` when the RFC 3398 §8.2.6.1 table lists the cause; `class-default` when siplens chose by class. */
+  /** `rfc3398` when the RFC 3398 §7.2.4.1 table lists the cause; `class-default` when siplens chose by class. */
   readonly basis: 'rfc3398' | 'class-default';
   readonly note?: string;
 }
@@ -168,8 +168,8 @@ export interface SipToQ850 {
   readonly status: number;
   /** The Q.850 cause, or undefined when RFC 3398 gives none (487, or chosen from the Warning for 488/606). */
   readonly cause: number | undefined;
-  /** `rfc3398` when the RFC 3398 §7.2.4.1 table lists the code; `class-default` when siplens chose by class. */
-  readonly basis: 'rfc3398' | 'class-default';
+  /** `rfc3398` when the RFC 3398 §8.2.6.1 table lists the code; `rfc3398-default` for its catch-all (cause 31). */
+  readonly basis: 'rfc3398' | 'rfc3398-default';
   readonly note?: string;
 }
 
