@@ -1,14 +1,13 @@
 // The public corpus through the whole pipeline: every capture and log gives a result that validates against the
 // contract, and the failures a VoIP engineer sees in them are the ones reported.
 import { readFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
-import { Ajv } from 'ajv';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { corpusDir, corpusFiles, corpusSkipReason, hasCorpus } from '../../test/helpers/corpus.js';
+import { compileSchema } from '../../test/report/schema-validator.js';
 import { parseMessage } from '../parse/index.js';
 import { analyze, analyzeRecords } from './analyze.js';
 
-const schemaPath = resolve(import.meta.dirname, '..', '..', 'schema', 'analysis.schema.json');
 
 async function analyzeCorpus(path: string) {
   return (await analyze([join(corpusDir, path)])).result;
@@ -16,7 +15,7 @@ async function analyzeCorpus(path: string) {
 
 describe.skipIf(!hasCorpus)(`corpus captures and logs (${hasCorpus ? 'present' : corpusSkipReason})`, () => {
   it('every capture and log gives a result that validates against schema/analysis.schema.json', async () => {
-    const validate = new Ajv({ allErrors: true, strict: false, formats: { 'date-time': true } }).compile(JSON.parse(await readFile(schemaPath, 'utf8')) as object);
+    const { validate } = compileSchema('analysis');
     for (const file of [...corpusFiles('pcap'), ...corpusFiles('logs')]) {
       const { result } = await analyze([file]);
       validate(JSON.parse(JSON.stringify(result)));

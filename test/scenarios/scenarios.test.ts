@@ -1,18 +1,15 @@
 // The diagnosis against real software: kamailio as registrar and proxy with digest authentication, sipp as the
 // phones, tshark recording (test/harness). Each scenario must raise its finding with the final code and the key value,
 // and the sipp -trace_msg logs and kamailio's own message log must give the same findings as the capture.
-import { readFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
-import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
 import { analyze } from '../../src/diagnose/analyze.js';
 import type { AnalysisResult, Finding, Generator } from '../../src/model/index.js';
 import { runScenario, scenarioNames } from '../harness/index.js';
 import type { RunScenarioOptions, ScenarioExpected, ScenarioName } from '../harness/index.js';
 import { hasTool } from '../helpers/tools.js';
+import { compileSchema } from '../report/schema-validator.js';
 
 const missing = ['tshark', 'sipp', 'kamailio'].filter((t) => !hasTool(t));
-const schemaPath = resolve(import.meta.dirname, '..', '..', 'schema', 'analysis.schema.json');
 
 /** The rule each scenario is built to trigger (rule ids are siplens's; the harness describes outcomes only). */
 const keyRule: Readonly<Record<ScenarioName, string | null>> = {
@@ -114,8 +111,7 @@ async function checkScenario(name: ScenarioName, options: RunScenarioOptions = {
       }
     }
 
-    const schema = JSON.parse(await readFile(schemaPath, 'utf8')) as object;
-    const validate = new Ajv({ allErrors: true, strict: false, formats: { 'date-time': true } }).compile(schema);
+    const { validate } = compileSchema('analysis');
     validate(JSON.parse(JSON.stringify(result)));
     expect(validate.errors ?? []).toEqual([]);
 

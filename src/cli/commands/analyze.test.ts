@@ -1,15 +1,14 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { Ajv } from 'ajv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { corpusDir, hasCorpus } from '../../../test/helpers/corpus.js';
 import { hasTool } from '../../../test/helpers/tools.js';
 import { runSiplens } from '../../../test/report/cli-run.js';
 import { hostileValues, makeHostileCapture } from '../../../test/report/hostile-capture.js';
 import { loadRecords } from '../../../test/report/fixtures.js';
+import { compileSchema } from '../../../test/report/schema-validator.js';
 
-const schemaPath = resolve(import.meta.dirname, '..', '..', '..', 'schema', 'analysis.schema.json');
 const corpus = (p: string): string => join(corpusDir, p);
 
 describe.skipIf(!hasCorpus)('siplens analyze on corpus files', () => {
@@ -79,9 +78,7 @@ describe.skipIf(!hasCorpus)('siplens analyze on corpus files', () => {
   });
 
   it('--json validates against schema/analysis.schema.json', async () => {
-    const schema = JSON.parse(await readFile(schemaPath, 'utf8')) as object;
-    const ajv = new Ajv({ allErrors: true, strict: false });
-    const validate = ajv.compile(schema);
+    const { validate } = compileSchema('analysis');
     for (const f of ['pcap/pcapplusplus-sip_resp.pcap', 'logs/ade_b179_syslog.txt', 'pcap/FAX-Call-t38-CA-TDM-SIP-FB-1.pcap']) {
       const r = await runSiplens(['analyze', corpus(f), '--json']);
       const ok = validate(JSON.parse(r.stdout));
@@ -90,6 +87,12 @@ describe.skipIf(!hasCorpus)('siplens analyze on corpus files', () => {
       const redacted = await runSiplens(['analyze', corpus(f), '--json', '--redact=all', '--filter', 'method=INVITE']);
       expect(validate(JSON.parse(redacted.stdout)), `${f} redacted`).toBe(true);
     }
+    // The date-time format is really checked: a call start that is not RFC 3339 fails.
+    const doc = JSON.parse((await runSiplens(['analyze', corpus('pcap/pcapplusplus-sip_resp.pcap'), '--json'])).stdout) as { calls: { startTime: string | null }[] };
+    expect(doc.calls[0]?.startTime).toMatch(/^\d{4}-/);
+    (doc.calls[0] as { startTime: string | null }).startTime = '14 Jan 2005 17:58';
+    expect(validate(doc)).toBe(false);
+    expect(validate.errors?.[0]?.keyword).toBe('format');
   });
 });
 

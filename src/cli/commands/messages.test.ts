@@ -1,13 +1,12 @@
-import { readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
-import { Ajv } from 'ajv';
 import { zipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { corpusDir, hasCorpus } from '../../../test/helpers/corpus.js';
+import { compileSchema } from '../../../test/report/schema-validator.js';
 import type { CliIo } from '../io.js';
 import { runCli } from '../main.js';
 
@@ -33,9 +32,7 @@ async function run(argv: readonly string[], extra: Partial<CliIo> = {}): Promise
   return { code, stdout, stderr };
 }
 
-const schema = JSON.parse(readFileSync(resolve(import.meta.dirname, '..', '..', '..', 'schema', 'messages.schema.json'), 'utf8')) as object;
-const ajv = new Ajv({ allErrors: true, strict: false });
-const validate = ajv.compile(schema);
+const { validate, errorsText } = compileSchema('messages');
 
 interface MessagesDoc {
   schemaVersion: number;
@@ -72,7 +69,7 @@ describe.skipIf(!hasCorpus)('siplens messages', () => {
     const r = await run(['messages', PCAP, snapshot, '--json']);
     expect(r.code).toBe(0);
     const doc = JSON.parse(r.stdout) as MessagesDoc;
-    expect(validate(doc), ajv.errorsText(validate.errors)).toBe(true);
+    expect(validate(doc), errorsText(validate)).toBe(true);
     expect(doc.schemaVersion).toBe(1);
     expect(doc.messages.map((m) => m.index)).toEqual(doc.messages.map((_, i) => i));
     const roots = doc.inputs.filter((i) => i.parent === undefined);
@@ -135,7 +132,7 @@ describe.skipIf(!hasCorpus)('siplens messages', () => {
     expect(partly.code).toBe(4);
     expect(partly.stderr).toContain(`cannot read ${missing}: no such file or folder`);
     const doc = JSON.parse(partly.stdout) as MessagesDoc;
-    expect(validate(doc), ajv.errorsText(validate.errors)).toBe(true);
+    expect(validate(doc), errorsText(validate)).toBe(true);
     expect(doc.messages.length).toBeGreaterThan(0);
     expect(doc.inputs[0]).toMatchObject({ path: missing, kind: 'missing', messages: 0 });
     expect(doc.inputs[0]?.issues[0]?.code).toBe('input-unreadable');
