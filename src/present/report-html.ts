@@ -31,7 +31,10 @@ nav a{margin-right:12px}
 main{padding:0 20px 40px;max-width:1400px}
 h2{font-size:16px;border-bottom:1px solid var(--line);padding-bottom:4px;margin-top:28px}
 table{border-collapse:collapse;width:100%;font-size:13px}
+.table-wrap{overflow-x:auto}
 th,td{border:1px solid var(--line);padding:4px 8px;text-align:left;vertical-align:top}
+td{overflow-wrap:break-word}
+td.uri{overflow-wrap:anywhere;min-width:9em}
 th{background:var(--soft)}
 .finding{border:1px solid var(--line);border-left:6px solid var(--info);border-radius:6px;padding:10px 14px;margin:12px 0}
 .finding.sev-error{border-left-color:var(--err)}
@@ -55,7 +58,7 @@ details>summary{cursor:pointer;padding:2px 0}
 :target{outline:3px solid #fd8c73}
 [id]{scroll-margin-top:130px}
 .count{color:var(--muted);font-weight:normal;font-size:13px}
-td.meaning{min-width:260px}
+td.meaning{min-width:220px}
 `;
 
 /** Search and filters; it reads only the DOM, and writes only classes and `hidden`, never markup. */
@@ -143,26 +146,26 @@ export function formatHtmlReport(report: Report, options: HtmlReportOptions = {}
   body.push(`<h2 id="accounts">Accounts <span class="count">${new Set(result.registrations.map((r) => r.aor)).size}</span></h2>`);
   if (result.registrations.length === 0) body.push('<p>No REGISTER seen.</p>');
   else {
-    body.push('<table><thead><tr><th>account</th><th>contact</th><th>state now</th><th>last response</th><th>meaning</th><th>expires</th><th>last success</th><th>REGISTERs</th><th>history</th><th>findings</th></tr></thead><tbody>');
+    body.push('<div class="table-wrap"><table><thead><tr><th>account</th><th>contact</th><th>state now</th><th>last response</th><th>meaning</th><th>expires</th><th>last success</th><th>REGISTERs</th><th>history</th><th>findings</th></tr></thead><tbody>');
     for (const { latest: r, all } of groupAccounts(result.registrations, (i) => report.byIndex.get(i)?.time ?? null)) {
       const history = new Map<string, number>();
       for (const x of all) history.set(x.state, (history.get(x.state) ?? 0) + 1);
       const success = [...all].reverse().find((x) => x.lastSuccess !== null)?.lastSuccess ?? null;
       const findings = [...new Set(all.flatMap((x) => x.findings))];
       body.push(
-        `<tr class="item" data-search="${searchAttr(r.aor, r.contact, r.state, String(r.lastStatus ?? ''), r.lastReason, r.lastMeaning)}"><td>${h(r.aor)}</td><td>${h(r.contact ?? '')}</td><td class="state-${h(r.state)}">${h(r.state)}</td>` +
+        `<tr class="item" data-search="${searchAttr(r.aor, r.contact, r.state, String(r.lastStatus ?? ''), r.lastReason, r.lastMeaning)}"><td class="uri">${h(r.aor)}</td><td class="uri">${h(r.contact ?? '')}</td><td class="state-${h(r.state)}">${h(r.state)}</td>` +
           `<td>${h(formatStatus(r.lastStatus, r.lastReason))}</td><td class="meaning">${h(r.lastMeaning ?? '')}</td><td>${r.expiresGranted ?? (r.expiresRequested !== null ? `asked ${r.expiresRequested}` : '')}</td><td>${h(formatIso(success) || 'never')}</td>` +
           `<td>${all.reduce((n, x) => n + x.attempts, 0)}</td><td>${h([...history].map(([k, n]) => `${n} ${k}`).join(', '))}</td>` +
           `<td>${findings.map((id) => `<a href="#${h(id)}">${h(id)}</a>`).join(' ')}</td></tr>`,
       );
     }
-    body.push('</tbody></table>');
+    body.push('</tbody></table></div>');
   }
 
   body.push(`<h2 id="calls">Calls <span class="count">${result.calls.length}</span></h2>`);
   if (result.calls.length === 0) body.push('<p>No INVITE seen.</p>');
   else {
-    body.push('<table><thead><tr><th>start</th><th>from</th><th>to</th><th>outcome</th><th>final response</th><th>post-dial delay</th><th>setup</th><th>duration</th><th>findings</th></tr></thead><tbody>');
+    body.push('<div class="table-wrap"><table><thead><tr><th>start</th><th>from</th><th>to</th><th>outcome</th><th>final response</th><th>post-dial delay</th><th>setup</th><th>duration</th><th>findings</th></tr></thead><tbody>');
     result.calls.forEach((c, i) => {
       const cls = c.outcome === 'answered' ? 'out-answered' : c.outcome === 'in-progress' || c.outcome === 'cancelled' || c.outcome === 'no-answer' ? 'out-wait' : 'out-bad';
       body.push(
@@ -171,7 +174,7 @@ export function formatHtmlReport(report: Report, options: HtmlReportOptions = {}
           `<td>${c.findings.map((id) => `<a href="#${h(id)}">${h(id)}</a>`).join(' ')}</td></tr>`,
       );
     });
-    body.push('</tbody></table>');
+    body.push('</tbody></table></div>');
   }
 
   const picked = pickFlows(result, options.maxFlows ?? HTML_MAX_FLOWS);
@@ -185,9 +188,12 @@ export function formatHtmlReport(report: Report, options: HtmlReportOptions = {}
         ? ((r) => ({ id: `reg-${ref.at}`, title: `Registration ${r.aor}`, sub: `${r.state}, last ${formatStatus(r.lastStatus, r.lastReason)}`, search: [r.aor, ...r.callIds] }))(result.registrations[ref.at] as RegistrationSummary)
         : ((c) => ({ id: `call-${ref.at}`, title: `Call ${c.from ?? '?'} → ${c.to ?? '?'}`, sub: `${describeOutcome(c)}, ${formatStatus(c.finalStatus, c.finalReason)} · Call-ID ${c.callId}`, search: [c.callId, c.from ?? '', c.to ?? ''] }))(result.calls[ref.at] as CallSummary);
     const msgs = messagesOf(report, ref.messages);
+    // Several flows of one account or between the same parties look alike: when each began tells them apart.
+    const began = msgs[0]?.timeLabel ?? '';
+    const sub = began === '' ? flow.sub : `${began} · ${flow.sub}`;
     const svg = formatLadderSvg(buildLadder(flow.title, msgs), { idPrefix: flow.id, linkMessages: true });
     body.push(
-      `<details class="flow item" id="${flow.id}" data-search="${searchAttr(flow.title, flow.sub, ...flow.search, ...msgs.map((m) => m.startLine))}"><summary><strong>${h(flow.title)}</strong> <span class="meta">${h(flow.sub)} · ${msgs.length} messages</span></summary>` +
+      `<details class="flow item" id="${flow.id}" data-search="${searchAttr(flow.title, sub, ...flow.search, ...msgs.map((m) => m.startLine))}"><summary><strong>${h(flow.title)}</strong> <span class="meta">${h(sub)} · ${msgs.length} messages</span></summary>` +
         `<div class="ladder-wrap">${svg}</div></details>`,
     );
   }
@@ -199,13 +205,13 @@ export function formatHtmlReport(report: Report, options: HtmlReportOptions = {}
   for (const m of shown) body.push(formatMessageHtml(m));
 
   body.push(`<h2 id="inputs">Inputs read <span class="count">${result.inputs.length}</span></h2>`);
-  body.push('<table><thead><tr><th>input</th><th>kind</th><th>format</th><th>SIP messages</th><th>skipped</th><th>issues</th></tr></thead><tbody>');
+  body.push('<div class="table-wrap"><table><thead><tr><th>input</th><th>kind</th><th>format</th><th>SIP messages</th><th>skipped</th><th>issues</th></tr></thead><tbody>');
   for (const i of result.inputs) {
     const issues = i.issues.slice(0, 30).map((is) => `<div><span class="badge sev-${h(is.severity)}">${h(is.severity)}</span>${h(is.message)} <span class="meta">[${h(is.code)}]</span></div>`);
     if (i.issues.length > 30) issues.push(`<div class="meta">… and ${i.issues.length - 30} more</div>`);
     body.push(`<tr class="item" data-search="${searchAttr(i.path, i.kind, i.format)}"><td>${h(i.path)}</td><td>${h(i.kind)}</td><td>${h(i.format ?? '')}</td><td>${i.messages}</td><td>${i.skipped}</td><td>${issues.join('')}</td></tr>`);
   }
-  body.push('</tbody></table>');
+  body.push('</tbody></table></div>');
   body.push('</main>');
 
   const csp = `default-src 'none'; style-src 'unsafe-inline'; script-src 'sha256-${sha256Base64(SCRIPT)}'; img-src data:; base-uri 'none'; form-action 'none'`;
