@@ -5,6 +5,7 @@ import type { Issue } from '../model/issue.js';
 import type { SipMessage } from '../model/sip-message.js';
 import { corpusDir, corpusFiles, corpusSkipReason, hasCorpus } from '../../test/helpers/corpus.js';
 import { checkStrict } from './check-strict.js';
+import { RFC4475 } from './fixtures/rfc4475-expectations.js';
 import { parseMessage } from './parse-message.js';
 
 /** Parse issues and strict-check issues together: what `siplens messages --json` shows for a file. */
@@ -13,69 +14,6 @@ function allIssues(m: SipMessage): Issue[] {
 }
 
 const errors = (issues: Issue[]): string[] => issues.filter((i) => i.severity === 'error').map((i) => `${i.code}: ${i.message}`);
-
-/**
- * RFC 4475 (SIP torture tests): every message file and what is expected of it. `valid` files must give no error
- * issue; the others must give every code listed (the problem RFC 4475 names in that section).
- */
-const RFC4475: Record<string, { section: string; what: string; expect: 'valid' | readonly string[] }> = {
-  // §3.1.1 Valid messages
-  'wsinv.dat': { section: '3.1.1.1', what: 'a short tortuous INVITE', expect: 'valid' },
-  'intmeth.dat': { section: '3.1.1.2', what: 'wide range of valid characters', expect: 'valid' },
-  'esc01.dat': { section: '3.1.1.3', what: 'valid use of the % escaping mechanism', expect: 'valid' },
-  'escnull.dat': { section: '3.1.1.4', what: 'escaped nulls in URIs', expect: 'valid' },
-  'esc02.dat': { section: '3.1.1.5', what: 'use of % when it is not an escape', expect: 'valid' },
-  'lwsdisp.dat': { section: '3.1.1.6', what: 'no LWS between display name and <', expect: 'valid' },
-  'longreq.dat': { section: '3.1.1.7', what: 'long values in header fields', expect: 'valid' },
-  'dblreq.dat': { section: '3.1.1.8', what: 'extra trailing octets in a UDP datagram', expect: 'valid' },
-  'semiuri.dat': { section: '3.1.1.9', what: 'semicolon-separated parameters in URI user part', expect: 'valid' },
-  'transports.dat': { section: '3.1.1.10', what: 'varied and unknown transport types', expect: 'valid' },
-  'mpart01.dat': { section: '3.1.1.11', what: 'multipart MIME message', expect: 'valid' },
-  'unreason.dat': { section: '3.1.1.12', what: 'unusual reason phrase', expect: 'valid' },
-  'noreason.dat': { section: '3.1.1.13', what: 'empty reason phrase', expect: 'valid' },
-  // §3.1.2 Invalid messages
-  'badinv01.dat': { section: '3.1.2.1', what: 'extraneous header field separators', expect: ['bad-via'] },
-  'clerr.dat': { section: '3.1.2.2', what: 'Content-Length larger than the message', expect: ['truncated-body'] },
-  'ncl.dat': { section: '3.1.2.3', what: 'negative Content-Length', expect: ['bad-content-length'] },
-  'scalar02.dat': { section: '3.1.2.4', what: 'request scalar fields with overlarge values', expect: ['bad-cseq', 'bad-max-forwards', 'bad-expires'] },
-  'scalarlg.dat': { section: '3.1.2.5', what: 'response scalar fields with overlarge values', expect: ['bad-cseq', 'bad-retry-after', 'bad-warning'] },
-  'quotbal.dat': { section: '3.1.2.6', what: 'unterminated quoted string in display name', expect: ['bad-to'] },
-  'ltgtruri.dat': { section: '3.1.2.7', what: '<> enclosing the Request-URI', expect: ['bad-request-uri'] },
-  'lwsruri.dat': { section: '3.1.2.8', what: 'malformed Request-URI (embedded LWS)', expect: ['bad-request-uri'] },
-  'lwsstart.dat': { section: '3.1.2.9', what: 'multiple SP separating Request-Line elements', expect: ['bad-start-line'] },
-  'trws.dat': { section: '3.1.2.10', what: 'SP characters at the end of the Request-Line', expect: ['bad-start-line'] },
-  'escruri.dat': { section: '3.1.2.11', what: 'escaped headers in the Request-URI', expect: ['bad-request-uri'] },
-  'baddate.dat': { section: '3.1.2.12', what: 'invalid time zone in the Date header', expect: ['bad-date'] },
-  'regbadct.dat': { section: '3.1.2.13', what: 'failure to enclose a name-addr URI in <>', expect: ['bad-contact'] },
-  'badaspec.dat': { section: '3.1.2.14', what: 'spaces within addr-spec', expect: ['bad-to'] },
-  'baddn.dat': { section: '3.1.2.15', what: 'non-token characters in display name', expect: ['bad-from', 'bad-to'] },
-  'badvers.dat': { section: '3.1.2.16', what: 'unknown protocol version', expect: ['unsupported-version'] },
-  'mismatch01.dat': { section: '3.1.2.17', what: 'start line and CSeq method mismatch', expect: ['cseq-method-mismatch'] },
-  'mismatch02.dat': { section: '3.1.2.18', what: 'unknown method with CSeq method mismatch', expect: ['cseq-method-mismatch'] },
-  'bigcode.dat': { section: '3.1.2.19', what: 'overlarge response code', expect: ['bad-status-code'] },
-  // §3.2 Transaction layer: syntactically valid
-  'badbranch.dat': { section: '3.2.1', what: 'missing transaction identifier (bare z9hG4bK)', expect: 'valid' },
-  // §3.3 Application layer: syntactically valid except where the section names a header problem
-  'insuf.dat': { section: '3.3.1', what: 'missing required header fields', expect: ['missing-header'] },
-  'unkscm.dat': { section: '3.3.2', what: 'Request-URI with an unknown scheme', expect: 'valid' },
-  'novelsc.dat': { section: '3.3.3', what: 'Request-URI with a known but atypical scheme', expect: 'valid' },
-  'unksm2.dat': { section: '3.3.4', what: 'unknown URI schemes in header fields', expect: 'valid' },
-  'bext01.dat': { section: '3.3.5', what: 'Proxy-Require and Require', expect: 'valid' },
-  'invut.dat': { section: '3.3.6', what: 'unknown Content-Type', expect: 'valid' },
-  'regaut01.dat': { section: '3.3.7', what: 'unknown authorization scheme', expect: 'valid' },
-  'multi01.dat': { section: '3.3.8', what: 'multiple values in single-value required fields', expect: ['multiple-values'] },
-  'mcl01.dat': { section: '3.3.9', what: 'multiple Content-Length values', expect: ['multiple-content-length'] },
-  'bcast.dat': { section: '3.3.10', what: '200 OK with a broadcast Via', expect: 'valid' },
-  'zeromf.dat': { section: '3.3.11', what: 'Max-Forwards of zero', expect: 'valid' },
-  'cparam01.dat': { section: '3.3.12', what: 'REGISTER with a contact header parameter', expect: 'valid' },
-  'cparam02.dat': { section: '3.3.13', what: 'REGISTER with a URL parameter', expect: 'valid' },
-  'regescrt.dat': { section: '3.3.14', what: 'REGISTER with a URL-escaped header', expect: 'valid' },
-  'sdp01.dat': { section: '3.3.15', what: 'unacceptable Accept offering', expect: 'valid' },
-  // §3.4 Backward compatibility
-  'inv2543.dat': { section: '3.4.1', what: 'INVITE with RFC 2543 syntax', expect: 'valid' },
-  // Not in RFC 4475: an extra file of the same collection (no SIP version, a header line without a colon)
-  'test.dat': { section: '-', what: 'no SIP version; a header line without a colon', expect: ['bad-start-line', 'header-without-colon'] },
-};
 
 describe.skipIf(!hasCorpus)(`RFC 4475 torture messages (${hasCorpus ? 'corpus' : corpusSkipReason})`, () => {
   const files = corpusFiles('messages/rfc4475');

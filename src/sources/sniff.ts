@@ -51,7 +51,54 @@ export function sniffContent(head: Uint8Array): ContentKind {
   if (startsWith(head, [0x37, 0x7a, 0xbc, 0xaf, 0x27, 0x1c])) return '7z';
   if (startsWith(head, [0x52, 0x61, 0x72, 0x21, 0x1a, 0x07])) return 'rar';
   if (looksLikeOldTar(head)) return 'tar';
-  return looksLikeText(head) ? 'text' : 'binary';
+  return looksLikeText(head) || startsWithSipMessage(head) ? 'text' : 'binary';
+}
+
+/**
+ * A file that is one SIP message, saved raw, whose body is binary (RFC 4475 §3.1.1.11 mpart01: an
+ * application/octet-stream part): its first line names SIP (a Request-Line ends with `SIP/x.y`, a Status-Line starts
+ * with it, RFC 3261 §7.1/§7.2) and the next line is a header. Such a file is read as text, the body kept as bytes.
+ */
+function startsWithSipMessage(head: Uint8Array): boolean {
+  const first = lineAt(head, 0);
+  if (first === undefined) return false;
+  const second = lineAt(head, first.next);
+  if (second === undefined) return false;
+  let end = first.end;
+  if (head[end - 1] === 0x0d) end--;
+  const line = Buffer.from(head.subarray(0, end)).toString('latin1');
+  return namesSip(line) && isHeaderStart(head, first.next, second.end);
+}
+
+/** `SIP/` at the start (Status-Line), or ` SIP/digits.digits` at the end (Request-Line). */
+function namesSip(line: string): boolean {
+  if (line.startsWith('SIP/')) return true;
+  const at = line.lastIndexOf(' SIP/');
+  if (at < 0) return false;
+  const version = line.slice(at + 5);
+  const dot = version.indexOf('.');
+  const digits = (t: string): boolean => t.length > 0 && [...t].every((c) => c >= '0' && c <= '9');
+  return dot > 0 && digits(version.slice(0, dot)) && digits(version.slice(dot + 1));
+}
+
+/** A header line's start: visible characters other than ':' (a token, loosely), blanks, then ':'. */
+function isHeaderStart(head: Uint8Array, from: number, to: number): boolean {
+  let i = from;
+  while (i < to && (head[i] as number) > 0x20 && (head[i] as number) < 0x7f && head[i] !== 0x3a) i++;
+  if (i === from) return false;
+  while (i < to && (head[i] === 0x20 || head[i] === 0x09)) i++;
+  return head[i] === 0x3a;
+}
+
+/** The printable line that starts at `at` (up to LF, at most 2 KB), or undefined when a control byte comes first. */
+function lineAt(head: Uint8Array, at: number): { end: number; next: number } | undefined {
+  const stop = Math.min(head.length, at + 2048);
+  for (let i = at; i < stop; i++) {
+    const b = head[i] as number;
+    if (b === 0x0a) return i === at ? undefined : { end: i, next: i + 1 };
+    if (b < 0x20 && b !== 0x09 && b !== 0x0d) return undefined;
+  }
+  return undefined;
 }
 
 /**
