@@ -97,8 +97,22 @@ describe('serialise then parse', () => {
   });
 });
 
-/** Reads everything a caller could read, so any throw anywhere shows up. */
+/**
+ * The time one hostile input may take to parse, check and serialise: generous for a shared 2-core machine (a parse
+ * of these sizes takes microseconds), small enough to catch any super-linear path.
+ */
+const TIME_BOUND_MS = 250;
+
+/** Reads everything a caller could read, so any throw anywhere shows up, within TIME_BOUND_MS. */
 function readAll(bytes: Uint8Array): number {
+  const started = performance.now();
+  const count = readEverything(bytes);
+  const took = performance.now() - started;
+  expect(took, `${bytes.length} bytes took ${took.toFixed(1)} ms`).toBeLessThan(TIME_BOUND_MS);
+  return count;
+}
+
+function readEverything(bytes: Uint8Array): number {
   const m = parseMessage(bytes);
   touchAccessors(m);
   void m.headers;
@@ -158,6 +172,7 @@ describe('hostile input never throws', () => {
           else if (m.kind === 'truncate') b = b.slice(0, at);
         }
         readAll(b);
+        const started = performance.now();
         const framer = cut % 2 === 0 ? new StreamFramer() : createSipStreamFramer();
         const c = cut % (b.length + 1);
         const frames = [...framer.push(b.subarray(0, c)), ...framer.push(b.subarray(c)), ...framer.end()];
@@ -168,9 +183,30 @@ describe('hostile input never throws', () => {
         }
         expect(total).toBeLessThanOrEqual(b.length);
         expect(framer.pending).toBe(0);
+        expect(performance.now() - started).toBeLessThan(TIME_BOUND_MS);
       }),
       { numRuns: 400 },
     );
+  });
+});
+
+describe('pathological inputs stay within the time bound', () => {
+  // Shapes that make naive header grammars quadratic: long runs of list separators, open quotes and brackets,
+  // parameters without values, folded lines, and one huge header. Each is read in full under TIME_BOUND_MS.
+  const start = 'INVITE sip:a@example.com SIP/2.0\r\n';
+  const cases: [string, string][] = [
+    ['20 000 commas in a Via', `Via: ${','.repeat(20_000)}\r\n`],
+    ['20 000 semicolons in a Contact', `Contact: <sip:a@b>${';'.repeat(20_000)}\r\n`],
+    ['an unclosed quote over 50 000 bytes', `From: "${'a\\"'.repeat(16_000)}\r\n`],
+    ['30 000 open angle brackets', `To: ${'<'.repeat(30_000)}\r\n`],
+    ['10 000 Authorization parameters', `Authorization: Digest ${'a=b, '.repeat(10_000)}\r\n`],
+    ['5 000 folded lines', `Subject: x${'\r\n x'.repeat(5_000)}\r\n`],
+    ['5 000 Warning values', `Warning: ${'399 h "t", '.repeat(5_000)}\r\n`],
+    ['a 200 000-byte Request-URI', `OPTIONS sip:${'a'.repeat(200_000)}@b SIP/2.0\r\n`],
+  ];
+  it.each(cases)('%s', (_name, text) => {
+    const bytes = new TextEncoder().encode(`${text.startsWith('OPTIONS') ? '' : start}${text}Call-ID: x\r\n\r\n`);
+    readAll(bytes);
   });
 });
 
