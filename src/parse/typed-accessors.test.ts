@@ -48,6 +48,44 @@ describe('typed accessors', () => {
     });
   });
 
+  it('reads every Via field, Proxy-Authorization, Content-Type and Content-Length (RFC 3261 §20.42, §20.28, §20.15, §20.14)', () => {
+    const m = parse(
+      [
+        'INVITE sip:bob@biloxi.com SIP/2.0',
+        'Via: SIP / 2.0 / UDP first.example.com:4000;ttl=16;maddr=224.2.0.1;branch=z9hG4bKa7c6a8dlze.1;rport=5070;received=192.0.2.7',
+        'Via: SIP/2.0/WSS [2001:db8::9:1]:443;branch=z9hG4bK776asdhds',
+        'Proxy-Authorization: Digest username="alice", realm="atlanta.com", nonce="wf84f1ceczx41ae6cbe5aea9c8e88d359", opaque="", uri="sip:bob@biloxi.com", response="42ce3cef44b22f50c6a6071bc8"',
+        'Content-Type: Application/SDP; charset=ISO-10646',
+      ],
+      'v=0\r\n',
+    );
+    expect(m.via[0]).toMatchObject({
+      protocol: 'SIP/2.0',
+      transport: 'UDP',
+      host: 'first.example.com',
+      port: 4000,
+      ttl: 16,
+      maddr: '224.2.0.1',
+      branch: 'z9hG4bKa7c6a8dlze.1',
+      rport: 5070,
+      received: '192.0.2.7',
+    });
+    expect(m.via[1]).toMatchObject({ transport: 'WSS', host: '2001:db8::9:1', port: 443 });
+    expect(m.proxyAuthorization[0]).toMatchObject({
+      scheme: 'Digest',
+      username: 'alice',
+      realm: 'atlanta.com',
+      nonce: 'wf84f1ceczx41ae6cbe5aea9c8e88d359',
+      opaque: '',
+      uri: 'sip:bob@biloxi.com',
+      response: '42ce3cef44b22f50c6a6071bc8',
+    });
+    expect(m.contentType).toMatchObject({ type: 'application', subtype: 'sdp' });
+    expect(m.contentType?.params.get('charset')).toBe('ISO-10646');
+    expect(m.contentLength).toBe(5);
+    expect(parse(['OPTIONS sip:a@b SIP/2.0']).contentType).toBeUndefined();
+  });
+
   it('reads Reason (RFC 3326 §2), Warning (RFC 3261 §20.43) and Retry-After (§20.33)', () => {
     const m = parse([
       'SIP/2.0 503 Service Unavailable',
