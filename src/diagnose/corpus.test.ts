@@ -39,11 +39,14 @@ describe.skipIf(!hasCorpus)(`corpus captures and logs (${hasCorpus ? 'present' :
     for (const f of result.findings) expect(f.evidence.every((i) => i < files.length)).toBe(true);
   });
 
-  it('ipip.pcap: the 200 OK is never acknowledged and the caller hangs up 32 s later', async () => {
+  it('ipip.pcap: no ACK in the data, but the caller itself hangs up 32 s later and skipped CSeqs: a warning, not an error', async () => {
     const r = await analyzeCorpus('pcap/ipip.pcap');
     const f = r.findings.find((x) => x.rule === 'call.missing-ack');
-    expect(f?.severity).toBe('error');
+    // The BYE comes from the caller, which had the 200; its CSeq jumps 6 -> 16: the capture misses its requests.
+    expect(f?.severity).toBe('warning');
     expect(Math.round((f?.details['byeAfterMs'] as number) / 1000)).toBe(32);
+    expect(f?.details['byeFromCaller']).toBe(true);
+    expect(f?.details['skippedRequests']).toBe(9);
   });
 
   it('the T.38 fax capture: both legs refuse the re-INVITE to T.38, and the calls go on', async () => {
@@ -54,8 +57,20 @@ describe.skipIf(!hasCorpus)(`corpus captures and logs (${hasCorpus ? 'present' :
       expect(f.severity).toBe('warning');
       expect(f.details['offeredMedia']).toEqual(['image']);
       expect(f.details['reInvite']).toBe(true);
+      // The next re-INVITE (audio PCMA) was taken: fax fell back to G.711 pass-through; the advice is about T.38.
+      expect(f.details['laterAccepted']).toMatchObject({ offeredCodecs: ['PCMA/8000'], answerCodecs: ['PCMA/8000'] });
+      expect(f.explanation).toContain('G.711 pass-through');
+      expect(f.nextSteps[0]).toContain('T.38');
+      expect(f.causes.join(' ')).not.toContain('No codec in common');
     }
     expect(r.calls.map((c) => c.outcome)).toEqual(['answered', 'answered']);
+    // Each leg ends with a BYE carrying Q.850 cause 16: a normal hang-up, sent by the TDM gateway side.
+    const byes = r.findings.filter((x) => x.rule === 'call.bye-reason');
+    expect(byes.map((b) => [b.severity, b.generatedBy])).toEqual([
+      ['info', 'gateway'],
+      ['info', 'gateway'],
+    ]);
+    expect(byes[0]?.title).toContain('Q.850 cause 16 (Normal call clearing)');
   });
 
   it('the B179 phone log: 403 after credentials for 6111, and a 488 that wants SRTP', async () => {

@@ -1,10 +1,10 @@
 // How calls ended: the final answer to the INVITE (RFC 3261 §13.2.2), said plainly, with "not a fault" where a
 // person answered.
 import { viewCall } from '../../correlate/call-outcome.js';
-import type { MessageFacts } from '../../correlate/facts.js';
+import type { MessageFacts, ReasonFacts } from '../../correlate/facts.js';
 import type { Call } from '../../correlate/types.js';
 import type { FindingSeverity } from '../../model/analysis.js';
-import { explainStatus } from '../explain.js';
+import { explainQ850, explainStatus } from '../explain.js';
 import {
   collectEvidence,
   formatStatus,
@@ -180,10 +180,25 @@ function checkAck(call: Call): FindingDraft[] {
   // Without retransmissions or a failed BYE, the capture may simply have missed the ACK's path.
   if (tx.responseRetransmissions === 0 && !byeProblem && view.bye === undefined) return [];
   // RFC 3261 §13.3.1.4: the UAS gives up after 64*T1 = 32 s without ACK; a BYE right then is the signature.
-  const byeAt = (view.bye?.request ?? view.bye?.responses[0])?.at;
+  const byeMsg = view.bye?.request ?? view.bye?.responses[0];
+  const byeAt = byeMsg?.at;
   const afterMs = byeAt === null || byeAt === undefined || ok.at === null ? null : byeAt - ok.at;
-  const atTimeout = afterMs !== null && afterMs >= 31_000 && afterMs <= 40_000;
+  // The callee is the side that waits for the ACK: its BYE at 32 s is the signature. A BYE from the caller shows the
+  // caller had the 200, so it most likely sent the ACK on a path the data does not cover.
+  const byeFromCaller = byeMsg !== undefined && byeMsg.fromTag === call.callerTag;
+  const atTimeout = afterMs !== null && afterMs >= 31_000 && afterMs <= 40_000 && !byeFromCaller;
   const strong = tx.responseRetransmissions > 0 || byeProblem || atTimeout;
+  // CSeq numbers the caller skipped (RFC 3261 §12.2.1.1: +1 per request) are requests the data does not hold.
+  const byeCseq = view.bye?.cseq;
+  let skipped = 0;
+  if (byeFromCaller && byeCseq !== undefined) {
+    const seen = new Set<number>();
+    for (const t of [...call.reInvites, ...call.prackOrUpdate, ...call.others, ...call.byes]) {
+      const from = (t.request ?? t.responses[0])?.fromTag;
+      if (from === call.callerTag && t.cseq > tx.cseq && t.cseq < byeCseq) seen.add(t.cseq);
+    }
+    skipped = byeCseq - tx.cseq - 1 - seen.size;
+  }
   return [
     {
       rule: 'call.missing-ack',
@@ -192,10 +207,14 @@ function checkAck(call: Call): FindingDraft[] {
       explanation:
         `The call was answered (${formatStatus(ok)}) but no ACK for CSeq ${tx.cseq} is in the data` +
         `${tx.responseRetransmissions > 0 ? `; the callee retransmitted the 200 OK ${tx.responseRetransmissions} times waiting for it` : ''}` +
-        `${afterMs === null ? '' : `; the call ended ${secondsText(afterMs)} after the 200 OK${atTimeout ? ', just when a callee without ACK gives up' : ''}`}. ` +
-        'Without the ACK the callee gives up after 32 s and ends the call with a BYE (RFC 3261 §13.3.1.4): the typical ' +
-        '"call drops after 30 seconds". The ACK goes to the Contact of the 200 (and its Record-Route), so it is lost ' +
-        'when that address is private or unreachable.',
+        `${afterMs === null ? '' : `; the call ended ${secondsText(afterMs)} after the 200 OK${atTimeout ? ', just when a callee without ACK gives up' : ''}${byeFromCaller ? ', by a BYE from the caller' : ''}`}. ` +
+        (byeFromCaller && !strong
+          ? 'The caller had the 200 OK (it ended the dialog the 200 created), so it most likely sent the ACK where this ' +
+            `capture does not see it${skipped > 0 ? `: its CSeq went from ${tx.cseq} to ${byeCseq ?? '?'}, so ${skipped} of its requests are not in the data either` : ''}. ` +
+            'If calls do drop after about 30 s, the ACK is lost on its way to the Contact of the 200 (RFC 3261 §13.3.1.4).'
+          : 'Without the ACK the callee gives up after 32 s and ends the call with a BYE (RFC 3261 §13.3.1.4): the typical ' +
+            '"call drops after 30 seconds". The ACK goes to the Contact of the 200 (and its Record-Route), so it is lost ' +
+            'when that address is private or unreachable.'),
       status: ok.status,
       callIds: [call.callId],
       evidence: collectEvidence(transactionMessages(tx), view.bye === undefined ? [] : transactionMessages(view.bye)),
@@ -207,9 +226,16 @@ function checkAck(call: Call): FindingDraft[] {
       nextSteps: ['Compare the Contact of the 200 OK with the callee\'s real address.', 'Check Record-Route on the proxies.'],
       willNotHelp: ['Codec changes: the call was answered.'],
       generatedBy: 'network',
-      details: { contact: ok.contacts[0]?.uri ?? null, okRetransmissions: tx.responseRetransmissions, byeAfterMs: afterMs },
+      details: { contact: ok.contacts[0]?.uri ?? null, okRetransmissions: tx.responseRetransmissions, byeAfterMs: afterMs, byeFromCaller, skippedRequests: Math.max(0, skipped) },
     },
   ];
+}
+
+/** `Q.850 cause 16 (Normal call clearing)`, `SIP cause 200`: a Reason in a few words, for a title. */
+function describeReasonShort(r: ReasonFacts): string {
+  if (r.cause === undefined) return r.raw;
+  const q = r.protocol.toUpperCase() === 'Q.850' ? explainQ850(r.cause) : undefined;
+  return `${r.protocol} cause ${r.cause}${q === undefined ? '' : ` (${q.name})`}`;
 }
 
 /** A BYE that says why the call ended (RFC 3326 Reason). */
@@ -220,11 +246,15 @@ function checkByeReason(call: Call): FindingDraft[] {
     if (req === undefined || req.reasons.length === 0) continue;
     const q850 = req.reasons.find((r) => r.protocol.toUpperCase() === 'Q.850');
     const normal = q850 === undefined ? req.reasons.every((r) => r.cause === undefined || r.cause === 200) : q850.cause === 16 || q850.cause === 31;
+    const fromCaller = req.fromTag === call.callerTag;
+    // Who sent the BYE: the device itself in its own log; a gateway when it speaks Q.850 (ISDN, RFC 3326 §2);
+    // otherwise the other party as far as a log says, or unknown in a capture that has no "local" side.
+    const generatedBy = req.direction === 'out' ? 'local' : q850 !== undefined ? 'gateway' : req.direction === 'in' ? 'far-end' : 'unknown';
     out.push({
       rule: 'call.bye-reason',
       severity: normal ? 'info' : 'warning',
-      title: `BYE with a reason: ${req.reasons.map((r) => r.raw).join(', ')}`,
-      explanation: `The call was ended by a BYE from ${req.fromTag === call.callerTag ? 'the caller' : 'the callee'} that says why.${quoteWords(req)}` +
+      title: `BYE from the ${fromCaller ? 'caller' : 'callee'} with Reason ${req.reasons.map(describeReasonShort).join(', ')}`,
+      explanation: `The call was ended by a BYE from ${fromCaller ? 'the caller' : 'the callee'} that says why.${quoteWords(req)}` +
         (normal ? ' That is a normal hang-up.' : ' That is not a normal hang-up: the sender ended the call because of a failure.'),
       status: null,
       callIds: [call.callId],
@@ -232,7 +262,7 @@ function checkByeReason(call: Call): FindingDraft[] {
       causes: normal ? ['A party hung up.'] : ['See the cause: media loss (RTP timeout), a gateway failure, or a session timer expiry are common.'],
       nextSteps: normal ? ['None needed.'] : ['Check media (RTP) in both directions and the session timers.'],
       willNotHelp: [],
-      generatedBy: req.fromTag === call.callerTag ? 'local' : 'far-end',
+      generatedBy,
       details: { ...wordsDetails(req) },
     });
   }

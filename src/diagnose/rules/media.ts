@@ -13,8 +13,14 @@ const CODES = new Set([488, 606, 415]);
 /** RFC 3261 §20.43 and the IANA registry: the warn-codes about media. */
 const MEDIA_WARNINGS = new Set([304, 305, 306, 307, 370]);
 
+/**
+ * Payload formats that carry no voice of their own: DTMF events (RFC 4733), comfort noise (RFC 3389), redundancy
+ * (RFC 2198), FEC (RFC 5109, RFC 8627) and retransmission (RFC 4588). Having one of them in common is no agreement.
+ */
+const NOT_VOICE = new Set(['telephone-event', 'cn', 'red', 'ulpfec', 'flexfec', 'rtx']);
+
 function codecNames(media: readonly MediaFacts[]): string[] {
-  return [...new Set(media.flatMap((m) => m.codecs))];
+  return [...new Set(media.flatMap((m) => m.codecs))].filter((c) => !NOT_VOICE.has(baseName(c)));
 }
 
 function audioOf(sdp: SdpFacts | undefined): MediaFacts[] {
@@ -78,7 +84,7 @@ export const mediaRules: Rule = {
         const seen = known.get(call.to ?? '');
         if (seen !== undefined && seen.size > 0) {
           accepted = [...seen];
-          acceptedFrom = `what ${call.to ?? 'the callee'} used in other calls in this data`;
+          acceptedFrom = `what ${call.to ?? 'the callee'} used elsewhere in this data`;
         }
       }
       const common =
@@ -88,6 +94,13 @@ export const mediaRules: Rule = {
       const offeredProtocols = [...new Set(audioOf(offer).map((m) => m.protocol))];
       const offeredTypes = [...new Set(audioOf(offer).map((m) => m.type))];
       const info = explainStatus(status, { method: tx.method });
+      // What the caller offered next in the same call and the other side took (a fax falling back to G.711, a
+      // second offer with more codecs): RFC 3261 §14.1, the session goes on with what was agreed.
+      const later = [...call.invites, ...call.reInvites].find(
+        (t) => t.cseq > tx.cseq && t.method === 'INVITE' && t.final?.status !== undefined && t.final.status >= 200 && t.final.status < 300,
+      );
+      const laterOffer = later?.request?.sdp === undefined ? [] : codecNames(audioOf(later.request.sdp));
+      const laterAnswer = later?.final?.sdp === undefined ? [] : codecNames(audioOf(later.final.sdp));
       const reInvite = tx.method === 'INVITE' && (tx.request?.toTag !== undefined || group.call.reInvites.includes(tx));
       const fax = offeredTypes.includes('image') || offered.some((o) => baseName(o) === 't38');
       const causes: string[] = [];
@@ -97,7 +110,7 @@ export const mediaRules: Rule = {
       if (wantsSrtp) causes.push(`The other side requires encrypted media (SRTP, RTP/SAVP or DTLS) and the offer was plain ${offeredProtocols.join(', ')}: enable SRTP on the caller, or allow plain RTP on the other side.`);
       if (fax) causes.push('The other side does not take T.38 fax (m=image udptl t38): fax must fall back to G.711 pass-through, or T.38 be enabled on it.');
       if (mediaWarn?.code === 304) causes.push(`The other side does not take the media type offered (${offeredTypes.join(', ')}), e.g. video or T.38 fax (image) to an audio-only device.`);
-      if (mediaWarn?.code === 305 || (common !== null && common.length === 0)) causes.push('No codec in common: the caller offers codecs the other side does not allow (e.g. G.729 only against a G.711-only trunk).');
+      if (mediaWarn?.code === 305 || (!fax && common !== null && common.length === 0)) causes.push('No codec in common: the caller offers codecs the other side does not allow (e.g. G.729 only against a G.711-only trunk).');
       if (mediaWarn?.code === 306 || mediaWarn?.code === 307) causes.push('An SDP attribute or parameter the other side does not understand (an unusual fmtp, ICE or DTLS attributes).');
       if (mediaWarn?.code === 370) causes.push('Insufficient bandwidth for the media offered (a bandwidth limit on the path or the server).');
       if (offeredProtocols.some((p) => p.includes('SAVP'))) causes.push('The offer requires SRTP (RTP/SAVP); the other side may allow only plain RTP, or the reverse.');
@@ -112,6 +125,7 @@ export const mediaRules: Rule = {
         warnCode: mediaWarn?.code ?? null,
         reInvite,
         srtpRequired: wantsSrtp,
+        laterAccepted: later === undefined ? null : { cseq: later.cseq, offeredCodecs: laterOffer, answerCodecs: laterAnswer },
         ...wordsDetails(final, ...others.map((o) => o.final)),
       };
       const warnText = mediaWarn === undefined ? '' : ` Warn-code ${mediaWarn.code} means "${explainWarning(mediaWarn.code)?.text ?? 'unregistered'}".`;
@@ -124,23 +138,36 @@ export const mediaRules: Rule = {
           (fax ? `T.38 fax ${reInvite ? 're-INVITE ' : ''}refused` : wantsSrtp ? 'encrypted media (SRTP) required, plain RTP offered' : mediaWarn !== undefined ? `media refused (warn-code ${mediaWarn.code})` : common !== null && common.length === 0 ? 'no codec in common' : 'the session description was refused'),
         explanation:
           `The ${reInvite ? 're-INVITE' : tx.method} from ${call.from ?? '?'} to ${call.to ?? '?'} offered ` +
-          `${describeMedia(offer)} and was answered ${formatStatus(final)}. ${info.meaning}${warnText}` +
-          (accepted === null
-            ? ' The data does not show which codecs the other side takes.'
-            : ` From ${acceptedFrom}, the other side takes ${accepted.join(', ') || 'nothing usable'}; ` +
-              (common !== null && common.length > 0 ? `in common with the offer: ${common.join(', ')}.` : 'none of them was offered.')) +
-          (reInvite ? ' The call itself stays up on the session agreed before (RFC 3261 §14.1).' : '') +
+          `${describeMedia(offer)} and was answered ${formatStatus(final)}. ` +
+          `${reInvite ? 'The other side refused the new session description, not the call.' : info.meaning}${warnText}` +
+          (fax
+            ? ` The offer was T.38 fax; ${accepted === null || accepted.length === 0 ? 'the data does not show what the other side takes' : `from ${acceptedFrom}, the other side is seen taking ${accepted.join(', ')}`}.`
+            : accepted === null
+              ? ' The data does not show which codecs the other side takes.'
+              : ` From ${acceptedFrom}, the other side takes ${accepted.join(', ') || 'nothing usable'}; ` +
+                (common !== null && common.length > 0 ? `in common with the offer: ${common.join(', ')}.` : 'none of them was offered.')) +
+          (later === undefined
+            ? reInvite
+              ? ' The call itself stays up on the session agreed before (RFC 3261 §14.1).'
+              : ''
+            : ` The caller then offered again (CSeq ${later.cseq}${laterOffer.length > 0 ? `: ${laterOffer.join(', ')}` : ''}) and that was accepted` +
+              `${laterAnswer.length > 0 ? ` with ${laterAnswer.join(', ')}` : ''}${fax ? ', so the fax went on as audio (G.711 pass-through), which is less reliable than T.38' : ''}.`) +
           quoteWords(final, ...others.map((o) => o.final)),
         status,
         callIds: [call.callId],
         evidence: collectEvidence(transactionMessages(tx), ...others.map(transactionMessages)),
         causes,
-        nextSteps: [
-          accepted !== null && accepted.length > 0
-            ? `Allow one of ${accepted.join(', ')} on the caller (or the caller's codecs on the callee).`
-            : 'Compare the codec lists of both sides and allow at least one common codec (G.711 PCMU/PCMA is the usual common ground).',
-          'Check SRTP settings match (both RTP/AVP or both RTP/SAVP), and fax (T.38) settings.',
-        ],
+        nextSteps: fax
+          ? [
+              'Enable T.38 on the side that refused it (gateway, SBC or provider trunk), or set the fax device to G.711 pass-through (PCMA/PCMU, no silence suppression, no echo cancellation).',
+              'Check the T.38 parameters both sides support (version, T38FaxRateManagement, T38FaxMaxDatagram, error correction).',
+            ]
+          : [
+              accepted !== null && accepted.length > 0
+                ? `Allow one of ${accepted.join(', ')} on the caller (or the caller's codecs on the callee).`
+                : 'Compare the codec lists of both sides and allow at least one common codec (G.711 PCMU/PCMA is the usual common ground).',
+              'Check SRTP settings match (both RTP/AVP or both RTP/SAVP), and fax (T.38) settings.',
+            ],
         willNotHelp: ['Credentials, registration or NAT changes: the call reached the other side, which refused the media.'],
         generatedBy: judgeGenerator(final, others, 'far-end'),
         details,

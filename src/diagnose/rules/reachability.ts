@@ -122,7 +122,27 @@ interface StatusRuleSpec {
   readonly title: (f: MessageFacts) => string;
   readonly causes: readonly string[];
   readonly nextSteps: readonly string[];
+  /** For a REGISTER the server on the far side is a registrar, not a route to a callee. */
+  readonly registerCauses: readonly string[];
+  readonly registerSteps: readonly string[];
   readonly fallback: Generator;
+}
+
+/** Words of four letters or more, for telling whether two cause lines say the same thing. */
+function contentWords(text: string): Set<string> {
+  return new Set(text.toLowerCase().split(/[^a-z0-9]+/).filter((w) => w.length >= 4));
+}
+
+/** The catalog's causes that add something to `own` (two shared content words count as the same cause). */
+function addCauses(own: readonly string[], extra: readonly string[], max: number): string[] {
+  const out = [...own];
+  for (const x of extra) {
+    if (out.length >= own.length + max) break;
+    const words = contentWords(x);
+    if (out.some((o) => [...contentWords(o)].filter((w) => words.has(w)).length >= 2)) continue;
+    out.push(x);
+  }
+  return out;
 }
 
 const SERVER_CODES: ReadonlyMap<number, StatusRuleSpec> = new Map([
@@ -133,6 +153,8 @@ const SERVER_CODES: ReadonlyMap<number, StatusRuleSpec> = new Map([
       title: (f) => `${formatStatus(f)}: the next server gave an invalid answer or none`,
       causes: ['A server or gateway behind the proxy failed or answered badly.', 'A trunk to the carrier is down.'],
       nextSteps: ['Check the upstream server or trunk the proxy forwards to.'],
+      registerCauses: ['The proxy or SBC in front of the registrar got an invalid answer from it, or none it could use.'],
+      registerSteps: ['Check the registrar behind the proxy or SBC, and the path between them.'],
       fallback: 'proxy',
     },
   ],
@@ -147,6 +169,15 @@ const SERVER_CODES: ReadonlyMap<number, StatusRuleSpec> = new Map([
         'Rate limiting or fraud protection blocked the request.',
       ],
       nextSteps: ['Honour Retry-After before trying again (RFC 3261 §21.5.4).', 'Check the server\'s or the trunk\'s state and its log.'],
+      registerCauses: [
+        'The registrar is overloaded, in maintenance or starting up.',
+        'The registrar cannot reach its user database or authentication back-end.',
+        'Rate limiting or fraud protection: too many REGISTERs from this address.',
+      ],
+      registerSteps: [
+        'Wait as long as Retry-After says (if given), then register again; use the provider\'s backup registrar if there is one (DNS SRV, RFC 3263).',
+        'Ask the provider whether the registrar is in maintenance or limits this address.',
+      ],
       fallback: 'proxy',
     },
   ],
@@ -157,6 +188,8 @@ const SERVER_CODES: ReadonlyMap<number, StatusRuleSpec> = new Map([
       title: (f) => `${formatStatus(f)}: a server further on did not answer in time`,
       causes: ['A server beyond the proxy (a gateway, DNS, a location service) did not answer in time.'],
       nextSteps: ['Check the servers the proxy depends on.'],
+      registerCauses: ['The proxy or SBC in front of the registrar got no answer in time from the registrar or from its authentication back-end.'],
+      registerSteps: ['Check the registrar behind the proxy or SBC and its database or authentication server.'],
       fallback: 'proxy',
     },
   ],
@@ -296,13 +329,16 @@ function serverErrors(c: Correlation, byGroup: Map<string, Transaction[]>): Find
         `${formatStatus(final)}. ${info.meaning}` +
         (final.retryAfter === undefined
           ? ' No Retry-After was given.'
-          : ` The server asked to wait ${final.retryAfter} s before retrying (Retry-After: ${final.retryAfterText ?? final.retryAfter}; RFC 3261 §20.33).`) +
+          : final.retryAfter === 0
+            ? ` Retry-After: ${final.retryAfterText ?? '0'}: the server sets no waiting time, the request may be retried at once (RFC 3261 §20.33).`
+            : ` The server asked to wait ${final.retryAfter} s before retrying (Retry-After: ${final.retryAfterText ?? final.retryAfter}; RFC 3261 §20.33).`) +
         quoteWords(final),
       status: s,
       callIds: [tx.callId],
       evidence: collectEvidence(...txs.map(transactionMessages)),
-      causes: [...spec.causes, ...info.causes.filter((x) => !spec.causes.includes(x)).slice(0, 2)],
-      nextSteps: [...spec.nextSteps, ...info.checks.slice(0, 2)],
+      // The catalog's causes for these codes speak of trunks and routes to a callee; a REGISTER keeps its own list.
+      causes: tx.method === 'REGISTER' ? [...spec.registerCauses] : addCauses(spec.causes, info.causes, 2),
+      nextSteps: tx.method === 'REGISTER' ? [...spec.registerSteps] : addCauses(spec.nextSteps, info.checks, 2),
       willNotHelp: info.willNotHelp.length > 0 ? info.willNotHelp : ['Changing the device\'s credentials: the server could not serve the request.'],
       generatedBy,
       details: { method: tx.method, retryAfter: final.retryAfter ?? null, ...wordsDetails(final) },

@@ -91,6 +91,17 @@ describe('reachability', () => {
     expect(f?.explanation).toContain('Reason: Q.850;cause=34');
     expect((f?.details['reasons'] as { cause: number }[] | undefined)?.[0]?.cause).toBe(34);
   });
+  it('503 to a REGISTER speaks of the registrar, not of trunks; Retry-After: 0 allows a retry at once', () => {
+    const r = findingsOf([
+      up(0, register({ cseq: 1, branch: 'z9hG4bKr1' })),
+      down(0.1, registerResponse({ status: 503, reason: 'Service Unavailable', cseq: 1, branch: 'z9hG4bKr1', method: 'REGISTER', extra: 'Retry-After: 0\n' })),
+    ]);
+    const f = r.findings.find((x) => x.rule === 'reach.service-unavailable');
+    expect(f?.details['retryAfter']).toBe(0);
+    expect(f?.explanation).toContain('may be retried at once');
+    expect(f?.causes[0]).toContain('registrar');
+    expect([...(f?.causes ?? []), ...(f?.nextSteps ?? [])].join(' ')).not.toMatch(/trunk|channel/i);
+  });
   it('a single unanswered copy over UDP is a capture gap, not silence', () => {
     const r = findingsOf([w(0, alice, bob, invite({ cseq: 1, branch: 'z9hG4bKu1' })), w(60, alice, bob, invite({ cseq: 1, branch: 'z9hG4bKu2', method: 'OPTIONS', callId: 'other' }))]);
     expect(r.findings.filter((x) => x.rule === 'reach.no-response' && x.details['method'] === 'INVITE')).toEqual([]);
@@ -144,6 +155,11 @@ describe('calls', () => {
     expect(f?.severity).toBe('error');
     expect(f?.details['okRetransmissions']).toBe(6);
     expect(f?.details['contact']).toBe('sip:bob@10.1.1.4');
+  });
+  it('a busy answer 4 ms after the INVITE says so in ms, not "0.0 s"', () => {
+    const f = rejected(486, 'Busy Here').findings.find((x) => x.rule === 'call.busy');
+    expect(f?.explanation).toContain('200 ms after the INVITE');
+    expect(f?.explanation).not.toContain('0.0 s');
   });
   it('488 to a plain RTP offer that says "not secure" asks for SRTP', () => {
     const f = rejected(488, 'Not Acceptable Here (Transport Not Secure)').findings.find((x) => x.rule === 'media.not-acceptable');
