@@ -249,3 +249,97 @@ describe('network', () => {
     expect(r.findings.find((x) => x.rule === 'net.transport-change')?.details['transports']).toEqual(['TCP', 'UDP']);
   });
 });
+
+describe('every rule the issue lists fires on its evidence', () => {
+  const auth = { user: 'bob', realm: 'atlanta.example.com', nonce: 'n1' };
+  const rulesOf = (r: ReturnType<typeof findingsOf>): string[] => r.findings.map((x) => x.rule);
+
+  it('a challenge with stale=true to an authenticated REGISTER is normal (info), not a wrong password', () => {
+    const r = findingsOf([
+      up(0, register({ cseq: 1, branch: 'z9hG4bKs1' })),
+      down(0.1, registerResponse({ status: 401, reason: 'Unauthorized', cseq: 1, branch: 'z9hG4bKs1', method: 'REGISTER', extra: challenge('n1') })),
+      up(0.2, register({ cseq: 2, branch: 'z9hG4bKs2', auth })),
+      down(0.3, registerResponse({ status: 401, reason: 'Unauthorized', cseq: 2, branch: 'z9hG4bKs2', method: 'REGISTER', extra: challenge('n2', true) })),
+      up(0.4, register({ cseq: 3, branch: 'z9hG4bKs3', auth: { ...auth, nonce: 'n2' } })),
+      down(0.5, registerResponse({ status: 200, reason: 'OK', cseq: 3, branch: 'z9hG4bKs3', method: 'REGISTER', extra: 'Expires: 7200\n' })),
+    ]);
+    expect(r.findings.find((x) => x.rule === 'auth.stale-nonce')?.severity).toBe('info');
+    expect(rulesOf(r)).not.toContain('auth.wrong-credentials');
+    expect(r.registrations[0]?.state).toBe('registered');
+  });
+
+  it('403 and 407 on a REGISTER without credentials: refused outright, and a proxy asking', () => {
+    const refused = findingsOf([
+      up(0, register({ cseq: 1, branch: 'z9hG4bKf1' })),
+      down(0.1, registerResponse({ status: 403, reason: 'Forbidden', cseq: 1, branch: 'z9hG4bKf1', method: 'REGISTER' })),
+    ]);
+    const f = refused.findings.find((x) => x.rule === 'register.forbidden');
+    expect(f?.severity).toBe('error');
+    expect(f?.generatedBy).toBe('registrar');
+    expect(rulesOf(refused)).not.toContain('auth.forbidden-after-credentials');
+    const proxied = findingsOf([
+      up(0, register({ cseq: 1, branch: 'z9hG4bKp1' })),
+      down(0.1, registerResponse({ status: 407, reason: 'Proxy Authentication Required', cseq: 1, branch: 'z9hG4bKp1', method: 'REGISTER', extra: challenge('n1').replace('WWW-', 'Proxy-') })),
+    ]);
+    expect(proxied.findings.find((x) => x.rule === 'register.proxy-challenge')?.details['realm']).toBe('atlanta.example.com');
+  });
+
+  it('registered, refused, registered, refused: flapping', () => {
+    const flow: Wire[] = [];
+    [200, 403, 200, 403].forEach((status, i) => {
+      flow.push(up(i * 60, register({ cseq: i + 1, branch: `z9hG4bKfl${i}` })));
+      flow.push(down(i * 60 + 0.1, registerResponse({ status, reason: status === 200 ? 'OK' : 'Forbidden', cseq: i + 1, branch: `z9hG4bKfl${i}`, method: 'REGISTER', extra: status === 200 ? 'Expires: 7200\n' : '' })));
+    });
+    expect(findingsOf(flow).findings.find((x) => x.rule === 'register.flapping')?.details['changes']).toBe(3);
+  });
+
+  it('600 is busy (not a fault), 500 a server error, 606 and 415 media refusals, 400 a plain rejection', () => {
+    const busy = rejected(600, 'Busy Everywhere').findings.find((x) => x.rule === 'call.busy');
+    expect(busy?.severity).toBe('info');
+    expect(busy?.explanation).toContain('not a fault');
+    expect(rejected(500, 'Server Internal Error').findings.find((x) => x.rule === 'call.server-error')?.severity).toBe('error');
+    const n606 = rejected(606, 'Not Acceptable', 'Warning: 304 biloxi.example.com "Media type not available"\n').findings.find((x) => x.rule === 'media.not-acceptable');
+    expect(n606?.details['warnCode']).toBe(304);
+    expect(n606?.details['offeredCodecs']).toEqual(['G729/8000']);
+    const n415 = rejected(415, 'Unsupported Media Type', 'Accept: application/sdp\n').findings.find((x) => x.rule === 'media.unsupported-body');
+    expect(n415?.causes[0]).toContain('Content-Type');
+    expect(rejected(400, 'Bad Request').findings.find((x) => x.rule === 'call.rejected')?.status).toBe(400);
+  });
+
+  it('warn-codes 305, 306 and 370 each name their cause', () => {
+    const cause = (code: number, text: string): string =>
+      rejected(488, 'Not Acceptable Here', `Warning: ${code} biloxi.example.com "${text}"\n`).findings.find((x) => x.rule === 'media.not-acceptable')?.causes.join(' ') ?? '';
+    expect(cause(305, 'Incompatible media format')).toContain('No codec in common');
+    expect(cause(306, 'Attribute not understood')).toContain('attribute');
+    expect(cause(370, 'Insufficient bandwidth')).toContain('bandwidth');
+  });
+
+  it('a server that saw another port than the Via names marks received/rport: noted once', () => {
+    const r = findingsOf([
+      up(0, register({ cseq: 1, branch: 'z9hG4bKr1', viaHost: '192.0.2.4:5060;rport' }).replace('SIP/2.0/TLS', 'SIP/2.0/UDP')),
+      down(0.1, registerResponse({ status: 200, reason: 'OK', cseq: 1, branch: 'z9hG4bKr1', method: 'REGISTER', viaHost: '192.0.2.4:5060;rport=61000', extra: 'Expires: 7200\n' }).replace('SIP/2.0/TLS', 'SIP/2.0/UDP')),
+    ]);
+    const f = r.findings.find((x) => x.rule === 'net.received-differs');
+    expect(f?.details['rport']).toBe(61000);
+    expect(f?.severity).toBe('info');
+  });
+
+  it('a Via naming UDP on a request carried over TCP is a transport mismatch', () => {
+    const r = findingsOf([{ ...w(0, alice, bob, invite({ cseq: 1, branch: 'z9hG4bKvm1', sdp: aliceOffer })), transport: 'TCP' }]);
+    expect(r.findings.find((x) => x.rule === 'net.via-transport-mismatch')?.details).toMatchObject({ viaTransport: 'UDP', wireTransport: 'TCP' });
+  });
+
+  it('a Warning or Reason no other finding quotes is decoded on its own', () => {
+    const ok = answer({ cseq: 1, branch: 'z9hG4bKw1', method: 'INVITE', toTag: 'w', status: 200, reason: 'OK', sdp: bobAnswer, extra: 'Warning: 392 biloxi.example.com "Noisy line"\nContact: <sip:bob@192.0.2.4>\n' });
+    const r = findingsOf([
+      w(0, alice, bob, invite({ cseq: 1, branch: 'z9hG4bKw1', sdp: aliceOffer })),
+      w(0.2, bob, alice, ok),
+      w(0.3, alice, bob, invite({ cseq: 1, branch: 'z9hG4bKw2', method: 'ACK', toTag: 'w' })),
+      w(5, alice, bob, invite({ cseq: 2, branch: 'z9hG4bKw3', method: 'CANCEL', callId: 'other-1', extra: 'Reason: SIP;cause=200;text="Call completed elsewhere"\n' })),
+    ]);
+    const warning = r.findings.find((x) => x.rule === 'words.warning');
+    expect(warning?.title).toContain('Warning: 392 biloxi.example.com "Noisy line"');
+    const reason = r.findings.find((x) => x.rule === 'words.reason');
+    expect(reason?.title).toContain('SIP cause 200 is "OK"');
+  });
+});
