@@ -5,10 +5,12 @@ import { avayaAttendant } from './formats/avaya-attendant.js';
 import { avayaIpo } from './formats/avaya-ipo.js';
 import { baresip } from './formats/baresip.js';
 import { cisco } from './formats/cisco.js';
+import { exosip } from './formats/exosip.js';
 import { generic } from './formats/generic.js';
 import { linphone } from './formats/linphone.js';
 import { ngrep } from './formats/ngrep.js';
 import { pjsip } from './formats/pjsip.js';
+import { resiprocate } from './formats/resiprocate.js';
 import { sipp } from './formats/sipp.js';
 import { sipsorcery } from './formats/sipsorcery.js';
 import { sngrep } from './formats/sngrep.js';
@@ -31,6 +33,8 @@ export const DIALECTS: readonly LogDialect[] = [
   linphone,
   sipsorcery,
   audiocodes,
+  resiprocate,
+  exosip,
   generic,
 ];
 
