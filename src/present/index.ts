@@ -4,7 +4,7 @@ export { escapeHtml, serializeJsonForHtml } from './escape-html.js';
 export type { MessageView } from './message-view.js';
 export { viewMessage, labelMessage, formatTimeOfDay } from './message-view.js';
 export type { RedactLevel, Redactor } from './redact.js';
-export { createRedactor, redactResult, redactView } from './redact.js';
+export { createRedactor, redactJson, redactResult, redactView } from './redact.js';
 export type { MessageFilter, ParsedFilter } from './filter.js';
 export { parseFilter, matchMessage, matchFilters } from './filter.js';
 export type { Report, BuildReportOptions } from './report.js';

@@ -32,6 +32,14 @@ describe('createRedactor (unit)', () => {
     expect(a.match(/10\.0\.0\.\d+/)?.[0]).toBe(b.match(/10\.0\.0\.\d+/)?.[0]);
     expect(r.redact('18:01:02.123 CSeq: 1 INVITE')).toBe('18:01:02.123 CSeq: 1 INVITE');
   });
+  it('a user part seen in a URI is hidden inside Call-IDs and tags too, with the same pseudonym', () => {
+    const r = createRedactor('all');
+    const from = r.redact('From: <sip:dave@example.com>;tag=1');
+    const callId = r.redact('Call-ID: reg-dave-1-4941@192.0.2.7');
+    expect(from).not.toContain('dave');
+    expect(callId).not.toContain('dave');
+    expect(callId).toContain(`reg-${/sip:([^@]+)@/.exec(from)?.[1] ?? '?'}-1-4941@`);
+  });
 });
 
 describe.skipIf(!hasTool('sipp') || !hasTool('tshark'))('createRedactor on a real capture', () => {

@@ -297,6 +297,17 @@ export function createRedactor(level: RedactLevel, records: Iterable<MessageReco
         return users.get(token) ?? token;
       }
     }
+    // A known user inside a longer token (a Call-ID `reg-dave-1-4941`, a tag, a file name) is the same identity.
+    if (token.includes('-') || token.includes('.') || token.includes('_')) {
+      let changed = false;
+      const parts = token.split(/([-._])/).map((part) => {
+        const pseudonym = part.length >= 3 && !isDigits(part) ? users.get(part) : undefined;
+        if (pseudonym === undefined) return part;
+        changed = true;
+        return pseudonym;
+      });
+      if (changed) return parts.join('');
+    }
     return token;
   };
 
@@ -379,7 +390,8 @@ export function redactView(view: MessageView, r: Redactor): MessageView {
   };
 }
 
-function redactJson(value: JsonValue, r: Redactor): JsonValue {
+/** Every string of a JSON value, redacted: for any plain JSON output (the `messages --json` objects, the analysis). */
+export function redactJson(value: JsonValue, r: Redactor): JsonValue {
   if (typeof value === 'string') return r.redact(value);
   if (Array.isArray(value)) return value.map((v: JsonValue) => redactJson(v, r));
   if (value !== null && typeof value === 'object') {

@@ -127,8 +127,28 @@ describe.skipIf(!hasTool('sipp') || !hasTool('tshark'))('siplens analyze --redac
     const exported = await runSiplens(['export', pcap, redact, '--pcap', pcapOut]);
     expect(exported.code).toBe(0);
     const stats = await runSiplens(['stats', pcap, redact, '--json']);
-    const svg = await runSiplens(['flow', pcap, redact, '--format', 'html']);
-    return [text.stdout, await readFile(html, 'latin1'), md.stdout, json.stdout, flow.stdout, mermaid.stdout, await readFile(pcapOut, 'latin1'), stats.stdout, svg.stdout];
+    const statsText = await runSiplens(['stats', pcap, redact]);
+    const flowHtml = await runSiplens(['flow', pcap, redact, '--format', 'html']);
+    const svg = await runSiplens(['flow', pcap, redact, '--format', 'svg']);
+    const plantuml = await runSiplens(['flow', pcap, redact, '--format', 'plantuml']);
+    const raw = await runSiplens(['messages', pcap, redact, '--raw']);
+    const messagesJson = await runSiplens(['messages', pcap, redact, '--json']);
+    return [
+      text.stdout,
+      await readFile(html, 'latin1'),
+      md.stdout,
+      json.stdout,
+      flow.stdout,
+      mermaid.stdout,
+      await readFile(pcapOut, 'latin1'),
+      stats.stdout,
+      flowHtml.stdout,
+      statsText.stdout,
+      svg.stdout,
+      plantuml.stdout,
+      raw.stdout,
+      messagesJson.stdout,
+    ];
   }
 
   it('the unredacted outputs do hold the secrets (so the search below can fail)', async () => {
