@@ -7,6 +7,7 @@ import { registerFlow } from './flow.js';
 import { registerStats } from './stats.js';
 import { registerExport } from './export.js';
 import { registerMessages } from './messages.js';
+import { registerServe } from './serve.js';
 
 /** A command module adds its subcommand to the program; it sets `exit.code` rather than exiting. */
 export type RegisterCommand = (program: Command, io: CliIo, exit: { code: number }) => void;
@@ -20,4 +21,5 @@ export const commands: readonly RegisterCommand[] = [
   registerStats,
   registerExport,
   registerMessages,
+  registerServe,
 ];
