@@ -14,9 +14,9 @@ import { fileURLToPath } from 'node:url';
 import { zipSync } from 'fflate';
 import type { MessageRecord } from '../src/index.js';
 import { analyze } from '../src/index.js';
-import { runScenario } from '../test/harness/index.js';
-import type { ScenarioName } from '../test/harness/index.js';
-import { mainLine, secondLine } from './snapshot-scenarios.js';
+import { findFreePort, releasePort, runScenario } from '../test/harness/index.js';
+import type { ScenarioName, ScenarioPorts } from '../test/harness/index.js';
+import { mainLine, schedule, secondLine } from './snapshot-scenarios.js';
 
 const out = fileURLToPath(new URL('./clearcom-snapshot/diagnostics-snapshot.zip', import.meta.url));
 
@@ -41,9 +41,9 @@ function nextBuffer(): string {
 }
 
 /** One message as pjsua_core.c traces it (pjsip/src/pjsua-lib/pjsua_core.c, logging_on_tx_msg / logging_on_rx_msg). */
-function traceLines(r: MessageRecord, deviceSide: 'src' | 'dst'): string {
+function traceLines(r: MessageRecord, deviceSide: 'src' | 'dst', at: number): string {
   const m = r.message;
-  const time = stamp(r.meta.time ?? 0);
+  const time = stamp(at);
   const tx = deviceSide === 'src';
   const peer = (tx ? r.meta.dst : r.meta.src) ?? 'unknown';
   const what = m.kind === 'request' ? `Request msg ${m.method ?? '?'}` : `Response msg ${m.status ?? 0}/${m.cseq?.method ?? '?'}`;
@@ -72,19 +72,26 @@ function traceLines(r: MessageRecord, deviceSide: 'src' | 'dst'): string {
   return head + text + tail + note;
 }
 
-/** Runs scenarios one after another; returns the device's log (alice's phone: the harness's caller port). */
-async function recordLine(names: readonly ScenarioName[]): Promise<string> {
+/**
+ * Runs scenarios one after another on the same ports (one device, one registrar, as in a real log) and returns the
+ * device's log: the messages of alice's phone, the harness's caller port. Each scenario is moved whole to its place on
+ * the device's clock (`schedule`); the intervals inside it are the capture's own.
+ */
+async function recordLine(names: readonly ScenarioName[], ports: ScenarioPorts): Promise<string> {
   let log = '';
   for (const name of names) {
     process.stderr.write(`running ${name}…\n`);
-    const run = await runScenario(name);
+    const startsAt = Date.parse(schedule[name] ?? '');
+    if (Number.isNaN(startsAt)) throw new Error(`examples/snapshot-scenarios.ts: no start time for ${name} in schedule`);
+    const run = await runScenario(name, { ports });
     try {
       const { messages } = await analyze([run.pcap], { keepMessages: 'all' });
-      const device = `:${run.ports.caller}`;
-      for (const r of [...messages.values()].sort((a, b) => a.index - b.index)) {
-        if (r.meta.src?.endsWith(device) === true) log += traceLines(r, 'src');
-        else if (r.meta.dst?.endsWith(device) === true) log += traceLines(r, 'dst');
-      }
+      const device = `:${ports.caller}`;
+      const mine = [...messages.values()]
+        .sort((a, b) => a.index - b.index)
+        .filter((r) => r.meta.src?.endsWith(device) === true || r.meta.dst?.endsWith(device) === true);
+      const first = mine[0]?.meta.time ?? 0;
+      for (const r of mine) log += traceLines(r, r.meta.src?.endsWith(device) === true ? 'src' : 'dst', startsAt + ((r.meta.time ?? first) - first));
     } finally {
       await run.stop();
     }
@@ -96,19 +103,30 @@ const fixed = new Date(Date.UTC(2026, 0, 1));
 const file = (text: string): [Uint8Array, { mtime: Date }] => [encoder.encode(text), { mtime: fixed }];
 
 // The second line's log is the older one (kept in tmp/ when the device rotated it), so it is recorded first.
-const secondLog = await recordLine(secondLine);
-const mainLog = await recordLine(mainLine);
-const firstTime = mainLog.slice(0, 23);
+// One registrar for both lines; each line has its own local port, as a device's SIP lines do.
+const leased = [await findFreePort(false), await findFreePort(false), await findFreePort(false), await findFreePort(false), await findFreePort(false)] as const;
+const ports: ScenarioPorts = { proxy: leased[0], caller: leased[1], callee: leased[2], dead: leased[3] };
+let secondLog: string;
+let mainLog: string;
+try {
+  secondLog = await recordLine(secondLine, { ...ports, caller: leased[4] });
+  mainLog = await recordLine(mainLine, ports);
+} finally {
+  for (const port of leased) await releasePort(port);
+}
+// The system log starts a few seconds before the SIP stack's first line, as a boot does.
+const firstTime = stamp(Date.parse(schedule[mainLine[0] ?? 'register-ok'] ?? '') - 4_210);
+const bootTime = stamp(Date.parse(schedule[mainLine[0] ?? 'register-ok'] ?? '') - 6_870);
 
 const nested = zipSync({ 'var/log/sip': file(secondLog), 'etc/version': file('line: sitara1\n') }, { level: 9 });
 const snapshot = zipSync(
   {
     'var/log/sip': file(mainLog),
     'var/log/messages': file(
-      `${firstTime} kernel: eth0: link up, 100 Mbps, full duplex\n${firstTime} ntpd[412]: time synchronised with 192.0.2.123\n${firstTime} sipd[733]: starting SIP stack (pjsip 2.14)\n`,
+      `${bootTime} kernel: eth0: link up, 100 Mbps, full duplex\n${bootTime} ntpd[412]: time synchronised with 192.0.2.123\n${firstTime} sipd[733]: starting SIP stack (pjsip 2.14)\n`,
     ),
     'etc/version': file('product: example intercom panel (siplens example snapshot)\nfirmware: 0.0.0-example\nsip-stack: pjsip 2.14\n'),
-    'etc/sip/accounts.conf': file('[account 1]\nuser = alice\nregistrar = sip:127.0.0.1\nexpires = 60\npassword = ********\n\n[account 2]\nline = sitara1\nuser = dave\n'),
+    'etc/sip/accounts.conf': file(`[account 1]\nuser = alice\nregistrar = sip:127.0.0.1:${ports.proxy}\nexpires = 60\npassword = ********\n\n[account 2]\nline = sitara1\nuser = dave\nregistrar = sip:127.0.0.1:${ports.proxy}\n`),
     'proc/uptime': file('86400.12 170000.55\n'),
     'tmp/sitara1.zip': [nested, { mtime: fixed, level: 0 }],
   },

@@ -144,7 +144,7 @@ export function formatTextReport(report: Report, options: TextReportOptions): st
       r.expiresGranted !== null ? `${r.expiresGranted} s` : r.expiresRequested !== null ? `asked ${r.expiresRequested} s` : '',
       formatIso([...all].reverse().find((x) => x.lastSuccess !== null)?.lastSuccess ?? null) || 'never',
       String(all.reduce((n, x) => n + x.attempts, 0)),
-      all.length > 1 ? describeHistory(all) : '',
+      describeHistory(all),
     ]);
     out.push(
       formatTable(['account', 'state now', 'last response', 'expires', 'last success', 'REGISTERs', 'history'], rows, {
@@ -266,11 +266,23 @@ function pickRows<T>(items: readonly T[], max: number, first: (item: T) => boole
   return items.filter((item) => keep.has(item));
 }
 
-/** `4 registered, 2 failed`. */
-function describeHistory(all: readonly RegistrationSummary[]): string {
-  const counts = new Map<string, number>();
-  for (const r of all) counts.set(r.state, (counts.get(r.state) ?? 0) + 1);
-  return [...counts.entries()].map(([state, n]) => `${n} ${state}`).join(', ');
+/**
+ * `6× 200, 1× 423; 7 challenges`: the final answers of the account's REGISTERs. Challenges (401/407) come last: each
+ * successful registration usually starts with one (RFC 3261 §22.2). Without the counts, the states of its bindings.
+ */
+export function describeHistory(all: readonly RegistrationSummary[]): string {
+  const counts = new Map<number, number>();
+  for (const r of all) for (const f of r.finalStatuses ?? []) counts.set(f.status, (counts.get(f.status) ?? 0) + f.count);
+  if (counts.size === 0) {
+    if (all.length < 2) return '';
+    const states = new Map<string, number>();
+    for (const r of all) states.set(r.state, (states.get(r.state) ?? 0) + 1);
+    return [...states.entries()].map(([state, n]) => `${n} ${state}`).join(', ');
+  }
+  const sorted = [...counts].sort((a, b) => a[0] - b[0]);
+  const answers = sorted.filter(([s]) => s !== 401 && s !== 407).map(([s, n]) => `${n}× ${s}`);
+  const challenges = sorted.filter(([s]) => s === 401 || s === 407).reduce((n, [, c]) => n + c, 0);
+  return [answers.join(', '), challenges > 0 ? `${challenges} challenge${challenges === 1 ? '' : 's'}` : ''].filter(Boolean).join('; ');
 }
 
 function paintState(c: Colors, r: RegistrationSummary | undefined, v: string): string {

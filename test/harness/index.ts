@@ -3,5 +3,5 @@ export { listScenarios, runScenario } from './run-scenario.js';
 export type { RunScenarioOptions, ScenarioPorts, ScenarioRun } from './run-scenario.js';
 export { frInvTimerMs, frTimerMs, harnessUsers, minExpires, scenarioNames } from './scenarios.js';
 export type { Generator, HarnessUser, ScenarioExpected, ScenarioName } from './scenarios.js';
-export { HarnessError } from './processes.js';
+export { findFreePort, HarnessError, releasePort } from './processes.js';
 export type { Transport } from './sipp.js';

@@ -22,6 +22,11 @@ export interface RunScenarioOptions {
   readonly hep?: { readonly host: string; readonly port: number };
   /** Keep a harness-made folder on stop(). */
   readonly keep?: boolean;
+  /**
+   * Use these ports (leased by the caller with findFreePort, released by it) instead of leasing new ones: runs one
+   * after another then show the same addresses, as one device talking to one registrar does.
+   */
+  readonly ports?: ScenarioPorts;
 }
 
 /** The loopback ports of one run. */
@@ -105,7 +110,7 @@ export async function runScenario(name: ScenarioName, options: RunScenarioOption
   let capture: Capture | undefined;
   let kamailio: Kamailio | undefined;
   try {
-    const ports: ScenarioPorts = { proxy: await lease(), caller: await lease(), callee: await lease(), dead: await lease() };
+    const ports: ScenarioPorts = options.ports ?? { proxy: await lease(), caller: await lease(), callee: await lease(), dead: await lease() };
     context = { dir, transport, ipv6, ports, sipps: [], exitCodes: {} };
     capture = await startCapture(dir, [ports.proxy, ports.caller, ports.callee, ports.dead]);
     kamailio = await startKamailio({

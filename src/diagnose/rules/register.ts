@@ -2,6 +2,7 @@
 import type { MessageFacts } from '../../correlate/facts.js';
 import type { Registration, Transaction } from '../../correlate/types.js';
 import { explainStatus } from '../explain.js';
+import { TRANSACTION_TIMEOUT_MS } from './reachability.js';
 import { collectEvidence, formatStatus, quoteWords, secondsText, transactionMessages, wordsDetails } from './rule.js';
 import type { FindingDraft, Rule } from './rule.js';
 
@@ -18,6 +19,11 @@ export function grantedExpires(tx: Transaction): number | undefined {
   const ours = tx.request?.contacts[0]?.uri;
   const match = ok.contacts.find((c) => c.uri === ours) ?? (ok.contacts.length === 1 ? ok.contacts[0] : undefined);
   return match?.expires ?? ok.expires ?? requestedExpires(tx.request);
+}
+
+/** `09:31:44` (UTC), for a sentence. */
+function clockOf(ms: number): string {
+  return new Date(ms).toISOString().slice(11, 19);
 }
 
 /** Longer gaps between two REGISTERs of one device are taken for a clock change (devices boot at 1970). */
@@ -44,10 +50,24 @@ function checkRegistration(reg: Registration): FindingDraft[] {
     const final = tx.final as MessageFacts;
     const asked = requestedExpires(tx.request);
     const later = txs.slice(txs.indexOf(tx) + 1);
-    const fixed = later.some(isSuccess);
+    const fixedBy = later.find(isSuccess);
+    const fixed = fixedBy !== undefined;
     const retried = later.find((t) => t.request !== undefined);
     const retriedExpires = requestedExpires(retried?.request);
+    // A compliant client retries at once with the interval the registrar asked for (RFC 3261 §10.2.8); a success
+    // much later is the device being reconfigured or restarted, with the account unregistered in between.
+    const fixedAfterMs = fixedBy?.final?.at === undefined || fixedBy.final.at === null || final.at === null ? null : fixedBy.final.at - final.at;
+    const prompt = fixedAfterMs !== null && fixedAfterMs <= TRANSACTION_TIMEOUT_MS;
     const info = explainStatus(423, { method: 'REGISTER' });
+    // RFC 3261 §10.3: a refused REGISTER leaves the bindings as they were; an earlier grant runs on until it expires.
+    const before = txs.slice(0, txs.indexOf(tx)).filter(isSuccess);
+    const lastOk = before[before.length - 1];
+    const lastGrant = lastOk === undefined ? undefined : grantedExpires(lastOk);
+    const runsUntil = lastOk?.final?.time === undefined || lastOk.final.time === null || lastGrant === undefined ? null : lastOk.final.time + lastGrant * 1000;
+    const stillBound =
+      runsUntil !== null && final.time !== null && runsUntil > final.time && !fixed
+        ? ` The binding granted at ${clockOf(lastOk?.final?.time ?? 0)} for ${lastGrant ?? '?'} s still runs until ${clockOf(runsUntil)}; after that calls to ${aor} no longer reach the device.`
+        : '';
     out.push({
       rule: 'register.interval-too-brief',
       severity: fixed ? 'warning' : 'error',
@@ -56,12 +76,15 @@ function checkRegistration(reg: Registration): FindingDraft[] {
         `${aor} asked to be registered for ${asked ?? 'an unstated number of'} seconds and the registrar answered ` +
         `${formatStatus(final)} with Min-Expires: ${final.minExpires ?? '(missing)'}. The registrar keeps no binding shorter ` +
         `than that; the client must retry with an expiry of at least Min-Expires (RFC 3261 §10.2.8). ` +
-        (fixed
+        (fixed && (prompt || fixedAfterMs === null)
           ? 'The client did so and was registered.'
-          : retriedExpires !== undefined
+          : fixed
+            ? `The client did not retry with a longer interval at once; it was registered only ${secondsText(fixedAfterMs ?? 0)} later` +
+              `${requestedExpires(fixedBy.request) === undefined ? '' : `, asking ${requestedExpires(fixedBy.request)} s`}, and had no registration until then.`
+            : retriedExpires !== undefined
             ? `The client retried with ${retriedExpires} s and still did not succeed.`
             : 'The client never retried with a longer interval.') +
-        ` ${info.meaning}${quoteWords(final)}`,
+        `${stillBound} ${info.meaning}${quoteWords(final)}`,
       status: 423,
       callIds: [tx.callId],
       evidence: collectEvidence(transactionMessages(tx), retried === undefined ? [] : transactionMessages(retried)),
@@ -72,7 +95,7 @@ function checkRegistration(reg: Registration): FindingDraft[] {
       nextSteps: [`Set the registration expiry on the device to ${final.minExpires ?? 'the Min-Expires value'} s or more.`],
       willNotHelp: ['Changing the password: authentication is not the problem.', 'Network changes: the registrar answered.'],
       generatedBy: 'registrar',
-      details: { minExpires: final.minExpires ?? null, expiresRequested: asked ?? null, ...wordsDetails(final) },
+      details: { minExpires: final.minExpires ?? null, expiresRequested: asked ?? null, bindingUntil: stillBound === '' || runsUntil === null ? null : new Date(runsUntil).toISOString(), ...wordsDetails(final) },
     });
   }
 

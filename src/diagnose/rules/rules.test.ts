@@ -343,3 +343,23 @@ describe('every rule the issue lists fires on its evidence', () => {
     expect(reason?.title).toContain('SIP cause 200 is "OK"');
   });
 });
+
+describe('423 in time', () => {
+  const ok = (cseq: number, branch: string, expires: number) =>
+    registerResponse({ status: 200, reason: 'OK', cseq, branch, method: 'REGISTER', extra: `Contact: <sips:bob@192.0.2.4>;expires=${expires}\n` });
+  const brief = (cseq: number, branch: string) =>
+    registerResponse({ status: 423, reason: 'Interval Too Brief', cseq, branch, method: 'REGISTER', extra: 'Min-Expires: 3600\n' });
+  it('a refresh refused with 423 leaves the earlier binding running until it expires, and says until when', () => {
+    const r = findingsOf([up(0, register({ cseq: 1, branch: 'z9hG4bKb1', expires: 3600 })), down(0.1, ok(1, 'z9hG4bKb1', 3600)), up(600, register({ cseq: 2, branch: 'z9hG4bKb2', expires: 60 })), down(600.1, brief(2, 'z9hG4bKb2'))]);
+    const f = r.findings.find((x) => x.rule === 'register.interval-too-brief');
+    expect(f?.severity).toBe('error');
+    expect(f?.details['bindingUntil']).toBe('2026-01-05T10:00:00.100Z');
+    expect(f?.explanation).toContain('still runs until 10:00:00');
+  });
+  it('registered only much later (reconfigured, not a compliant retry): says how long the account had no registration', () => {
+    const r = findingsOf([up(0, register({ cseq: 1, branch: 'z9hG4bKc1', expires: 60 })), down(0.1, brief(1, 'z9hG4bKc1')), up(900, register({ cseq: 2, branch: 'z9hG4bKc2', expires: 3600 })), down(900.1, ok(2, 'z9hG4bKc2', 3600))]);
+    const f = r.findings.find((x) => x.rule === 'register.interval-too-brief');
+    expect(f?.severity).toBe('warning');
+    expect(f?.explanation).toContain('registered only 900 s later, asking 3600 s');
+  });
+});
