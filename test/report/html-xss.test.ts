@@ -13,7 +13,8 @@ import { makeHtmlReport } from './make-report.js';
 import { makeHostileCapture } from './hostile-capture.js';
 
 const CHROMIUM = '/usr/bin/chromium';
-const haveChromium = existsSync(CHROMIUM);
+// hasTool fails the run under SIPLENS_REQUIRE_TOOLS=1 (CI) instead of letting the browser test skip.
+const haveChromium = hasTool('chromium') && existsSync(CHROMIUM);
 if (!haveChromium) process.stderr.write(`${CHROMIUM} not found: the HTML report browser test is skipped\n`);
 
 describe.skipIf(!haveChromium || !hasTool('sipp') || !hasTool('tshark'))('HTML report in headless Chromium', () => {
@@ -75,7 +76,13 @@ describe.skipIf(!haveChromium || !hasTool('sipp') || !hasTool('tshark'))('HTML r
     const data = await page.evaluate(() => JSON.parse(document.getElementById('siplens-data')?.textContent ?? 'null') as { calls: { from: string }[] });
     expect(data.calls.length).toBeGreaterThan(0);
 
-    await page.screenshot({ path: join(dir, 'report.png'), fullPage: false });
+    // The screenshot is kept with SIPLENS_KEEP_REPORT=1 (the folder is printed) for a person to look at the page.
+    const shot = await page.screenshot({ path: join(dir, 'report.png'), fullPage: false });
+    expect([...shot.subarray(0, 8)]).toEqual([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+    expect(shot.readUInt32BE(16)).toBe(1280);
+    // Nothing wider than the window: tables scroll inside their box, the page itself does not.
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(1280);
+    if (process.env['SIPLENS_KEEP_REPORT'] === '1') process.stderr.write(`HTML report and screenshot kept in ${dir}\n`);
     await page.close();
   });
 
