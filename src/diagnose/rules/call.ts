@@ -246,15 +246,16 @@ function checkByeReason(call: Call): FindingDraft[] {
     if (req === undefined || req.reasons.length === 0) continue;
     const q850 = req.reasons.find((r) => r.protocol.toUpperCase() === 'Q.850');
     const normal = q850 === undefined ? req.reasons.every((r) => r.cause === undefined || r.cause === 200) : q850.cause === 16 || q850.cause === 31;
-    const fromCaller = req.fromTag === call.callerTag;
+    // Without the INVITE in the data the caller's tag is unknown, and so is the side that sent the BYE.
+    const side = call.callerTag === undefined ? undefined : req.fromTag === call.callerTag ? 'caller' : 'callee';
     // Who sent the BYE: the device itself in its own log; a gateway when it speaks Q.850 (ISDN, RFC 3326 §2);
     // otherwise the other party as far as a log says, or unknown in a capture that has no "local" side.
     const generatedBy = req.direction === 'out' ? 'local' : q850 !== undefined ? 'gateway' : req.direction === 'in' ? 'far-end' : 'unknown';
     out.push({
       rule: 'call.bye-reason',
       severity: normal ? 'info' : 'warning',
-      title: `BYE from the ${fromCaller ? 'caller' : 'callee'} with Reason ${req.reasons.map(describeReasonShort).join(', ')}`,
-      explanation: `The call was ended by a BYE from ${fromCaller ? 'the caller' : 'the callee'} that says why.${quoteWords(req)}` +
+      title: `BYE ${side === undefined ? '' : `from the ${side} `}with Reason ${req.reasons.map(describeReasonShort).join(', ')}`,
+      explanation: `The call was ended by a BYE ${side === undefined ? '(the INVITE is not in the data, so which side sent it is not known)' : `from the ${side}`} that says why.${quoteWords(req)}` +
         (normal ? ' That is a normal hang-up.' : ' That is not a normal hang-up: the sender ended the call because of a failure.'),
       status: null,
       callIds: [call.callId],

@@ -133,12 +133,15 @@ function receivedDiffers(c: Correlation): FindingDraft[] {
 function transportChanges(c: Correlation): FindingDraft[] {
   const out: FindingDraft[] = [];
   const mismatch = new Map<string, number[]>();
+  /** Keys of mismatches whose requests the device's own log shows it sending. */
+  const sentHere = new Set<string>();
   const changes = new Map<string, number[]>();
   for (const req of requestsOf(c)) {
     const top = req.via[0];
     if (top === undefined) continue;
     if (req.transport !== undefined && req.transport !== top.transport && !(req.transport === 'TLS' && top.transport === 'TCP')) {
       const key = `${req.src ?? ''}|${top.transport}|${req.transport}`;
+      if (req.direction === 'out') sentHere.add(key);
       const list = mismatch.get(key);
       if (list === undefined) mismatch.set(key, [req.index]);
       else list.push(req.index);
@@ -166,7 +169,8 @@ function transportChanges(c: Correlation): FindingDraft[] {
       causes: ['A misconfigured transport on the device, or an ALG/SBC rewriting the Via.'],
       nextSteps: ['Configure one transport consistently on the device.'],
       willNotHelp: [],
-      generatedBy: 'local',
+      // The sender's stack wrote the Via: "local" only when that is the device whose log this is.
+      generatedBy: sentHere.has(key) ? 'local' : 'unknown',
       details: { viaTransport: via ?? null, wireTransport: wire ?? null },
     });
   }

@@ -363,3 +363,14 @@ describe('423 in time', () => {
     expect(f?.explanation).toContain('registered only 900 s later, asking 3600 s');
   });
 });
+
+describe('a BYE alone', () => {
+  it('with no INVITE in the data does not claim which side sent it; a Q.850 cause points at a gateway', () => {
+    const r = findingsOf([w(0, bob, alice, invite({ cseq: 7, branch: 'z9hG4bKy1', method: 'BYE', toTag: 'y', extra: 'Reason: Q.850;cause=41;text="Temporary failure"\n' }))]);
+    const f = r.findings.find((x) => x.rule === 'call.bye-reason');
+    expect(f?.title).toBe('BYE with Reason Q.850 cause 41 (Temporary failure)');
+    expect(f?.explanation).toContain('which side sent it is not known');
+    expect(f?.severity).toBe('warning');
+    expect(f?.generatedBy).toBe('gateway');
+  });
+});
