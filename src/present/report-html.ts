@@ -6,7 +6,7 @@ import { formatLadderSvg } from './ladder-formats.js';
 import type { MessageView } from './message-view.js';
 import type { Report } from './report.js';
 import { HTML_MAX_FLOWS, messagesOf, pickFlows } from './report.js';
-import { describeHistory, describeOutcome, formatIso, formatMs, formatStatus, groupAccounts } from './report-text.js';
+import { describeHistory, describeLastSuccess, describeOutcome, formatIso, formatMs, formatStatus, groupAccounts } from './report-text.js';
 
 export interface HtmlReportOptions {
   readonly title?: string;
@@ -148,11 +148,10 @@ export function formatHtmlReport(report: Report, options: HtmlReportOptions = {}
   else {
     body.push('<div class="table-wrap"><table><thead><tr><th>account</th><th>contact</th><th>state now</th><th>last response</th><th>meaning</th><th>expires</th><th>last success</th><th>REGISTERs</th><th>history</th><th>findings</th></tr></thead><tbody>');
     for (const { latest: r, all } of groupAccounts(result.registrations, (i) => report.byIndex.get(i)?.time ?? null)) {
-      const success = [...all].reverse().find((x) => x.lastSuccess !== null)?.lastSuccess ?? null;
       const findings = [...new Set(all.flatMap((x) => x.findings))];
       body.push(
         `<tr class="item" data-search="${searchAttr(r.aor, r.contact, r.state, String(r.lastStatus ?? ''), r.lastReason, r.lastMeaning)}"><td class="uri">${h(r.aor)}</td><td class="uri">${h(r.contact ?? '')}</td><td class="state-${h(r.state)}">${h(r.state)}</td>` +
-          `<td>${h(formatStatus(r.lastStatus, r.lastReason))}</td><td class="meaning">${h(r.lastMeaning ?? '')}</td><td>${r.expiresGranted ?? (r.expiresRequested !== null ? `asked ${r.expiresRequested}` : '')}</td><td>${h(formatIso(success) || 'never')}</td>` +
+          `<td>${h(formatStatus(r.lastStatus, r.lastReason))}</td><td class="meaning">${h(r.lastMeaning ?? '')}</td><td>${r.expiresGranted ?? (r.expiresRequested !== null ? `asked ${r.expiresRequested}` : '')}</td><td>${h(describeLastSuccess(all))}</td>` +
           `<td>${all.reduce((n, x) => n + x.attempts, 0)}</td><td>${h(describeHistory(all))}</td>` +
           `<td>${findings.map((id) => `<a href="#${h(id)}">${h(id)}</a>`).join(' ')}</td></tr>`,
       );

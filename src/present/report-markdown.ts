@@ -4,7 +4,7 @@ import { formatLadderMermaid } from './ladder-formats.js';
 import type { MessageView } from './message-view.js';
 import type { Report } from './report.js';
 import { messagesOf } from './report.js';
-import { describeHistory, describeMessageHead, describeOutcome, formatIso, formatMs, formatStatus, groupAccounts } from './report-text.js';
+import { describeHistory, describeLastSuccess, describeMessageHead, describeOutcome, formatIso, formatMs, formatStatus, groupAccounts } from './report-text.js';
 
 /**
  * Escapes text for Markdown prose and table cells: HTML is allowed in Markdown, so `<`, `>` and `&` become entities,
@@ -74,9 +74,8 @@ export function formatMarkdownReport(report: Report, options: MarkdownReportOpti
   else {
     out.push('| account | state now | last response | meaning | expires | last success | REGISTERs | history |', '|---|---|---|---|---:|---|---:|---|');
     for (const { latest: r, all } of groupAccounts(result.registrations, (i) => report.byIndex.get(i)?.time ?? null)) {
-      const success = [...all].reverse().find((x) => x.lastSuccess !== null)?.lastSuccess ?? null;
       out.push(
-        `| ${e(r.aor)} | ${r.state} | ${e(formatStatus(r.lastStatus, r.lastReason))} | ${e(r.lastMeaning ?? '')} | ${r.expiresGranted ?? ''} | ${e(formatIso(success) || 'never')} | ${all.reduce((n, x) => n + x.attempts, 0)} | ${e(describeHistory(all))} |`,
+        `| ${e(r.aor)} | ${r.state} | ${e(formatStatus(r.lastStatus, r.lastReason))} | ${e(r.lastMeaning ?? '')} | ${r.expiresGranted ?? ''} | ${e(describeLastSuccess(all))} | ${all.reduce((n, x) => n + x.attempts, 0)} | ${e(describeHistory(all))} |`,
       );
     }
   }

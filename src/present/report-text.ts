@@ -142,7 +142,7 @@ export function formatTextReport(report: Report, options: TextReportOptions): st
       r.state,
       formatStatus(r.lastStatus, r.lastReason),
       r.expiresGranted !== null ? `${r.expiresGranted} s` : r.expiresRequested !== null ? `asked ${r.expiresRequested} s` : '',
-      formatIso([...all].reverse().find((x) => x.lastSuccess !== null)?.lastSuccess ?? null) || 'never',
+      describeLastSuccess(all),
       String(all.reduce((n, x) => n + x.attempts, 0)),
       describeHistory(all),
     ]);
@@ -264,6 +264,14 @@ function pickRows<T>(items: readonly T[], max: number, first: (item: T) => boole
     keep.add(item);
   }
   return items.filter((item) => keep.has(item));
+}
+
+/** When the account was last registered: the time, or that it was though the log gives no date, or `never`. */
+export function describeLastSuccess(all: readonly RegistrationSummary[]): string {
+  const at = formatIso([...all].reverse().find((x) => x.lastSuccess !== null)?.lastSuccess ?? null);
+  if (at !== '') return at;
+  const ever = all.some((r) => r.state === 'registered' || (r.finalStatuses ?? []).some((f) => f.status >= 200 && f.status < 300));
+  return ever ? 'yes (no date in the data)' : 'never';
 }
 
 /**

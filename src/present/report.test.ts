@@ -3,13 +3,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hasTool } from '../../test/helpers/tools.js';
 import { makeHostileCapture } from '../../test/report/hostile-capture.js';
 import type { Analysis } from '../diagnose/analyze.js';
+import type { RegistrationSummary } from '../model/analysis.js';
 import { analyze } from '../diagnose/analyze.js';
 import { parseFilter } from './filter.js';
 import { buildLadder, formatLadderText } from './ladder.js';
 import { formatLadderMermaid, formatLadderPlantUml } from './ladder-formats.js';
 import { buildReport } from './report.js';
 import { formatMarkdownReport } from './report-markdown.js';
-import { formatTextReport } from './report-text.js';
+import { describeHistory, describeLastSuccess, formatTextReport } from './report-text.js';
 import { sanitizeForTerminal } from './text-table.js';
 
 describe('parseFilter', () => {
@@ -21,6 +22,20 @@ describe('parseFilter', () => {
     expect(parseFilter('code=99')).toHaveProperty('error');
     expect(parseFilter('since=yesterday')).toHaveProperty('error');
     expect(parseFilter('nokey')).toHaveProperty('error');
+  });
+});
+
+describe('the accounts table', () => {
+  const reg = (state: RegistrationSummary['state'], lastSuccess: string | null, finalStatuses: { status: number; count: number }[]): RegistrationSummary => ({
+    aor: 'sip:6109@example.com', contact: null, state, lastStatus: null, lastReason: null, lastMeaning: null, callIds: [], findings: [], messages: [],
+    expiresRequested: null, expiresGranted: null, lastSuccess, attempts: 0, finalStatuses,
+  });
+  it('counts the final answers, challenges last, and says "registered" without a date when the log has none', () => {
+    const all = [reg('failed', null, [{ status: 401, count: 2 }, { status: 403, count: 1 }]), reg('registered', null, [{ status: 200, count: 3 }, { status: 401, count: 3 }])];
+    expect(describeHistory(all)).toBe('3× 200, 1× 403; 5 challenges');
+    expect(describeLastSuccess(all)).toBe('yes (no date in the data)');
+    expect(describeLastSuccess([all[0] as RegistrationSummary])).toBe('never');
+    expect(describeLastSuccess([reg('registered', '2026-11-24T09:31:44.265Z', [{ status: 200, count: 1 }])])).toBe('2026-11-24 09:31:44.265');
   });
 });
 
