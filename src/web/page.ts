@@ -70,7 +70,7 @@ function ago(iso) {
   if (s < 172800) return Math.round(s / 3600) + ' h ago';
   return Math.round(s / 86400) + ' days ago';
 }
-function seconds(ms) { return ms === null || ms === undefined ? '' : ms < 10000 ? (ms / 1000).toFixed(1) + ' s' : Math.round(ms / 1000) + ' s'; }
+function seconds(ms) { return ms === null || ms === undefined ? '' : ms < 1000 ? Math.round(ms) + ' ms' : ms < 10000 ? (ms / 1000).toFixed(1) + ' s' : Math.round(ms / 1000) + ' s'; }
 function timeOf(iso) { return iso ? new Date(iso).toLocaleString() : ''; }
 
 let state = null;
@@ -78,6 +78,8 @@ let source = 'live';
 let upload = null;
 let openLadder = null;
 let lastLadderRefresh = 0;
+let drawn = '';
+let selected = null;
 
 for (const b of document.querySelectorAll('nav button')) b.addEventListener('click', () => show(b.dataset.tab));
 function show(tab) {
@@ -195,6 +197,11 @@ async function ladder(callId, title, uploadId, newest, refresh) {
   const res = await fetch(q);
   if (!res.ok) return;
   const data = await res.json();
+  // Redrawn only when the call has new messages, so that a click in progress is not lost.
+  const signature = callId + '|' + data.messages.map((m) => m.id).join(',');
+  if (refresh && signature === drawn) return;
+  drawn = signature;
+  if (!refresh) selected = null;
   const box = $('#ladder'); box.classList.add('open');
   $('#ladder-title').textContent = title + ' — Call-ID ' + callId + (data.truncated ? ' (' + (newest ? 'newest ' : 'first ') + data.messages.length + ' messages)' : '');
   drawLadder(data);
@@ -228,10 +235,13 @@ function drawLadder(data) {
       g.append(node('path', { d: 'M' + x2 + ' ' + y + ' l' + (dir * 9) + ' -4 l0 8 z', fill: color }));
     }
     g.append(node('text', { x: (x1 + x2) / 2 + (x1 === x2 ? 50 : 0), y: y - 5, 'text-anchor': x1 === x2 ? 'start' : 'middle' }, s.label));
-    g.append(node('rect', { x: Math.min(x1, x2), y: y - 18, width: Math.max(50, Math.abs(x2 - x1)), height: 24, fill: 'transparent' }));
+    // The whole row answers a click, not only the arrow.
+    g.append(node('rect', { x: 0, y: y - 18, width, height: rowH, fill: 'transparent' }));
+    if (selected === s.index) g.classList.add('sel');
     g.addEventListener('click', () => {
       for (const a of svg.querySelectorAll('.arrow.sel')) a.classList.remove('sel');
       g.classList.add('sel');
+      selected = s.index;
       $('#raw').textContent = m ? describe(m) : '';
     });
     svg.append(g);
