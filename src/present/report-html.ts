@@ -6,7 +6,7 @@ import { formatLadderSvg } from './ladder-formats.js';
 import type { MessageView } from './message-view.js';
 import type { Report } from './report.js';
 import { HTML_MAX_FLOWS, messagesOf, pickFlows } from './report.js';
-import { describeHistory, describeLastSuccess, describeOutcome, formatIso, formatMs, formatStatus, groupAccounts } from './report-text.js';
+import { describeAccountCount, describeHistory, describeLastSuccess, describeOutcome, formatIso, formatMs, formatStatus, groupAccounts } from './report-text.js';
 
 export interface HtmlReportOptions {
   readonly title?: string;
@@ -118,7 +118,7 @@ export function formatHtmlReport(report: Report, options: HtmlReportOptions = {}
   body.push('<header>');
   body.push(`<h1>${h(title)}</h1>`);
   body.push(
-    `<div class="summary">${result.summary.messages} SIP messages from ${plural(result.inputs.filter((i) => i.parent === undefined).length, 'input')} · ${plural(result.summary.registrations, 'registration')} · ${plural(result.summary.calls, 'call')} · ` +
+    `<div class="summary">${result.summary.messages} SIP messages from ${plural(result.inputs.filter((i) => i.parent === undefined).length, 'input')} · ${h(describeAccountCount(result))} · ${plural(result.summary.calls, 'call')} · ` +
       `<span class="badge sev-error">${fs.error} errors</span><span class="badge sev-warning">${fs.warning} warnings</span><span class="badge">${fs.info} info</span>` +
       (report.redaction !== 'none' ? ` · redacted (${h(report.redaction)})` : '') +
       (report.filters.length > 0 ? ` · filtered by ${h(report.filters.join(', '))}` : '') +

@@ -4,7 +4,7 @@ import { formatLadderMermaid } from './ladder-formats.js';
 import type { MessageView } from './message-view.js';
 import type { Report } from './report.js';
 import { messagesOf } from './report.js';
-import { describeHistory, describeLastSuccess, describeMessageHead, describeOutcome, formatIso, formatMs, formatStatus, groupAccounts } from './report-text.js';
+import { describeAccountCount, describeHistory, describeLastSuccess, describeMessageHead, describeOutcome, formatIso, formatMs, formatStatus, groupAccounts } from './report-text.js';
 
 /**
  * Escapes text for Markdown prose and table cells: HTML is allowed in Markdown, so `<`, `>` and `&` become entities,
@@ -50,8 +50,8 @@ export function formatMarkdownReport(report: Report, options: MarkdownReportOpti
   const fs = result.summary.findings;
   out.push('# siplens analysis', '');
   out.push(
-    `${result.summary.messages} SIP messages from ${result.inputs.filter((i) => i.parent === undefined).length} inputs; ${result.summary.registrations} registrations, ` +
-      `${result.summary.calls} calls; **${fs.error} errors**, ${fs.warning} warnings, ${fs.info} info.`,
+    `${result.summary.messages} SIP messages from ${plural(result.inputs.filter((i) => i.parent === undefined).length, 'input')}; ${describeAccountCount(result)}, ` +
+      `${plural(result.summary.calls, 'call')}; **${plural(fs.error, 'error')}**, ${plural(fs.warning, 'warning')}, ${fs.info} info.`,
   );
   if (report.filters.length > 0) out.push('', `Filtered by ${report.filters.map((f) => `\`${f.replaceAll('`', '')}\``).join(', ')}.`);
   if (report.redaction !== 'none') out.push('', `Redacted (${report.redaction === 'all' ? 'secrets, users, numbers and addresses' : 'passwords, nonces, digest responses'}).`);
@@ -132,4 +132,8 @@ function formatFindingMarkdown(f: Finding, report: Report): string[] {
     out.push(fence(quoted));
   }
   return out;
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
 }

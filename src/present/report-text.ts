@@ -1,5 +1,5 @@
 import { createColors } from 'picocolors';
-import type { CallSummary, Finding, RegistrationSummary } from '../model/index.js';
+import type { AnalysisResult, CallSummary, Finding, RegistrationSummary } from '../model/index.js';
 import type { MessageView } from './message-view.js';
 import type { Report } from './report.js';
 import { formatTable, sanitizeForTerminal, wrapText } from './text-table.js';
@@ -95,7 +95,7 @@ export function formatTextReport(report: Report, options: TextReportOptions): st
   const topInputs = result.inputs.filter((i) => i.parent === undefined).length;
   out.push(
     `${result.summary.messages} SIP messages from ${topInputs} input${topInputs === 1 ? '' : 's'}; ` +
-      `${result.summary.registrations} registration${result.summary.registrations === 1 ? '' : 's'}, ` +
+      `${describeAccountCount(result)}, ` +
       `${result.summary.calls} call${result.summary.calls === 1 ? '' : 's'}; findings: ` +
       `${fs.error > 0 ? c.red(`${fs.error} error${fs.error === 1 ? '' : 's'}`) : '0 errors'}, ` +
       `${fs.warning > 0 ? c.yellow(`${fs.warning} warning${fs.warning === 1 ? '' : 's'}`) : '0 warnings'}, ${fs.info} info`,
@@ -264,6 +264,14 @@ function pickRows<T>(items: readonly T[], max: number, first: (item: T) => boole
     keep.add(item);
   }
   return items.filter((item) => keep.has(item));
+}
+
+/** `2 accounts (3 registrations)`: accounts are addresses of record, a registration is one of their contacts. */
+export function describeAccountCount(result: AnalysisResult): string {
+  const accounts = new Set(result.registrations.map((r) => r.aor)).size;
+  const bindings = result.summary.registrations;
+  const word = (n: number, w: string): string => `${n} ${w}${n === 1 ? '' : 's'}`;
+  return accounts === bindings ? word(accounts, 'account') : `${word(accounts, 'account')} (${word(bindings, 'registration')})`;
 }
 
 /** When the account was last registered: the time, or that it was though the log gives no date, or `never`. */

@@ -10,7 +10,7 @@ import { buildLadder, formatLadderText } from './ladder.js';
 import { formatLadderMermaid, formatLadderPlantUml } from './ladder-formats.js';
 import { buildReport } from './report.js';
 import { formatMarkdownReport } from './report-markdown.js';
-import { describeHistory, describeLastSuccess, formatTextReport } from './report-text.js';
+import { describeAccountCount, describeHistory, describeLastSuccess, formatTextReport } from './report-text.js';
 import { sanitizeForTerminal } from './text-table.js';
 
 describe('parseFilter', () => {
@@ -36,6 +36,9 @@ describe('the accounts table', () => {
     expect(describeLastSuccess(all)).toBe('yes (no date in the data)');
     expect(describeLastSuccess([all[0] as RegistrationSummary])).toBe('never');
     expect(describeLastSuccess([reg('registered', '2026-11-24T09:31:44.265Z', [{ status: 200, count: 1 }])])).toBe('2026-11-24 09:31:44.265');
+    const summary = (n: number) => ({ messages: 0, registrations: n, calls: 0, findings: { error: 0, warning: 0, info: 0 }, topCauses: [] });
+    expect(describeAccountCount({ schemaVersion: 1, inputs: [], summary: summary(2), registrations: all, calls: [], findings: [] })).toBe('1 account (2 registrations)');
+    expect(describeAccountCount({ schemaVersion: 1, inputs: [], summary: summary(1), registrations: [all[1] as RegistrationSummary], calls: [], findings: [] })).toBe('1 account');
   });
 });
 
