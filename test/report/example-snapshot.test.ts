@@ -41,9 +41,28 @@ describe('the example snapshot (npm run example)', () => {
   it('prints the report with each failure named, and --fail-on error exits 1', async () => {
     const text = await runSiplens(['analyze', snapshot]);
     expect(text.code).toBe(0);
-    for (const words of ['423 Interval Too Brief', 'Min-Expires: 3600', '488 Not Acceptable Here', 'Warning: 305', 'Retry-After: 120', '403 Forbidden', 'Top causes']) {
-      expect(text.stdout).toContain(words);
+    // Each failure with its cause, in the words a field engineer would use.
+    for (const words of [
+      '423 Interval Too Brief',
+      'Min-Expires: 3600',
+      'the device asked for 60 s',
+      '488 Not Acceptable Here: no codec in common: offered G729/8000, the other side takes PCMU/8000, PCMA/8000',
+      'Warning: 305',
+      'Retry-After: 120',
+      '403 Forbidden',
+      'Account blocked by the administrator',
+      'the password, or the user name',
+      'The callee is busy',
+      'This is not a fault',
+      'Top causes',
+    ]) {
+      // The report wraps its paragraphs: compare with the lines joined.
+      expect(text.stdout.replace(/\s+/g, ' ')).toContain(words);
     }
+    // The account's state now is the refused refresh, and the report says when its last binding runs out.
+    const aliceRow = text.stdout.split('\n').find((l) => l.startsWith('sip:alice@siplens.test '));
+    expect(aliceRow?.split(/ {2,}/).slice(0, 3)).toEqual(['sip:alice@siplens.test', 'failed', '423 Interval Too Brief']);
+    expect(text.stdout).toContain('still runs until');
     expect((await runSiplens(['analyze', snapshot, '--fail-on', 'error'])).code).toBe(1);
   });
 });

@@ -135,7 +135,17 @@ export const mediaRules: Rule = {
         severity: reInvite ? 'warning' : 'error',
         title:
           `${formatStatus(final)}: ` +
-          (fax ? `T.38 fax ${reInvite ? 're-INVITE ' : ''}refused` : wantsSrtp ? 'encrypted media (SRTP) required, plain RTP offered' : mediaWarn !== undefined ? `media refused (warn-code ${mediaWarn.code})` : common !== null && common.length === 0 ? 'no codec in common' : 'the session description was refused'),
+          (fax
+            ? `T.38 fax ${reInvite ? 're-INVITE ' : ''}refused`
+            : wantsSrtp
+              ? 'encrypted media (SRTP) required, plain RTP offered'
+              : common !== null && common.length === 0 && offered.length > 0 && accepted !== null && accepted.length > 0
+                ? `no codec in common: offered ${offered.join(', ')}, the other side takes ${accepted.join(', ')}${mediaWarn === undefined ? '' : ` (warn-code ${mediaWarn.code})`}`
+                : mediaWarn !== undefined
+                  ? `media refused (warn-code ${mediaWarn.code})`
+                  : common !== null && common.length === 0
+                    ? 'no codec in common'
+                    : 'the session description was refused'),
         explanation:
           `The ${reInvite ? 're-INVITE' : tx.method} from ${call.from ?? '?'} to ${call.to ?? '?'} offered ` +
           `${describeMedia(offer)} and was answered ${formatStatus(final)}. ` +
