@@ -4,14 +4,30 @@ const utf8 = new TextDecoder('utf-8', { fatal: false });
 const encoder = new TextEncoder();
 
 
+/**
+ * Node's own latin1 decoder, called on any Uint8Array: one native call with no argument checks (Buffer#toString on a
+ * Buffer view over the same memory cost about 50% more, TextDecoder 2.5 times, String.fromCharCode.apply 4 times;
+ * measured with bench/parse-bench.ts). Undocumented but present in every Node.js since 0.x; the documented path is
+ * the fallback.
+ */
+type Slice = (this: Uint8Array, start: number, end: number) => string;
+const latin1Slice: Slice =
+  (Buffer.prototype as unknown as { latin1Slice?: Slice }).latin1Slice ??
+  function (this: Uint8Array, start: number, end: number): string {
+    return Buffer.from(this.buffer, this.byteOffset, this.byteLength).toString('latin1', start, end);
+  };
+
 /** Decodes bytes[s, e) as UTF-8; invalid bytes become U+FFFD (the raw bytes stay in the message). */
 export function decodeText(b: Uint8Array, s: number, e: number): string {
   const n = e - s;
   if (n <= 0) return '';
-  if (n <= 128) {
-    // Short ASCII values are the common case: String.fromCharCode over the codes beats TextDecoder's call overhead.
-    for (let i = s; i < e; i++) if (b[i]! >= 0x80) return utf8.decode(b.subarray(s, e));
-    return String.fromCharCode.apply(null, b.subarray(s, e) as unknown as number[]);
+  let high = 0;
+  for (let i = s; i < e; i++) high |= b[i]!;
+  if (high < 0x80) {
+    // ASCII, the common case: latin1 decoding is the same and needs no validation.
+    if (n === 1) return String.fromCharCode(b[s]!);
+    if (n === 2) return String.fromCharCode(b[s]!, b[s + 1]!);
+    return latin1Slice.call(b, s, e);
   }
   return utf8.decode(b.subarray(s, e));
 }
