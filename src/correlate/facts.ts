@@ -1,4 +1,3 @@
-import type { MessageRecord } from '../model/message-record.js';
 import type { SipMessage } from '../model/sip-message.js';
 
 /** The top Via of a message, or one hop of its Via stack (RFC 3261 §20.42). */
@@ -123,22 +122,14 @@ export interface MessageFacts {
   readonly correlation: readonly string[];
 }
 
-/** Via hops kept per message; long Via stacks (loops, torture tests) are cut here. */
-const MAX_VIAS = 8;
-
-const EMPTY: readonly never[] = [];
-
 /**
- * Values that repeat across messages (addresses, Call-IDs, URIs, codec names) are kept once: one copy per distinct
- * value instead of one string tree per message. The table is dropped when it grows past its limit.
+ * Values that repeat across messages (codec names) are kept once: one copy per distinct value instead of one string
+ * per message. The table is dropped when it grows past its limit.
  */
 const INTERN_LIMIT = 100_000;
 let interned = new Map<string, string>();
 
-function intern(value: string): string;
-function intern(value: string | undefined): string | undefined;
-function intern(value: string | undefined): string | undefined {
-  if (value === undefined) return undefined;
+function intern(value: string): string {
   const known = interned.get(value);
   if (known !== undefined) return known;
   if (interned.size >= INTERN_LIMIT) interned = new Map();
@@ -146,12 +137,15 @@ function intern(value: string | undefined): string | undefined {
   return value;
 }
 
+const EMPTY: readonly never[] = [];
+
 function describeCodec(pt: number, name: string | undefined, rate: number | undefined): string {
   if (name === undefined) return intern(String(pt));
   return intern(rate === undefined ? name : `${name}/${rate}`);
 }
 
-function extractSdp(message: SipMessage): SdpFacts | undefined {
+/** The SDP facts of a message: its SDP body, or the SDP part of a multipart body. */
+export function sdpFactsOf(message: SipMessage): SdpFacts | undefined {
   const ct = message.contentType;
   // Only look at bodies that can hold SDP: a missing Content-Type with a body is tried too (lenient senders).
   if (message.body.length === 0) return undefined;
@@ -175,7 +169,7 @@ function extractSdp(message: SipMessage): SdpFacts | undefined {
   };
 }
 
-function readIcid(value: string | undefined): string | undefined {
+export function readIcid(value: string | undefined): string | undefined {
   if (value === undefined) return undefined;
   const lower = value.toLowerCase();
   const at = lower.indexOf('icid-value');
@@ -195,7 +189,7 @@ function readIcid(value: string | undefined): string | undefined {
   return value.slice(i, end) || undefined;
 }
 
-function readCorrelation(message: SipMessage): string[] {
+export function readCorrelation(message: SipMessage): string[] {
   const out: string[] = [];
   for (const name of ['X-CID', 'X-Orig-Call-ID', 'X-Call-ID', 'Session-ID']) {
     const v = message.header(name);
@@ -252,7 +246,7 @@ export function scanNameAddr(value: string | undefined): { uri: string; tag: str
 }
 
 /** A comma-separated option-tag list (Supported, Require, Unsupported) split by hand: these headers are plain tokens. */
-function splitTokens(value: string | undefined): readonly string[] {
+export function splitTokens(value: string | undefined): readonly string[] {
   if (value === undefined) return EMPTY;
   const out: string[] = [];
   for (const part of value.split(',')) {
@@ -262,120 +256,15 @@ function splitTokens(value: string | undefined): readonly string[] {
   return out;
 }
 
-function readInt(value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number.parseInt(value.trim(), 10);
-  return Number.isFinite(n) ? n : undefined;
-}
 
-/**
- * Reads the compact facts of one message; never throws on a malformed message (missing parts stay undefined).
- * Typed accessors parse on first use, so only those a rule can need for this kind of message are touched: a
- * capture of a million messages pays for Contact, SDP or challenges only where they matter.
- */
-export function extractFacts(record: MessageRecord): MessageFacts {
-  const m = record.message;
-  const meta = record.meta;
-  const cseq = m.cseq;
-  const from = scanNameAddr(m.header('From'));
-  const to = scanNameAddr(m.header('To'));
-  const vias = m.via;
-  const isResponse = m.kind === 'response';
-  const status = m.status;
-  const method = (isResponse ? (cseq?.method ?? '') : (m.method ?? cseq?.method ?? '')).toUpperCase();
-  const at = meta.time ?? (meta.clock !== undefined ? meta.clock * 1000 : null);
-  const failure = isResponse && status !== undefined && status >= 300;
-  const register = method === 'REGISTER';
-  const invite = method === 'INVITE';
-  const offerAnswer = invite || method === 'ACK' || method === 'UPDATE' || method === 'PRACK';
-  // Contacts: bindings of REGISTER, the target of a 2xx to INVITE (ACK routing), and first-hop requests (NAT check).
-  const wantContacts = register || (isResponse && invite && status !== undefined && status < 300) || (!isResponse && vias.length === 1);
-  const hasWarning = m.header('Warning') !== undefined;
-  const hasReason = m.header('Reason') !== undefined;
-  const challenged = status === 401 || status === 407;
-  const hasAuth = !isResponse && (m.header('Authorization') !== undefined || m.header('Proxy-Authorization') !== undefined);
-  const retryText = failure || status === 503 ? m.header('Retry-After') : undefined;
-  const retry = retryText === undefined ? undefined : m.retryAfter;
-  const subscription = method === 'SUBSCRIBE' || method === 'NOTIFY';
-  return {
-    index: record.index,
-    time: meta.time,
-    at,
-    kind: m.kind,
-    method,
-    requestUri: m.requestUri,
-    status,
-    reason: m.reason,
-    callId: m.callId ?? '',
-    cseq: cseq?.seq ?? -1,
-    cseqMethod: (cseq?.method ?? method).toUpperCase(),
-    fromUri: from?.uri,
-    fromTag: from?.tag,
-    toUri: to?.uri,
-    toTag: to?.tag,
-    src: intern(meta.src),
-    dst: intern(meta.dst),
-    transport: meta.transport,
-    direction: meta.direction,
-    source: meta.origin.path,
-    // A response's own top Via is all a rule reads (received/rport); requests keep the path for loops and transports.
-    via: vias.slice(0, isResponse ? 1 : MAX_VIAS).map((v) => ({
-      transport: v.transport.toUpperCase(),
-      host: intern(v.host),
-      port: v.port,
-      branch: v.branch,
-      received: v.received,
-      rport: v.rport,
-    })),
-    viaCount: vias.length,
-    contacts: wantContacts
-      ? m.contacts.slice(0, 8).map((c) => ({ uri: c.star ? '*' : c.uri.raw, host: c.uri.host, port: c.uri.port, expires: c.expires, star: c.star }))
-      : EMPTY,
-    expires: register || subscription ? m.expires : undefined,
-    minExpires: status === 423 ? m.minExpires : undefined,
-    retryAfter: retry?.seconds,
-    retryAfterText: retry === undefined ? undefined : retryText,
-    warnings: hasWarning ? m.warnings.map((w) => ({ code: w.code, agent: w.agent, text: w.text, raw: w.raw })) : EMPTY,
-    reasons: hasReason ? m.reasons.map((r) => ({ protocol: r.protocol, cause: r.cause, text: r.text, raw: r.raw })) : EMPTY,
-    challenges: challenged
-      ? [
-          ...m.wwwAuthenticate.map((c) => toChallenge('WWW-Authenticate', c)),
-          ...m.proxyAuthenticate.map((c) => toChallenge('Proxy-Authenticate', c)),
-        ]
-      : EMPTY,
-    credentials: hasAuth
-      ? [
-          ...m.authorization.map((c) => toCredentials('Authorization', c)),
-          ...m.proxyAuthorization.map((c) => toCredentials('Proxy-Authorization', c)),
-        ]
-      : EMPTY,
-    // The offer (INVITE, UPDATE), the answer of a 2xx, and the capabilities a 488/606 may carry: what media rules read.
-    sdp:
-      offerAnswer && m.body.length > 0 && (isResponse ? status !== undefined && ((status >= 200 && status < 300) || status === 488 || status === 606) : method !== 'ACK' && method !== 'PRACK')
-        ? extractSdp(m)
-        : undefined,
-    supported: isResponse ? EMPTY : splitTokens(m.header('Supported')),
-    require: splitTokens(m.header('Require')),
-    unsupported: status === 420 ? splitTokens(m.header('Unsupported')) : EMPTY,
-    minSe: status === 422 ? m.minSe : undefined,
-    sessionExpires: offerAnswer && !isResponse && m.header('Session-Expires') !== undefined ? m.sessionExpires?.seconds : undefined,
-    maxForwards: isResponse ? undefined : readInt(m.header('Max-Forwards')),
-    rseq: undefined,
-    event: subscription ? m.event?.package : undefined,
-    subscriptionState: method === 'NOTIFY' && !isResponse ? m.subscriptionState?.state : undefined,
-    agent: undefined,
-    correlation: invite && !isResponse && to?.tag === undefined ? readCorrelation(m) : EMPTY,
-  };
-}
-
-function toChallenge(
+export function toChallenge(
   header: ChallengeFacts['header'],
   c: { scheme: string; realm?: string; nonce?: string; stale?: boolean; algorithm?: string },
 ): ChallengeFacts {
   return { header, scheme: c.scheme, realm: c.realm, nonce: c.nonce, stale: c.stale === true, algorithm: c.algorithm };
 }
 
-function toCredentials(
+export function toCredentials(
   header: CredentialFacts['header'],
   c: { scheme: string; username?: string; realm?: string; nonce?: string; response?: string },
 ): CredentialFacts {

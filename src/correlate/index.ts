@@ -2,7 +2,7 @@
 export {};
 export { createCorrelator } from './correlator.js';
 export type { Correlator } from './correlator.js';
-export { extractFacts } from './facts.js';
+export { extractFacts } from './scan-facts.js';
 export type { MessageFacts, ViaFacts, ContactFacts, ChallengeFacts, CredentialFacts, MediaFacts, SdpFacts, WarningFacts, ReasonFacts } from './facts.js';
 export { computeTransactionKey, MAGIC_COOKIE } from './transaction-key.js';
 export { viewCall } from './call-outcome.js';
