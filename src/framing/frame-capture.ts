@@ -676,6 +676,21 @@ export function frameCapture(
   };
 }
 
+/** frameCapture, giving the messages of each chunk together (no promise per message on the hot path). */
+export async function* frameCaptureBatches(
+  chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
+  options: FrameCaptureOptions,
+  report: InputReport,
+): AsyncIterable<RawMessage[]> {
+  const framer = new CaptureFramer(options, report);
+  for await (const chunk of chunks) {
+    const batch = framer.push(chunk);
+    if (batch.length > 0) yield batch;
+  }
+  const last = framer.end();
+  if (last.length > 0) yield last;
+}
+
 /** The chunks' iterator; a plain (sync) iterable of chunks is taken too, as `for await` would. */
 function iteratorOf(chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>): AsyncIterator<Uint8Array> {
   if (Symbol.asyncIterator in chunks) return chunks[Symbol.asyncIterator]();

@@ -1,7 +1,7 @@
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { detectCapture, frameCapture } from '../framing/frame-capture.js';
-import { frameLog } from '../framing/logs/index.js';
+import { detectCapture, frameCaptureBatches } from '../framing/frame-capture.js';
+import { frameLogBatches } from '../framing/logs/index.js';
 import type { InputReport, Issue, MessageRecord, RawMessage } from '../model/index.js';
 import type { ByteSource } from '../sources/byte-source.js';
 import { fileSource, streamSource } from '../sources/byte-source.js';
@@ -49,10 +49,44 @@ const STREAM_TRANSPORTS = new Set(['TCP', 'TLS', 'WS', 'WSS']);
  */
 export function readInputs(inputs: readonly string[], options: ReadInputsOptions = {}): ReadInputsResult {
   const reports: InputReport[] = [];
-  return { records: readAll(inputs, options, reports), reports };
+  return { records: parseBatches(readAll(inputs, options, reports), options.parse, options.signal), reports };
 }
 
-async function* readAll(inputs: readonly string[], options: ReadInputsOptions, reports: InputReport[]): AsyncGenerator<MessageRecord> {
+/** The messages of the inputs as framed, not parsed, in batches (one read chunk's worth): what `analyze` reads. */
+export interface RawInputs {
+  readonly batches: AsyncIterable<RawMessage[]>;
+  /** As in ReadInputsResult. */
+  readonly reports: InputReport[];
+}
+
+/**
+ * readInputs without the parse step, giving the framed messages of each read chunk together: the hot path of
+ * `analyze`, which reads the few facts it needs straight from the bytes. Message n of the batches, counted from 0, is
+ * the message readInputs numbers n.
+ */
+export function readRawInputs(inputs: readonly string[], options: ReadInputsOptions = {}): RawInputs {
+  const reports: InputReport[] = [];
+  return { batches: readAll(inputs, options, reports), reports };
+}
+
+async function* parseBatches(
+  batches: AsyncIterable<RawMessage[]>,
+  options: ParseOptions | undefined,
+  signal: AbortSignal | undefined,
+): AsyncGenerator<MessageRecord> {
+  let index = 0;
+  for await (const batch of batches) {
+    for (const r of batch) {
+      if (isAborted(signal)) return; // Ctrl-C stops inside a long file too
+      const stream = r.meta.transport !== undefined && STREAM_TRANSPORTS.has(r.meta.transport);
+      const message = parseMessage(r.bytes, stream ? { ...options, stream } : options);
+      if (r.issues.length > 0) message.issues.unshift(...r.issues);
+      yield { index: index++, message, meta: r.meta };
+    }
+  }
+}
+
+async function* readAll(inputs: readonly string[], options: ReadInputsOptions, reports: InputReport[]): AsyncGenerator<RawMessage[]> {
   const cwd = options.cwd ?? process.cwd();
   const counter = { index: 0 };
   // Sizes first, for progress as bytes read of a known total.
@@ -121,7 +155,11 @@ async function* readAll(inputs: readonly string[], options: ReadInputsOptions, r
           : { path: file.path, kind: leafKind(file), format: null, messages: 0, skipped: 0, issues: [], parent: input };
         const before = counter.index;
         try {
-          yield* parseRaw(frameFile(file, leaf), options.parse, counter, options.signal);
+          for await (const batch of frameFile(file, leaf)) {
+            if (isAborted(options.signal)) break; // Ctrl-C stops inside a long file too
+            counter.index += batch.length;
+            yield batch;
+          }
         } catch (error) {
           // A file that fails while read (an I/O error, a file removed meanwhile): its messages so far stay, the
           // next file is read.
@@ -146,6 +184,10 @@ async function* readAll(inputs: readonly string[], options: ReadInputsOptions, r
     }
     finishReport(report, state, empty);
   }
+}
+
+function isAborted(signal: AbortSignal | undefined): boolean {
+  return signal?.aborted === true;
 }
 
 function finishReport(report: Report, state: WalkState, empty: readonly string[]): void {
@@ -200,15 +242,16 @@ function stdinSource(stdin: AsyncIterable<Uint8Array | string>, onRead?: (n: num
 }
 
 /** Chooses the framer by content: a capture reader for pcap/pcapng, else the log reader (which detects the format). */
-async function* frameFile(file: SourceFile, report: Report): AsyncGenerator<RawMessage> {
+async function* frameFile(file: SourceFile, report: Report): AsyncGenerator<RawMessage[]> {
   const raw =
     file.kind !== 'text' && detectCapture(file.head) !== null
-      ? frameCapture(file.chunks, { path: file.path }, report)
-      : frameLog(file.chunks, { path: file.path }, report);
-  for await (const r of raw) {
+      ? frameCaptureBatches(file.chunks, { path: file.path }, report)
+      : frameLogBatches(file.chunks, { path: file.path }, report);
+  for await (const batch of raw) {
     // The reader that framed the messages names the format: the log format, or pcap/pcapng.
-    if (report.format === null && r.meta.format !== undefined) report.format = r.meta.format;
-    yield r;
+    const first = batch[0];
+    if (report.format === null && first?.meta.format !== undefined) report.format = first.meta.format;
+    yield batch;
   }
 }
 

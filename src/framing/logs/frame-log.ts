@@ -62,7 +62,16 @@ export async function* frameLog(
   options: FrameLogOptions,
   report: InputReport,
 ): AsyncIterable<RawMessage> {
-  const out: RawMessage[] = [];
+  for await (const batch of frameLogBatches(chunks, options, report)) yield* batch;
+}
+
+/** frameLog, giving the messages of each chunk together (no promise per message on the hot path). */
+export async function* frameLogBatches(
+  chunks: AsyncIterable<Uint8Array>,
+  options: FrameLogOptions,
+  report: InputReport,
+): AsyncIterable<RawMessage[]> {
+  let out: RawMessage[] = [];
   let format = options.format;
   const sink: ReaderSink = {
     path: options.path,
@@ -122,11 +131,12 @@ export async function* frameLog(
       reader.push(chunk);
     }
     if (out.length > 0) {
-      yield* out;
-      out.length = 0;
+      const batch = out;
+      out = [];
+      yield batch;
     }
   }
   if (reader === undefined) reader = start();
   reader.end();
-  yield* out;
+  if (out.length > 0) yield out;
 }
