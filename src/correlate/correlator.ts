@@ -1,11 +1,24 @@
 import type { MessageRecord } from '../model/message-record.js';
-import { extractFacts } from './facts.js';
+import { extractFacts } from './scan-facts.js';
 import type { MessageFacts } from './facts.js';
 import { computeTransactionKey } from './transaction-key.js';
 import type { Call, Correlation, Dialog, Keepalive, Registration, Subscription, Transaction } from './types.js';
 
 /** REGISTER transactions kept per registration; enough for challenges, refreshes, flapping. */
-export const MAX_REGISTRATION_HISTORY = 64;
+export const MAX_REGISTRATION_HISTORY = 16;
+/** OPTIONS transactions kept per keepalive pair, and per subscription; older ones are counted. */
+const MAX_KEEPALIVE_HISTORY = 16;
+const MAX_SUBSCRIPTION_HISTORY = 32;
+/** Transactions of other methods outside dialogs kept at once. */
+const MAX_OTHERS = 1024;
+
+export interface CorrelatorOptions {
+  /**
+   * Hears the message indexes of transactions let go outside call eviction (registration history, keepalives,
+   * subscriptions and other requests beyond their limits), so that whoever keeps the messages can drop them too.
+   */
+  readonly onRelease?: (indexes: readonly number[]) => void;
+}
 
 /** Methods that belong to a call's dialog once the call is known (RFC 3261 §12.2, RFC 3262, RFC 3311, RFC 3515). */
 const IN_CALL = new Set(['BYE', 'CANCEL', 'PRACK', 'UPDATE', 'INFO', 'REFER', 'ACK']);
@@ -53,7 +66,8 @@ function stripUriParams(uri: string | undefined): string | undefined {
 }
 
 /** Correlates messages one at a time into transactions, dialogs, calls, registrations, subscriptions and keepalives. */
-export function createCorrelator(): Correlator {
+export function createCorrelator(options: CorrelatorOptions = {}): Correlator {
+  const onRelease = options.onRelease;
   const transactions: Transaction[] = [];
   const byKey = new Map<string, Transaction>();
   const calls = new Map<string, Call>();
@@ -73,8 +87,8 @@ export function createCorrelator(): Correlator {
   let tombstones = new Set<string>();
   let deadCallIds = new Set<string>();
   let lateCopies = 0;
-  /** Registration transactions let go since the last compaction of `transactions`. */
-  let oldRegistrationTx = 0;
+  /** Transactions let go outside call eviction since the last compaction of `transactions`. */
+  let droppedTx = 0;
   const TOMBSTONE_LIMIT = 200_000;
   const correlationKeysOf = new Map<Call, string[]>();
 
@@ -190,6 +204,29 @@ export function createCorrelator(): Correlator {
     return true;
   }
 
+  /** Lets a transaction go outside call eviction: its key is remembered (late copies), its messages released. */
+  function letGo(t: Transaction): number[] {
+    if (byKey.get(t.key) === t) byKey.delete(t.key);
+    if (tombstones.size >= TOMBSTONE_LIMIT) tombstones = new Set();
+    tombstones.add(t.key);
+    listOf.delete(t);
+    ownerOf.delete(t);
+    droppedTx++;
+    const indexes = [...t.requestCopies, ...t.responseCopies];
+    if (t.ack !== undefined) indexes.push(t.ack.index);
+    onRelease?.(indexes);
+    return indexes;
+  }
+
+  /** letGo, and the messages taken out of the owner's list. */
+  function forget(t: Transaction, list: number[] | undefined): void {
+    const gone = new Set(letGo(t));
+    if (list === undefined || gone.size === 0) return;
+    let w = 0;
+    for (const i of list) if (!gone.has(i)) list[w++] = i;
+    list.length = w;
+  }
+
   function routeToRegistration(tx: Transaction, facts: MessageFacts): Registration {
     const aor = stripUriParams(facts.toUri) ?? '(no To)';
     let reg = registrationByCallId.get(facts.callId);
@@ -204,7 +241,7 @@ export function createCorrelator(): Correlator {
         const key = [aor, contact ?? ''].join('|');
         reg = registrations.get(key);
         if (reg === undefined) {
-          reg = { aor, contact, transactions: [], callIds: [], messages: [], lastAt: facts.at, dropped: 0 };
+          reg = { aor, contact, transactions: [], callIds: [], messages: [], lastAt: facts.at, dropped: 0, droppedSuccesses: 0 };
           registrations.set(key, reg);
         }
       }
@@ -216,15 +253,20 @@ export function createCorrelator(): Correlator {
     if (reg.transactions.length > MAX_REGISTRATION_HISTORY) {
       // Refreshes every few minutes for hours: keep the recent history the rules read, count the rest.
       const old = reg.transactions.splice(0, reg.transactions.length - MAX_REGISTRATION_HISTORY);
+      const gone = new Set<number>();
       for (const t of old) {
-        if (byKey.get(t.key) === t) byKey.delete(t.key);
-        if (tombstones.size >= TOMBSTONE_LIMIT) tombstones = new Set();
-        tombstones.add(t.key);
-        listOf.delete(t);
-        ownerOf.delete(t);
         if (t.request !== undefined) reg.dropped++;
+        const st = t.final?.status;
+        if (st !== undefined && st >= 200 && st < 300) reg.droppedSuccesses++;
+        for (const i of letGo(t)) gone.add(i);
       }
-      oldRegistrationTx += old.length;
+      const keep = reg.messages.filter((i) => !gone.has(i));
+      reg.messages.length = 0;
+      reg.messages.push(...keep);
+      const ids = new Set(reg.transactions.map((t) => t.callId));
+      for (const id of reg.callIds) if (!ids.has(id) && registrationByCallId.get(id) === reg) registrationByCallId.delete(id);
+      reg.callIds.length = 0;
+      reg.callIds.push(...ids);
     }
     return reg;
   }
@@ -236,6 +278,7 @@ export function createCorrelator(): Correlator {
       subscriptions.set(facts.callId, sub);
     }
     sub.transactions.push(tx);
+    if (sub.transactions.length > MAX_SUBSCRIPTION_HISTORY) forget(sub.transactions.shift() as Transaction, sub.messages);
     return sub;
   }
 
@@ -244,10 +287,16 @@ export function createCorrelator(): Correlator {
     const key = [facts.source, facts.fromUri ?? '', target ?? ''].join('|');
     let ka = keepalives.get(key);
     if (ka === undefined) {
-      ka = { key, from: stripUriParams(facts.fromUri), target, sent: 0, answered: 0, unanswered: 0, lastStatus: undefined, transactions: [], messages: [] };
+      ka = { key, from: stripUriParams(facts.fromUri), target, sent: 0, answered: 0, unanswered: 0, lastStatus: undefined, transactions: [], messages: [], dropped: 0, droppedAnswered: 0 };
       keepalives.set(key, ka);
     }
     ka.transactions.push(tx);
+    if (ka.transactions.length > MAX_KEEPALIVE_HISTORY) {
+      const old = ka.transactions.shift() as Transaction;
+      ka.dropped++;
+      if (old.final !== undefined) ka.droppedAnswered++;
+      forget(old, ka.messages);
+    }
     return ka;
   }
 
@@ -264,6 +313,7 @@ export function createCorrelator(): Correlator {
     else if (method === 'OPTIONS') owner = routeToKeepalive(tx, facts);
     else {
       others.push(tx);
+      if (others.length > MAX_OTHERS) forget(others.shift() as Transaction, undefined);
     }
     ownerOf.set(tx, owner);
     if (owner !== null) listOf.set(tx, owner.messages);
@@ -396,8 +446,8 @@ export function createCorrelator(): Correlator {
       const txs = [...call.invites, ...call.reInvites, ...call.cancels, ...call.byes, ...call.prackOrUpdate, ...call.others];
       out.push({ call, transactions: txs });
     }
-    if (out.length === 0 && oldRegistrationTx < 4096) return out;
-    oldRegistrationTx = 0;
+    if (out.length === 0 && droppedTx < 4096) return out;
+    droppedTx = 0;
     const gone = new Set<Transaction>();
     for (const { call, transactions: txs } of out) {
       calls.delete(call.callId);
@@ -432,8 +482,8 @@ export function createCorrelator(): Correlator {
     pushFacts,
     snapshot() {
       for (const ka of keepalives.values()) {
-        ka.sent = ka.transactions.length;
-        ka.answered = ka.transactions.filter((t) => t.final !== undefined).length;
+        ka.sent = ka.dropped + ka.transactions.length;
+        ka.answered = ka.droppedAnswered + ka.transactions.filter((t) => t.final !== undefined).length;
         ka.unanswered = ka.sent - ka.answered;
         ka.lastStatus = ka.transactions.at(-1)?.final?.status;
       }

@@ -69,13 +69,15 @@ export interface Registration {
   readonly aor: string;
   /** The first Contact URI, or null (a query, or removal with `*`). */
   readonly contact: string | null;
-  /** The most recent REGISTER transactions (at most MAX_REGISTRATION_HISTORY; older ones counted in `dropped`). */
+  /** The most recent REGISTER transactions (at most MAX_REGISTRATION_HISTORY, 16; older ones counted in `dropped`). */
   readonly transactions: Transaction[];
   readonly callIds: string[];
   readonly messages: number[];
   lastAt: number | null;
   /** REGISTER transactions let go to keep memory bounded on long captures (their requests still count as attempts). */
   dropped: number;
+  /** Of those, the ones answered 2xx (the account did register at some point). */
+  droppedSuccesses: number;
 }
 
 export interface Subscription {
@@ -95,8 +97,11 @@ export interface Keepalive {
   answered: number;
   unanswered: number;
   lastStatus: number | undefined;
+  /** The most recent transactions; older ones are counted in `dropped` (answered: `droppedAnswered`). */
   readonly transactions: Transaction[];
   readonly messages: number[];
+  dropped: number;
+  droppedAnswered: number;
 }
 
 /** Everything correlation knows at one moment. */

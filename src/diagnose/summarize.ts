@@ -113,7 +113,11 @@ export function summarizeCall(call: Call, byCallId: ReadonlyMap<string, string[]
 }
 
 /** The most frequent failure rules (errors and warnings), most frequent first. */
-export function rankCauses(findings: readonly Finding[], limit = 10): { rule: string; title: string; count: number }[] {
+export function rankCauses(
+  findings: readonly Finding[],
+  countsByRule?: Readonly<Record<string, number>>,
+  limit = 10,
+): { rule: string; title: string; count: number }[] {
   const counts = new Map<string, { rule: string; title: string; count: number }>();
   for (const f of findings) {
     if (f.severity === 'info') continue;
@@ -121,6 +125,8 @@ export function rankCauses(findings: readonly Finding[], limit = 10): { rule: st
     if (c === undefined) counts.set(f.rule, { rule: f.rule, title: f.title, count: 1 });
     else c.count++;
   }
+  // Findings counted but not listed (past the limit per rule) count too.
+  if (countsByRule !== undefined) for (const c of counts.values()) c.count = Math.max(c.count, countsByRule[c.rule] ?? 0);
   return [...counts.values()].sort((a, b) => b.count - a.count || a.rule.localeCompare(b.rule)).slice(0, limit);
 }
 

@@ -114,6 +114,16 @@ export interface AnalysisResult {
     readonly findings: { readonly error: number; readonly warning: number; readonly info: number };
     /** The most frequent failure rules, most frequent first. */
     readonly topCauses: readonly { readonly rule: string; readonly title: string; readonly count: number }[];
+    /** Calls in `calls`: fewer than `calls` when the input held more than the limit (maxCalls). */
+    readonly callsListed?: number;
+    /** Every call by outcome, listed or not. */
+    readonly callsByOutcome?: Readonly<Record<string, number>>;
+    /** Every call by final status (`none`: no final response), listed or not. */
+    readonly callsByFinalStatus?: Readonly<Record<string, number>>;
+    /** Findings in `findings`: fewer than the counts when a rule fired more often than the limit per rule. */
+    readonly findingsListed?: number;
+    /** Every finding by rule, listed or not. */
+    readonly findingsByRule?: Readonly<Record<string, number>>;
   };
   readonly registrations: readonly RegistrationSummary[];
   readonly calls: readonly CallSummary[];

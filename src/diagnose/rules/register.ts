@@ -263,7 +263,7 @@ function checkRegistration(reg: Registration): FindingDraft[] {
 
 /** Whether a registration ever got a 2xx. */
 export function everRegistered(reg: Registration): boolean {
-  return reg.transactions.some(isSuccess);
+  return reg.droppedSuccesses > 0 || reg.transactions.some(isSuccess);
 }
 
 export const registerRules: Rule = {
