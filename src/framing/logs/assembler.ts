@@ -25,12 +25,18 @@ export class MessageAssembler {
   #bodyBytes = 0;
   #size = 0;
   readonly #trimTrailing: boolean;
+  readonly #bare: boolean;
   readonly #limits: AssemblerLimits;
 
-  /** `trimTrailing`: drop trailing spaces from start and header lines (escaped one-line logs pad before `#012`). */
-  constructor(startLine: string, limits: AssemblerLimits, trimTrailing = false) {
+  /**
+   * `trimTrailing`: drop trailing spaces from start and header lines (escaped one-line logs pad before `#012`).
+   * `bare`: the file holds SIP and nothing else, so a line that is no header line is a defect of the message (the
+   * parser reports it), not the end of it.
+   */
+  constructor(startLine: string, limits: AssemblerLimits, trimTrailing = false, bare = false) {
     this.#limits = limits;
     this.#trimTrailing = trimTrailing;
+    this.#bare = bare;
     this.#lines.push(trimTrailing ? startLine.trimEnd() : startLine);
     this.#size = startLine.length + 2;
   }
@@ -63,7 +69,7 @@ export class MessageAssembler {
         this.#inBody = true;
         return this.#contentLength === 0 ? 'done' : 'more';
       }
-      if (isHeaderLine(line)) {
+      if (isHeaderLine(line) || this.#bare) {
         const cl = readContentLength(line);
         if (typeof cl === 'number') this.#contentLength = cl;
         const text = this.#trimTrailing ? line.trimEnd() : line;
@@ -126,7 +132,8 @@ export class MessageAssembler {
     const ended = framer.end();
     const first = pushed[0] ?? ended[0];
     const issues = [...this.#issues];
-    if (first === undefined) return { bytes, issues };
+    // The framer takes only strict start lines: a bare file's malformed one is kept whole, for the parser to judge.
+    if (first === undefined || first.bytes.length === 0) return { bytes, issues };
     for (const issue of first.issues) {
       if (!streamTransport && issue.code === 'missing-content-length') continue;
       if (issue.code === 'truncated-headers') {

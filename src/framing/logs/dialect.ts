@@ -3,7 +3,7 @@ import { StreamFramer } from '../stream-framer.js';
 import { MessageAssembler } from './assembler.js';
 import type { LogLine } from './line-splitter.js';
 import { readEntryPart, readSyslogPrefix, splitEscapedLines } from './syslog.js';
-import { findSipStart, isBlank, isHeaderLine, isSipStartLine, stripAnsi } from './text.js';
+import { findSipStart, isBlank, isHeaderLine, isLooseSipStartLine, isSipStartLine, stripAnsi } from './text.js';
 import type { LogTime } from './time.js';
 import { readMonth } from './time.js';
 import type { Writable } from './formats/common.js';
@@ -96,6 +96,8 @@ export class DialectReader implements LineReader {
   #pending: Pending | undefined;
   #lastTime: LogTime | undefined;
   #lastOrphan = -100;
+  /** Whether a line with content was seen: a raw SIP file's first line may be a start line the strict test refuses. */
+  #sawContent = false;
   #unsetReported = false;
   #prevLength = -1;
   #parts: { text: string; next: number; total: number; line: number; offset: number } | undefined;
@@ -294,16 +296,21 @@ export class DialectReader implements LineReader {
       }
       this.#missing(pending);
     }
-    const at = isSipStartLine(c) ? 0 : d.findAnywhere === true ? findSipStart(c) : -1;
+    let at = isSipStartLine(c) ? 0 : d.findAnywhere === true ? findSipStart(c) : -1;
+    // A file of bare SIP (no log format) that opens with a malformed start line is still one message: the parser
+    // says what is wrong with it (RFC 4475 §3.1.2: bad version, overlarge code, extra white space, no version).
+    const bare = at < 0 && !this.#sawContent && d.name === 'generic' && !prefixed && isLooseSipStartLine(c);
+    if (bare) at = 0;
+    if (!isBlank(c)) this.#sawContent = true;
     if (at >= 0) {
-      this.#start(c.slice(at), undefined, prefixed ? time : this.#lastTime, l, prefixed, escaped);
+      this.#start(c.slice(at), undefined, prefixed ? time : this.#lastTime, l, prefixed, escaped, bare);
       return;
     }
     this.#orphan(c, l);
   }
 
-  #start(startLine: string, ann: Announcement | undefined, time: LogTime | undefined, l: LogLine, prefixed: boolean, escaped: boolean): void {
-    const asm = new MessageAssembler(startLine, { maxMessageBytes: this.#sink.maxMessageBytes }, escaped || this.#d.trimTrailing === true);
+  #start(startLine: string, ann: Announcement | undefined, time: LogTime | undefined, l: LogLine, prefixed: boolean, escaped: boolean, bare = false): void {
+    const asm = new MessageAssembler(startLine, { maxMessageBytes: this.#sink.maxMessageBytes }, escaped || this.#d.trimTrailing === true, bare);
     this.#cur = { asm, ann, time, line: l.line, offset: l.offset, everyLine: prefixed };
   }
 

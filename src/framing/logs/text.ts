@@ -78,6 +78,38 @@ export function isSipStartLine(text: string): boolean {
   return text.indexOf(' ', i + 1) === uriEnd && text.indexOf(':', i + 1) > 0;
 }
 
+/**
+ * A line shaped like a start line but outside the strict grammar isSipStartLine holds to: `SIP/x.y` with any version
+ * and a code of any length, runs of white space between the parts, white space inside the Request-URI, or no
+ * version at all after a URI. Only for the first line of a bare SIP file, where nothing else can be meant.
+ */
+export function isLooseSipStartLine(text: string): boolean {
+  const n = text.length;
+  let i = 0;
+  const upper = (k: number): number => {
+    const c = text.charCodeAt(k);
+    return c >= 0x61 && c <= 0x7a ? c - 0x20 : c;
+  };
+  if (n >= 9 && upper(0) === 0x53 && upper(1) === 0x49 && upper(2) === 0x50 && text.charCodeAt(3) === 0x2f) {
+    // SIP/d.d SP+ digits
+    i = 4;
+    const v = i;
+    while (i < n && (isDigit(text.charCodeAt(i)) || text.charCodeAt(i) === 0x2e)) i++;
+    if (i === v || text.charCodeAt(i) !== 0x20) return false;
+    while (i < n && text.charCodeAt(i) === 0x20) i++;
+    const d = i;
+    while (i < n && isDigit(text.charCodeAt(i))) i++;
+    return i - d >= 3 && (i === n || text.charCodeAt(i) === 0x20 || text.charCodeAt(i) === 0x0d);
+  }
+  // token SP+ URI (scheme ':' …), then anything
+  while (i < n && isTokenChar(text.charCodeAt(i))) i++;
+  if (i < 3 || i >= n || (text.charCodeAt(i) !== 0x20 && text.charCodeAt(i) !== 0x09)) return false;
+  while (i < n && (text.charCodeAt(i) === 0x20 || text.charCodeAt(i) === 0x09)) i++;
+  const s = i;
+  while (i < n && (isTokenChar(text.charCodeAt(i)) || text.charCodeAt(i) === 0x2b)) i++;
+  return i > s && text.charCodeAt(i) === 0x3a;
+}
+
 function startsWithVersion(text: string, at: number): boolean {
   if (at < 0) return false;
   for (let k = 0; k < 7; k++) {
