@@ -133,7 +133,8 @@ export function nameOf(uri: string | undefined): string {
 
 /** `32 s`, `4.1 s`, `6 ms`: an interval as a reader says it (under a second in ms, not "0.0 s"). */
 export function secondsText(ms: number): string {
-  if (ms < 1000) return `${Math.max(0, Math.round(ms))} ms`;
+  if (ms < 0.5) return 'less than 1 ms';
+  if (ms < 1000) return `${Math.round(ms)} ms`;
   const s = ms / 1000;
   return s >= 10 ? `${Math.round(s)} s` : `${s.toFixed(1)} s`;
 }
