@@ -1,15 +1,16 @@
 // Starts the analysis off the server's thread: a worker for the live analysis, one per upload. `inline` runs the
 // live analysis on the calling thread instead (tests, and a fallback where workers cannot start).
-import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
 import { AnalysisHost } from './analysis-host.js';
 import type { AnalysisHostOptions, HostEvent } from './analysis-host.js';
 import type { ToLiveWorker, WorkerData } from './analysis-worker.js';
-import type { LiveMessage, LiveView } from './live-view.js';
+import type { LiveMessage } from './live-view.js';
+import { packLive, transferOf } from './pack.js';
+import { spawnWorker } from './spawn-worker.js';
 import type { UploadedMessage } from './upload-job.js';
 
 export interface ViewEvent {
-  readonly view: LiveView;
+  /** The LiveView as JSON text. */
+  readonly json: string;
   readonly analysed: number;
   readonly failures: number;
 }
@@ -17,47 +18,50 @@ export interface ViewEvent {
 export interface AnalysisEngine {
   /** Hands messages to the analysis; `live` false for history replayed at start. */
   push(batch: readonly LiveMessage[], live: boolean): void;
-  restore(view: LiveView): void;
-  /** The whole history, to save. */
-  history(): Promise<LiveView>;
+  /** Starts from a saved view (JSON text). */
+  restore(json: string): void;
+  /** The whole history as JSON text, to save. */
+  history(): Promise<string>;
   onView(listener: (event: ViewEvent) => void): void;
   /** Messages the analysis has taken so far (the server compares it with what it sent: the backlog). */
   readonly analysed: number;
+  /** The analysis thread's JavaScript heap, as it last said. */
+  readonly heapBytes: number;
   close(): Promise<void>;
 }
 
-/** Worker threads do not inherit `--import tsx` on Node 20: from source, the worker registers tsx itself first. */
-function spawnWorker(data: WorkerData): Worker {
-  const fromSource = fileURLToPath(import.meta.url).endsWith('.ts');
-  const entry = new URL(`./analysis-worker.${fromSource ? 'ts' : 'js'}`, import.meta.url);
-  if (!fromSource) return new Worker(entry, { workerData: data });
-  const tsx = import.meta.resolve('tsx/esm/api');
-  const boot = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(entry.href)}); });`;
-  return new Worker(boot, { eval: true, workerData: data });
-}
+/** What the engine asks of the host, wherever it runs. */
+type ToHost =
+  | { readonly type: 'push'; readonly batch: readonly LiveMessage[]; readonly live: boolean }
+  | { readonly type: 'restore'; readonly json: string }
+  | { readonly type: 'history'; readonly request: number };
 
 function createEngine(
-  send: (message: ToLiveWorker) => void,
+  send: (message: ToHost) => void,
   subscribe: (handler: (event: HostEvent) => void) => void,
   stop: () => Promise<void>,
 ): AnalysisEngine {
   const listeners: ((event: ViewEvent) => void)[] = [];
-  const waiting = new Map<number, (view: LiveView) => void>();
+  const waiting = new Map<number, (json: string) => void>();
   let analysed = 0;
+  let heapBytes = 0;
   let request = 0;
   subscribe((event) => {
-    if (event.type === 'progress') analysed = event.analysed;
+    if (event.type === 'progress') {
+      analysed = event.analysed;
+      heapBytes = event.heapBytes;
+    }
     else if (event.type === 'view') {
       analysed = event.analysed;
       for (const l of listeners) l(event);
     } else {
-      waiting.get(event.request)?.(event.view);
+      waiting.get(event.request)?.(event.json);
       waiting.delete(event.request);
     }
   });
   return {
     push: (batch, live) => send({ type: 'push', batch, live }),
-    restore: (view) => send({ type: 'restore', view }),
+    restore: (json) => send({ type: 'restore', json }),
     history: () =>
       new Promise((resolve) => {
         waiting.set(++request, resolve);
@@ -66,6 +70,9 @@ function createEngine(
     onView: (listener) => void listeners.push(listener),
     get analysed() {
       return analysed;
+    },
+    get heapBytes() {
+      return heapBytes;
     },
     close: stop,
   };
@@ -79,8 +86,9 @@ export async function startLiveAnalysis(options: AnalysisHostOptions & { readonl
     const host = new AnalysisHost(hostOptions, (event) => handler(event));
     return createEngine(
       (m) => {
-        if (m.type === 'push') host.push(m.batch, m.live);
-        else if (m.type === 'restore') host.restore(m.view);
+        // Copies, as the worker's unpacking does: a message's bytes may be a view into a feed's large buffer.
+        if (m.type === 'push') host.push(m.batch.map((x) => ({ ...x, bytes: x.bytes.slice() })), m.live);
+        else if (m.type === 'restore') host.restore(m.json);
         else host.history(m.request);
       },
       (h) => (handler = h),
@@ -90,7 +98,7 @@ export async function startLiveAnalysis(options: AnalysisHostOptions & { readonl
       },
     );
   }
-  const worker = spawnWorker({ role: 'live', options: hostOptions });
+  const worker = spawnWorker('analysis-worker', { role: 'live', options: hostOptions } satisfies WorkerData);
   await new Promise<void>((resolve, reject) => {
     worker.once('online', resolve);
     worker.once('error', reject);
@@ -100,7 +108,10 @@ export async function startLiveAnalysis(options: AnalysisHostOptions & { readonl
   return createEngine(
     (m) => {
       if (failed !== undefined) throw new Error(`the analysis worker stopped: ${failed.message}`, { cause: failed });
-      worker.postMessage(m);
+      if (m.type === 'push') {
+        const packed = packLive(m.batch);
+        worker.postMessage({ type: 'push', packed, live: m.live } satisfies ToLiveWorker, transferOf(packed));
+      } else worker.postMessage(m satisfies ToLiveWorker);
     },
     (h) => void worker.on('message', h),
     async () => {
@@ -111,7 +122,7 @@ export async function startLiveAnalysis(options: AnalysisHostOptions & { readonl
 
 /** Reads and analyses an uploaded file in a worker of its own; resolves to the result as JSON text. */
 export function analyseUpload(file: string, name: string, onBatch: (batch: UploadedMessage[]) => void, signal?: AbortSignal): Promise<string> {
-  const worker = spawnWorker({ role: 'upload', file, name });
+  const worker = spawnWorker('analysis-worker', { role: 'upload', file, name } satisfies WorkerData);
   return new Promise<string>((resolve, reject) => {
     const abort = (): void => {
       void worker.terminate();

@@ -11,10 +11,11 @@ export interface AnalysisHostOptions extends LiveAnalysisOptions {
 }
 
 /** What the host reports: a new view, how far it has read, and the whole history when asked (to save it). */
+/** Views travel as JSON text: the server sends them on as they are, and a string crosses threads faster. */
 export type HostEvent =
-  | { readonly type: 'view'; readonly view: LiveView; readonly analysed: number; readonly failures: number }
-  | { readonly type: 'progress'; readonly analysed: number }
-  | { readonly type: 'history'; readonly view: LiveView; readonly request: number };
+  | { readonly type: 'view'; readonly json: string; readonly analysed: number; readonly failures: number }
+  | { readonly type: 'progress'; readonly analysed: number; readonly heapBytes: number }
+  | { readonly type: 'history'; readonly json: string; readonly request: number };
 
 export class AnalysisHost {
   readonly #analysis: LiveAnalysis;
@@ -37,20 +38,25 @@ export class AnalysisHost {
   push(batch: readonly LiveMessage[], live: boolean): void {
     for (const m of batch) this.#analysis.push(m, live);
     this.#analysed += batch.length;
-    this.#emit({ type: 'progress', analysed: this.#analysed });
+    this.#emit({ type: 'progress', analysed: this.#analysed, heapBytes: process.memoryUsage().heapUsed });
     this.#dirty = true;
     this.#schedule();
   }
 
-  restore(view: LiveView): void {
-    this.#analysis.restore(view);
+  /** Starts from a saved view (JSON text); one that does not read is left out, and the history starts empty. */
+  restore(json: string): void {
+    try {
+      this.#analysis.restore(JSON.parse(json) as LiveView);
+    } catch {
+      return;
+    }
     this.#dirty = true;
     this.#schedule();
   }
 
   /** The whole history (not only what a view shows), for the server to save. */
   history(request: number): void {
-    this.#emit({ type: 'history', view: this.#analysis.view(true), request });
+    this.#emit({ type: 'history', json: JSON.stringify(this.#analysis.view(true)), request });
   }
 
   #schedule(): void {
@@ -62,10 +68,10 @@ export class AnalysisHost {
       if (!this.#dirty || this.#closed) return;
       this.#dirty = false;
       const started = performance.now();
-      const view = this.#analysis.view();
+      const json = JSON.stringify(this.#analysis.view());
       this.#lastViewEnd = performance.now();
       this.#lastViewCost = this.#lastViewEnd - started;
-      this.#emit({ type: 'view', view, analysed: this.#analysed, failures: this.#analysis.failures });
+      this.#emit({ type: 'view', json, analysed: this.#analysed, failures: this.#analysis.failures });
     }, wait);
   }
 

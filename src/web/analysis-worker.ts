@@ -1,28 +1,61 @@
 // The worker thread side of the analysis (see analysis-engine.ts): a live analysis fed by the server, or one upload.
 // The server's thread only receives, stores and serves; a snapshot here never holds up a HEP socket there.
+import { readlinkSync } from 'node:fs';
+import { setPriority } from 'node:os';
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import type { MessagePort } from 'node:worker_threads';
 import { AnalysisHost } from './analysis-host.js';
 import type { AnalysisHostOptions } from './analysis-host.js';
-import type { LiveMessage, LiveView } from './live-view.js';
+import { unpackLive } from './pack.js';
+import type { PackedBatch } from './pack.js';
 import { runUploadJob } from './upload-job.js';
 
 /** What the server sends the live worker. */
 export type ToLiveWorker =
-  | { readonly type: 'push'; readonly batch: readonly LiveMessage[]; readonly live: boolean }
-  | { readonly type: 'restore'; readonly view: LiveView }
+  | { readonly type: 'push'; readonly packed: PackedBatch; readonly live: boolean }
+  | { readonly type: 'restore'; readonly json: string }
   | { readonly type: 'history'; readonly request: number };
 
 export type WorkerData =
   | { readonly role: 'live'; readonly options: AnalysisHostOptions }
   | { readonly role: 'upload'; readonly file: string; readonly name: string };
 
+/**
+ * Runs this thread below normal priority (Linux: a thread's nice value is its own), so that when the CPUs are
+ * short, the thread that reads the HEP socket gets them first: the analysis can catch up, a dropped datagram cannot.
+ */
+function lowerPriority(): void {
+  try {
+    const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
+    if (Number.isSafeInteger(tid)) setPriority(tid, 10);
+  } catch {
+    // Not Linux, or not allowed: the analysis runs at the same priority as the rest.
+  }
+}
+
 function serveLive(port: MessagePort, options: AnalysisHostOptions): void {
+  lowerPriority();
   const host = new AnalysisHost(options, (event) => port.postMessage(event));
+  // Taken in slices, so that the timer that makes views runs even while messages keep coming.
+  const queue: ToLiveWorker[] = [];
+  let draining = false;
+  const drain = (): void => {
+    const until = performance.now() + 50;
+    while (queue.length > 0 && performance.now() < until) {
+      const message = queue.shift() as ToLiveWorker;
+      if (message.type === 'push') host.push(unpackLive(message.packed), message.live);
+      else if (message.type === 'restore') host.restore(message.json);
+      else host.history(message.request);
+    }
+    draining = queue.length > 0;
+    if (draining) setImmediate(drain);
+  };
   port.on('message', (message: ToLiveWorker) => {
-    if (message.type === 'push') host.push(message.batch, message.live);
-    else if (message.type === 'restore') host.restore(message.view);
-    else host.history(message.request);
+    queue.push(message);
+    if (!draining) {
+      draining = true;
+      setImmediate(drain);
+    }
   });
   port.on('close', () => host.close());
 }

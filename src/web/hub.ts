@@ -56,6 +56,8 @@ export interface HubState {
     readonly storeErrors: number;
     readonly lastStoreError: string | null;
   };
+  /** The server process's resident memory, and the JavaScript heaps of this thread and of the analysis thread. */
+  readonly memory: { readonly rssMiB: number; readonly serverHeapMiB: number; readonly analysisHeapMiB: number };
   readonly startedAt: number;
 }
 
@@ -119,6 +121,16 @@ function toPageMessage(m: StoredMessage): PageMessage {
   };
 }
 
+/** Whether `text` is a JSON object (a saved view written by an earlier run). */
+function isJsonObject(text: string): boolean {
+  try {
+    const value: unknown = JSON.parse(text);
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+  } catch {
+    return false;
+  }
+}
+
 function feedState(r: InputReport): FeedState {
   const last = r.issues.slice(-3).map((i: Issue) => i.message);
   return { path: r.path, kind: r.kind, format: r.format, messages: r.messages, skipped: r.skipped, issues: r.issues.length, lastIssues: last };
@@ -154,7 +166,8 @@ export class LiveHub {
   #notifyTimer: NodeJS.Timeout | undefined;
   #lastNotify = 0;
   #writes: Promise<void> = Promise.resolve();
-  #view: LiveView = EMPTY_VIEW;
+  /** The latest LiveView as JSON text, as the analysis sent it: pages get it as it is. */
+  #viewJson = JSON.stringify(EMPTY_VIEW);
   #viewChanged = false;
   #stats: StoreStats;
   #uploads: UploadInfo[];
@@ -186,15 +199,11 @@ export class LiveHub {
     while ((await store.applyRetention(options.retention, Date.now())) > 0);
     const hub = new LiveHub(options, await store.stats(), await store.listUploads());
     const saved = await store.loadView();
-    if (saved !== undefined) {
-      try {
-        const view = JSON.parse(saved) as LiveView;
-        hub.#view = view;
-        options.engine.restore(view);
-      } catch {
-        // A damaged saved view costs the history shown at start, not the start: the replay rebuilds what it can.
-      }
+    if (saved !== undefined && isJsonObject(saved)) {
+      hub.#viewJson = saved;
+      options.engine.restore(saved);
     }
+    // A damaged saved view costs the history shown at start, not the start: the replay rebuilds what it can.
     const replay = await store.tail(options.replayMessages ?? 20_000);
     for (let i = 0; i < replay.length; i += 2000) {
       const batch = replay.slice(i, i + 2000).map((m): LiveMessage => ({ id: m.id, bytes: m.raw, meta: metaOf(m) }));
@@ -227,8 +236,8 @@ export class LiveHub {
       direction: meta.direction ?? null,
       source: meta.origin.path,
       uploadId: null,
-      // Its own copy: a record's bytes may be a view into a large read chunk.
-      raw: m.raw.slice(),
+      // A view into the feed's buffer until the next flush, which copies it into one batch for the store's thread.
+      raw: m.raw,
     });
     if (this.#pending.length >= this.#batchSize) this.flush();
     else this.#flushTimer ??= setTimeout(() => this.flush(), this.#flushMs);
@@ -291,7 +300,7 @@ export class LiveHub {
   }
 
   #onView(event: ViewEvent): void {
-    this.#view = event.view;
+    this.#viewJson = event.json;
     this.#failures = event.failures;
     this.#viewChanged = true;
     this.#changed();
@@ -310,26 +319,30 @@ export class LiveHub {
     }, wait);
   }
 
+  /** The state as the pages get it (parsed again from the JSON: for tests and tools, not for every update). */
   state(): HubState {
-    return {
-      view: this.#view,
-      store: this.#stats,
-      feeds: this.#feeds.map(feedState),
-      uploads: this.#uploads,
-      analysis: {
+    return JSON.parse(this.stateJson()) as HubState;
+  }
+
+  storeStats(): StoreStats {
+    return this.#stats;
+  }
+
+  /** The state as JSON, made once per change however many pages listen; the view goes in as the analysis wrote it. */
+  stateJson(): string {
+    if (this.#json === undefined) {
+      const analysis = {
         backlog: Math.max(0, this.#sent - this.#engine.analysed),
         skipped: this.#skipped,
         failures: this.#failures,
         storeErrors: this.#storeErrors,
         lastStoreError: this.#lastStoreError,
-      },
-      startedAt: this.#startedAt,
-    };
-  }
-
-  /** The state as JSON, made once per change however many pages listen. */
-  stateJson(): string {
-    this.#json ??= JSON.stringify(this.state());
+      };
+      const mib = (n: number): number => Math.round(n / 1048576);
+      const memory = { rssMiB: mib(process.memoryUsage.rss()), serverHeapMiB: mib(process.memoryUsage().heapUsed), analysisHeapMiB: mib(this.#engine.heapBytes) };
+      const rest = JSON.stringify({ store: this.#stats, feeds: this.#feeds.map(feedState), uploads: this.#uploads, analysis, memory, startedAt: this.#startedAt });
+      this.#json = `{"view":${this.#viewJson},${rest.slice(1)}`;
+    }
     return this.#json;
   }
 
@@ -401,9 +414,9 @@ export class LiveHub {
   async saveHistory(): Promise<void> {
     if (!this.#viewChanged || this.#closed) return;
     this.#viewChanged = false;
-    const view = await this.#engine.history();
+    const json = await this.#engine.history();
     try {
-      await this.#store.saveView(JSON.stringify(view), Date.now());
+      await this.#store.saveView(json, Date.now());
     } catch (error) {
       this.#storeErrors++;
       this.#lastStoreError = error instanceof Error ? error.message : String(error);

@@ -16,7 +16,7 @@ export interface LiveAnalysisOptions {
   readonly maxAccounts?: number;
   readonly maxCalls?: number;
   readonly maxFindings?: number;
-  /** How many of each a view carries to the page. Defaults 500 accounts, 300 calls, 200 findings. */
+  /** How many of each a view carries to the page. Defaults 300 accounts, 200 calls, 100 findings. */
   readonly viewAccounts?: number;
   readonly viewCalls?: number;
   readonly viewFindings?: number;
@@ -75,7 +75,7 @@ export class LiveAnalysis {
     this.#epochMessages = options.epochMessages ?? 50_000;
     this.#carryMessages = options.carryMessages ?? 20_000;
     this.#max = { accounts: options.maxAccounts ?? 10_000, calls: options.maxCalls ?? 2000, findings: options.maxFindings ?? 1000 };
-    this.#show = { accounts: options.viewAccounts ?? 500, calls: options.viewCalls ?? 300, findings: options.viewFindings ?? 200 };
+    this.#show = { accounts: options.viewAccounts ?? 300, calls: options.viewCalls ?? 200, findings: options.viewFindings ?? 100 };
     this.#epoch = this.#newEpoch();
   }
 

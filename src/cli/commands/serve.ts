@@ -8,7 +8,7 @@ import type { AnalysisEngine } from '../../web/analysis-engine.js';
 import { LiveHub } from '../../web/hub.js';
 import { createToken, DEFAULT_MAX_UPLOAD, isLoopback, startWebServer } from '../../web/server.js';
 import type { WebServer } from '../../web/server.js';
-import { openSqliteStore } from '../../web/store/sqlite-store.js';
+import { openStoreInWorker } from '../../web/store/worker-store.js';
 import type { SipStore } from '../../web/store/store.js';
 import type { CliIo } from '../io.js';
 import { ExitCode } from '../io.js';
@@ -164,7 +164,7 @@ async function runServe(p: Plan, json: boolean, io: CliIo): Promise<number> {
   let step = 'the history database';
   try {
     if (p.db !== ':memory:') mkdirSync(dirname(p.db), { recursive: true, mode: 0o700 });
-    store = openSqliteStore(p.db);
+    store = await openStoreInWorker(p.db);
     step = 'the analysis';
     engine = await startLiveAnalysis();
     hub = await LiveHub.open({ store, engine, retention: { maxAgeMs: p.maxAgeMs, maxBytes: p.maxBytes } });
@@ -178,7 +178,7 @@ async function runServe(p: Plan, json: boolean, io: CliIo): Promise<number> {
     const token = isLoopback(p.listen.host) ? undefined : createToken();
     step = `the page on ${p.listen.host}:${p.listen.port}`;
     web = await startWebServer({ hub, host: p.listen.host, port: p.listen.port, maxUploadBytes: p.maxUpload, readQuery: parseExplainQuery, ...(token === undefined ? {} : { token }) });
-    const stats = hub.state().store;
+    const stats = hub.storeStats();
     const ports = live?.hepPorts;
     if (json) {
       io.stdout(`${JSON.stringify({
@@ -214,7 +214,7 @@ async function runServe(p: Plan, json: boolean, io: CliIo): Promise<number> {
     if (hub === undefined) await engine?.close();
     await store?.close();
     if (hub !== undefined) {
-      const total = hub.state().store.messages;
+      const total = hub.storeStats().messages;
       io.stdout(json ? `${JSON.stringify({ event: 'stopped', stored: total })}\n` : `siplens serve: stopped; ${total} messages stored\n`);
     }
   }

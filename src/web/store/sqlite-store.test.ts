@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MIGRATIONS, openSqliteStore, SCHEMA_VERSION } from './sqlite-store.js';
-import type { StoredMessage } from './store.js';
+import type { SipStore, StoredMessage } from './store.js';
+import { openStoreInWorker } from './worker-store.js';
 
 // RFC 3665 §2.1 (successful new registration), first message, as a device sends it.
 const REGISTER = [
@@ -51,26 +52,31 @@ afterEach(() => {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
-describe('openSqliteStore', () => {
+// The same contract, on the calling thread and in a worker (as `siplens serve` opens it).
+describe.each([
+  ['openSqliteStore', async (file: string): Promise<SipStore> => openSqliteStore(file)],
+  ['openStoreInWorker', openStoreInWorker],
+] as const)('%s', (_name, open) => {
   it('keeps messages across a reopen, with their raw bytes', async () => {
     const file = tempDb();
-    const store = openSqliteStore(file);
+    const store = await open(file);
     await store.append([1, 2, 3].map((i) => message(i)));
     await store.close();
-    const again = openSqliteStore(file);
+    const again = await open(file);
     expect(await again.stats()).toMatchObject({ messages: 3, bytes: 3 * SIZE, lastId: 3, schemaVersion: SCHEMA_VERSION });
     const [m] = await again.getMany([2]);
     expect(m?.callId).toBe('1j9FpLxk3uxtm8tn@biloxi.example.com');
     expect(m?.method).toBe('REGISTER');
     expect(new TextDecoder().decode(m?.raw)).toBe(REGISTER);
     expect((await again.list({ afterId: 1, limit: 10 })).map((x) => x.id)).toEqual([2, 3]);
+    expect((await again.list({ limit: 2, newest: true })).map((x) => x.id)).toEqual([2, 3]);
     expect(await again.list({ limit: 10, callId: 'nope' })).toEqual([]);
     expect((await again.tail(2)).map((x) => x.id)).toEqual([2, 3]);
     await again.close();
   });
 
   it('tells live messages from an upload\'s', async () => {
-    const store = openSqliteStore(':memory:');
+    const store = await open(':memory:');
     const upload = await store.createUpload('snapshot.zip', 1234, 5);
     await store.append([message(1), message(2, { uploadId: upload, source: 'snapshot.zip' }), message(3)]);
     await store.finishUpload(upload, 1, '{"schemaVersion":1}');
@@ -81,6 +87,40 @@ describe('openSqliteStore', () => {
     expect(await store.uploadResult(upload)).toBe('{"schemaVersion":1}');
     await store.close();
   });
+
+  it('keeps the saved live view', async () => {
+    const file = tempDb();
+    const store = await open(file);
+    expect(await store.loadView()).toBeUndefined();
+    await store.saveView('{"a":1}', 1);
+    await store.saveView('{"a":2}', 2);
+    await store.close();
+    const again = await open(file);
+    expect(await again.loadView()).toBe('{"a":2}');
+    await again.close();
+  });
+
+  it('refuses a database from a newer siplens instead of damaging it', async () => {
+    const file = tempDb();
+    const raw = new Database(file);
+    raw.pragma('user_version = 99');
+    raw.close();
+    await expect(open(file)).rejects.toThrow(/schema version 99, newer than this siplens knows \(2\)/);
+  });
+
+  it('refuses a second server on the same file, and a file that is not a database', async () => {
+    const file = tempDb();
+    const first = await open(file);
+    await expect(open(file)).rejects.toThrow(expect.objectContaining({ code: 'store-busy' }));
+    await first.close();
+    const junk = tempDb();
+    writeFileSync(junk, 'this is a text file, not SQLite\n'.repeat(200));
+    await expect(open(junk)).rejects.toThrow(expect.objectContaining({ code: 'store-open-failed', message: expect.stringContaining(junk) }));
+  });
+});
+
+describe('openSqliteStore', () => {
+
 
   it('drops what retention no longer keeps, by arrival time and then by size, and never reuses an id', async () => {
     let clock = 0;
@@ -132,33 +172,6 @@ describe('openSqliteStore', () => {
     await store.close();
   });
 
-  it('keeps the saved live view', async () => {
-    const file = tempDb();
-    const store = openSqliteStore(file);
-    expect(await store.loadView()).toBeUndefined();
-    await store.saveView('{"a":1}', 1);
-    await store.saveView('{"a":2}', 2);
-    await store.close();
-    const again = openSqliteStore(file);
-    expect(await again.loadView()).toBe('{"a":2}');
-    await again.close();
-  });
 
-  it('refuses a database from a newer siplens instead of damaging it', () => {
-    const file = tempDb();
-    const raw = new Database(file);
-    raw.pragma('user_version = 99');
-    raw.close();
-    expect(() => openSqliteStore(file)).toThrow(/schema version 99, newer than this siplens knows \(2\)/);
-  });
 
-  it('refuses a second server on the same file, and a file that is not a database', async () => {
-    const file = tempDb();
-    const first = openSqliteStore(file);
-    expect(() => openSqliteStore(file)).toThrow(expect.objectContaining({ code: 'store-busy' }));
-    await first.close();
-    const junk = tempDb();
-    writeFileSync(junk, 'this is a text file, not SQLite\n'.repeat(200));
-    expect(() => openSqliteStore(junk)).toThrow(expect.objectContaining({ code: 'store-open-failed', message: expect.stringContaining(junk) }));
-  });
 });

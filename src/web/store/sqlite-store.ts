@@ -6,10 +6,11 @@ import type { ListOptions, RetentionPolicy, SipStore, StoredMessage, StoreStats,
  * a new one (and a test that opens a database of the version before it).
  *
  * 1. The messages, with what the views filter on.
- * 2. Totals kept by triggers (the state line asked for count and bytes every update, a full scan at a million rows),
- *    the arrival time retention goes by (an uploaded snapshot's messages carry their capture time, years old), the
- *    direction a followed log gives (rules read it),
- *    uploads with their analysis, and the live view saved for the next start.
+ * 2. Totals kept beside the table (the state line asked for count and bytes every update: a full scan at a million
+ *    rows), the arrival time retention goes by (an uploaded snapshot's messages carry their capture time, years old;
+ *    arrival follows id order, so it needs no index), the direction a followed log gives (rules read it), uploads with
+ *    their analysis, and the live view saved for the next start. The time index goes: every insert paid for it, and
+ *    only the oldest and newest times were read from it (the first and last rows give those).
  */
 export const MIGRATIONS: readonly string[] = [
   `CREATE TABLE messages (
@@ -31,7 +32,7 @@ export const MIGRATIONS: readonly string[] = [
    ALTER TABLE messages ADD COLUMN added REAL;
    ALTER TABLE messages ADD COLUMN direction TEXT;
    UPDATE messages SET added = time;
-   CREATE INDEX messages_added ON messages (added);
+   DROP INDEX messages_time;
    CREATE INDEX messages_upload ON messages (upload_id) WHERE upload_id IS NOT NULL;
    CREATE TABLE totals (
      one INTEGER PRIMARY KEY CHECK (one = 1),
@@ -41,12 +42,6 @@ export const MIGRATIONS: readonly string[] = [
    );
    INSERT INTO totals (one, messages, bytes, last_id)
      SELECT 1, count(*), coalesce(sum(length(raw)), 0), coalesce(max(id), 0) FROM messages;
-   CREATE TRIGGER messages_added AFTER INSERT ON messages BEGIN
-     UPDATE totals SET messages = messages + 1, bytes = bytes + length(NEW.raw), last_id = max(last_id, NEW.id);
-   END;
-   CREATE TRIGGER messages_removed AFTER DELETE ON messages BEGIN
-     UPDATE totals SET messages = messages - 1, bytes = bytes - length(OLD.raw);
-   END;
    CREATE TABLE uploads (
      id INTEGER PRIMARY KEY,
      name TEXT NOT NULL,
@@ -160,22 +155,38 @@ export function openSqliteStore(file: string, options: { readonly now?: () => nu
     `INSERT INTO messages (id, time, call_id, method, status, cseq_method, src, dst, transport, direction, source, upload_id, added, raw)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
+  const addTotals = db.prepare('UPDATE totals SET messages = messages + ?, bytes = bytes + ?, last_id = max(last_id, ?)');
   const appendMany = db.transaction((items: readonly StoredMessage[], added: number) => {
+    let bytes = 0;
+    let last = 0;
     for (const m of items) {
       insert.run(m.id, m.time, m.callId, m.method, m.status, m.cseqMethod, m.src, m.dst, m.transport, m.direction, m.source, m.uploadId, added,
         Buffer.from(m.raw.buffer, m.raw.byteOffset, m.raw.byteLength));
+      bytes += m.raw.byteLength;
+      if (m.id > last) last = m.id;
     }
+    addTotals.run(items.length, bytes, last);
   });
   const columns = 'id, time, call_id, method, status, cseq_method, src, dst, transport, direction, source, upload_id, raw';
   const tailLive = db.prepare(`SELECT ${columns} FROM messages WHERE upload_id IS NULL ORDER BY id DESC LIMIT ?`);
   const getOne = db.prepare(`SELECT ${columns} FROM messages WHERE id = ?`);
-  const deleteOld = db.prepare('DELETE FROM messages WHERE id IN (SELECT id FROM messages WHERE added < ? ORDER BY id LIMIT ?)');
-  const deleteOldest = db.prepare('DELETE FROM messages WHERE id IN (SELECT id FROM messages ORDER BY id LIMIT ?)');
+  // Arrival follows id order: the oldest arrivals are the first rows, so neither delete needs an index but the rowid.
+  const deleteOld = db.prepare('DELETE FROM messages WHERE id IN (SELECT id FROM messages ORDER BY id LIMIT ?) AND added < ? RETURNING length(raw) AS n');
+  const deleteOldest = db.prepare('DELETE FROM messages WHERE id IN (SELECT id FROM messages ORDER BY id LIMIT ?) RETURNING length(raw) AS n');
+  const takeTotals = db.prepare('UPDATE totals SET messages = messages - ?, bytes = bytes - ?');
+  const removeRows = db.transaction((statement: Database.Statement, args: unknown[]): number => {
+    const gone = statement.all(...args) as { n: number }[];
+    let bytes = 0;
+    for (const g of gone) bytes += g.n;
+    if (gone.length > 0) takeTotals.run(gone.length, bytes);
+    return gone.length;
+  });
   const deleteEmptyUploads = db.prepare(
     'DELETE FROM uploads WHERE (result IS NOT NULL OR time < ?) AND NOT EXISTS (SELECT 1 FROM messages WHERE upload_id = uploads.id)',
   );
   const totals = db.prepare('SELECT messages, bytes, last_id AS lastId FROM totals');
-  const range = db.prepare('SELECT min(time) AS oldest, max(time) AS newest FROM messages');
+  const first = db.prepare('SELECT time FROM messages ORDER BY id LIMIT 1');
+  const last = db.prepare('SELECT time FROM messages ORDER BY id DESC LIMIT 1');
   const newUpload = db.prepare('INSERT INTO uploads (name, bytes, time) VALUES (?, ?, ?)');
   const endUpload = db.prepare('UPDATE uploads SET messages = ?, result = ? WHERE id = ?');
   const uploads = db.prepare('SELECT id, name, bytes, time, messages FROM uploads WHERE result IS NOT NULL ORDER BY id');
@@ -208,13 +219,13 @@ export function openSqliteStore(file: string, options: { readonly now?: () => nu
   }
 
   function retain(policy: RetentionPolicy, now: number, maxRows: number): number {
-    let removed = deleteOld.run(now - policy.maxAgeMs, maxRows).changes;
+    let removed = removeRows(deleteOld, [maxRows, now - policy.maxAgeMs]);
     const t = totals.get() as { messages: number; bytes: number };
     if (removed < maxRows && t.bytes > policy.maxBytes && t.messages > 0) {
       // Go a tenth under the limit, so that the next few messages do not set off another round at once.
       const target = policy.maxBytes * 0.9;
       const share = Math.ceil((t.messages * (t.bytes - target)) / t.bytes);
-      removed += deleteOldest.run(Math.max(1, Math.min(share, maxRows - removed))).changes;
+      removed += removeRows(deleteOldest, [Math.max(1, Math.min(share, maxRows - removed))]);
     }
     if (removed > 0) {
       deleteEmptyUploads.run(now - 86_400_000);
@@ -225,8 +236,9 @@ export function openSqliteStore(file: string, options: { readonly now?: () => nu
 
   function stats(): StoreStats {
     const t = totals.get() as { messages: number; bytes: number; lastId: number };
-    const r = range.get() as { oldest: number | null; newest: number | null };
-    return { ...t, ...r, schemaVersion: db.pragma('user_version', { simple: true }) as number };
+    const oldest = (first.get() as { time: number } | undefined)?.time ?? null;
+    const newest = (last.get() as { time: number } | undefined)?.time ?? null;
+    return { ...t, oldest, newest, schemaVersion: db.pragma('user_version', { simple: true }) as number };
   }
 
   // better-sqlite3 is synchronous; the interface is not, for the server databases that may follow.

@@ -32,6 +32,7 @@ export interface StoreStats {
   readonly messages: number;
   /** Raw message bytes (the database file is larger: indexes, free pages). */
   readonly bytes: number;
+  /** The time of the first and the last message stored (by arrival), or null when there is none. */
   readonly oldest: number | null;
   readonly newest: number | null;
   /** The highest id ever stored, or 0. */
