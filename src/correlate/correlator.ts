@@ -9,6 +9,8 @@ export const MAX_REGISTRATION_HISTORY = 16;
 /** OPTIONS transactions kept per keepalive pair, and per subscription; older ones are counted. */
 const MAX_KEEPALIVE_HISTORY = 16;
 const MAX_SUBSCRIPTION_HISTORY = 32;
+/** Defective messages kept as examples (the rest are counted). */
+export const MAX_DEFECTIVE_SAMPLES = 20;
 /** Transactions of other methods outside dialogs kept at once. */
 const MAX_OTHERS = 1024;
 
@@ -91,6 +93,9 @@ export function createCorrelator(options: CorrelatorOptions = {}): Correlator {
   let droppedTx = 0;
   const TOMBSTONE_LIMIT = 200_000;
   const correlationKeysOf = new Map<Call, string[]>();
+  let defectiveCount = 0;
+  const defectsByCode: Record<string, number> = {};
+  const defectiveSample: MessageFacts[] = [];
 
   function newTransaction(key: string, facts: MessageFacts, method: string): Transaction {
     const top = facts.via[0];
@@ -415,6 +420,11 @@ export function createCorrelator(options: CorrelatorOptions = {}): Correlator {
 
   function pushFacts(facts: MessageFacts): void {
     messages++;
+    if (facts.defects.length > 0) {
+      defectiveCount++;
+      for (const code of facts.defects) defectsByCode[code] = (defectsByCode[code] ?? 0) + 1;
+      if (defectiveSample.length < MAX_DEFECTIVE_SAMPLES) defectiveSample.push(facts);
+    }
     if (facts.at !== null) lastAt = lastAt === null || facts.at > lastAt ? facts.at : lastAt;
     // Without Call-ID and CSeq a message belongs to no transaction (RFC 3261 §8.1.1); the parser reported why.
     if (facts.callId === '' && facts.cseq < 0) return;
@@ -497,6 +507,7 @@ export function createCorrelator(options: CorrelatorOptions = {}): Correlator {
         others,
         lastAt,
         lateCopies,
+        ...(defectiveCount > 0 && { defective: { count: defectiveCount, byCode: { ...defectsByCode }, sample: [...defectiveSample] } }),
       };
     },
   };

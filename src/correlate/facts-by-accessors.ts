@@ -2,7 +2,7 @@
 // oracle that the fast path (scan-facts.ts) is checked against on every corpus message (scan-facts.test.ts).
 import type { MessageRecord } from '../model/message-record.js';
 import type { MessageFacts } from './facts.js';
-import { readCorrelation, scanNameAddr, sdpFactsOf, splitTokens, toChallenge, toCredentials } from './facts.js';
+import { MESSAGE_DEFECTS, readCorrelation, scanNameAddr, sdpFactsOf, splitTokens, toChallenge, toCredentials } from './facts.js';
 
 const MAX_VIAS = 8;
 const EMPTY: readonly never[] = [];
@@ -21,6 +21,10 @@ function readInt(value: string | undefined): number | undefined {
 export function extractFactsByAccessors(record: MessageRecord): MessageFacts {
   const m = record.message;
   const meta = record.meta;
+  // Every accessor a defect can come from is read first, so its issue is there (the body is framed on creation).
+  void m.via;
+  void m.cseq;
+  const snapped = m.issues.some((i) => i.code === 'packet-truncated');
   const cseq = m.cseq;
   const from = scanNameAddr(m.header('From'));
   const to = scanNameAddr(m.header('To'));
@@ -110,6 +114,7 @@ export function extractFactsByAccessors(record: MessageRecord): MessageFacts {
     subscriptionState: method === 'NOTIFY' && !isResponse ? m.subscriptionState?.state : undefined,
     agent: undefined,
     correlation: invite && !isResponse && to?.tag === undefined ? readCorrelation(m) : EMPTY,
+    defects: [...new Set(m.issues.filter((i) => i.severity === 'error' && MESSAGE_DEFECTS.has(i.code) && !(i.code === 'truncated-body' && snapped)).map((i) => i.code))].sort(),
   };
 }
 

@@ -120,7 +120,22 @@ export interface MessageFacts {
   readonly agent: string | undefined;
   /** B2BUA and IMS correlation values: X-CID, X-Orig-Call-ID, P-Charging-Vector icid, Session-ID. */
   readonly correlation: readonly string[];
+  /**
+   * Codes of the defects that make the message break the SIP grammar where it matters (MESSAGE_DEFECTS), sorted:
+   * a receiver may drop such a message or read it otherwise.
+   */
+  readonly defects: readonly string[];
 }
+
+/** Parser issue codes that count as defects of a message for diagnosis (error severity only). */
+export const MESSAGE_DEFECTS: ReadonlySet<string> = new Set([
+  'bad-start-line',
+  'bad-content-length',
+  'multiple-content-length',
+  'truncated-body',
+  'bad-via',
+  'bad-cseq',
+]);
 
 /**
  * Values that repeat across messages (codec names) are kept once: one copy per distinct value instead of one string

@@ -3,6 +3,7 @@
 // by the header grammars otherwise; headers that few messages carry (Warning, Reason, authentication, Contact, SDP)
 // go through the typed accessors, so both paths give the same facts (`scan-facts.test.ts` checks it on every corpus
 // message). Strings are made only for the values correlation keeps.
+import type { Issue } from '../model/issue.js';
 import type { MessageMeta } from '../model/message-meta.js';
 import type { MessageRecord } from '../model/message-record.js';
 import { decodeText, decodeValue } from '../parse/decode.js';
@@ -35,7 +36,7 @@ import type {
   ViaFacts,
   WarningFacts,
 } from './facts.js';
-import { readIcid, scanNameAddr, sdpFactsOf, splitTokens, toChallenge, toCredentials } from './facts.js';
+import { MESSAGE_DEFECTS, readIcid, scanNameAddr, sdpFactsOf, splitTokens, toChallenge, toCredentials } from './facts.js';
 
 /** Via hops kept per message; long Via stacks (loops, torture tests) are cut here. */
 const MAX_VIAS = 8;
@@ -301,7 +302,10 @@ function readVias(b: Uint8Array, idx: readonly number[], k: number, out: ViaFact
   let n = 0;
   for (const item of splitList(decodeValue(b, idx[k + 3]!, idx[k + 4]!))) {
     const p = parseVia(item);
-    if (!p.ok) continue;
+    if (!p.ok) {
+      viaFailed = true;
+      continue;
+    }
     const v = p.value;
     out.push({
       transport: v.transport,
@@ -739,18 +743,51 @@ class ScannedFacts implements MessageFacts {
   subscriptionState: string | undefined = undefined;
   agent: string | undefined = undefined;
   correlation: readonly string[] = EMPTY;
+  defects: readonly string[] = EMPTY;
 }
 
 /**
  * Reads the facts of the message in `bytes` with what its source says of it (`meta`), numbered `index`. Never throws
  * on a malformed message: what cannot be read stays undefined (the parser reports it when the message is shown).
  */
-export function scanFacts(bytes: Uint8Array, meta: MessageMeta, index: number): MessageFacts {
+export function scanFacts(bytes: Uint8Array, meta: MessageMeta, index: number, framingIssues: readonly Issue[] = EMPTY): MessageFacts {
   const scan = scanMessage(bytes, 0, bytes.length, undefined, true, [])!;
-  return factsFromLayout(bytes, scan.layout, meta, index);
+  const f = factsFromLayout(bytes, scan.layout, meta, index);
+  let defects: Set<string> | undefined;
+  for (const i of scan.issues) if (i.severity === 'error' && MESSAGE_DEFECTS.has(i.code)) (defects ??= new Set()).add(i.code);
+  if (viaFailed) (defects ??= new Set()).add('bad-via');
+  if (cseqFailed) (defects ??= new Set()).add('bad-cseq');
+  if (suspectLength(bytes, scan.layout)) {
+    // Content-Length looks wrong: the message framing decides, as it does when the message is shown.
+    const snapped = framingIssues.some((i) => i.code === 'packet-truncated');
+    const issues: Issue[] = [];
+    new SipMessageImpl(bytes, scan.layout, issues, meta.transport !== undefined && meta.transport !== 'UDP');
+    for (const i of issues) {
+      if (i.severity === 'error' && MESSAGE_DEFECTS.has(i.code) && !(i.code === 'truncated-body' && snapped)) (defects ??= new Set()).add(i.code);
+    }
+  }
+  if (defects !== undefined) f.defects = [...defects].sort();
+  return f;
 }
 
-function factsFromLayout(b: Uint8Array, l: MessageLayout, meta: MessageMeta, index: number): MessageFacts {
+/** Set while reading one message: a Via or CSeq the grammar refused. */
+let viaFailed = false;
+let cseqFailed = false;
+
+/** A Content-Length that is not one plain number, not alone, or more than the bytes there. */
+function suspectLength(b: Uint8Array, l: MessageLayout): boolean {
+  const k = l.contentLengthAt;
+  if (k < 0) return false;
+  const idx = l.index;
+  for (let j = k + 5; j < idx.length; j += 5) if (idx[j] === H.contentLength) return true;
+  const r = trimmedRange(b, idx, k);
+  const cl = r === undefined ? -1 : digits(b, r[0], r[1], 10);
+  return cl < 0 || cl > b.length - l.bodyStart;
+}
+
+function factsFromLayout(b: Uint8Array, l: MessageLayout, meta: MessageMeta, index: number): ScannedFacts {
+  viaFailed = false;
+  cseqFailed = false;
   const f = new ScannedFacts();
   const idx = l.index;
   let kCallId = -1;
@@ -891,7 +928,7 @@ function factsFromLayout(b: Uint8Array, l: MessageLayout, meta: MessageMeta, ind
       if (p.ok) {
         f.cseq = p.value.seq;
         cseqMethod = p.value.method.toUpperCase();
-      }
+      } else cseqFailed = true;
     }
   }
   let method: string;
@@ -984,5 +1021,5 @@ function factsFromLayout(b: Uint8Array, l: MessageLayout, meta: MessageMeta, ind
 
 /** The facts of a parsed message (the live view and `analyzeRecords` hand over records, not bytes). */
 export function extractFacts(record: MessageRecord): MessageFacts {
-  return scanFacts(record.message.raw, record.meta, record.index);
+  return scanFacts(record.message.raw, record.meta, record.index, record.message.issues);
 }

@@ -118,4 +118,14 @@ export interface Correlation {
   readonly lastAt: number | null;
   /** Copies of messages of calls already let go (late retransmissions), counted and not correlated again. */
   readonly lateCopies?: number;
+  /** Messages with defects (MessageFacts.defects), counted by code, the first ones kept. */
+  readonly defective?: Defective;
+}
+
+/** The messages of the input that break the SIP grammar where it matters. */
+export interface Defective {
+  readonly count: number;
+  readonly byCode: Readonly<Record<string, number>>;
+  /** The first ones, at most MAX_DEFECTIVE_SAMPLES. */
+  readonly sample: readonly MessageFacts[];
 }

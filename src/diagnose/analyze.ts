@@ -1,23 +1,27 @@
 // analyze(): the whole pipeline, inputs → messages → correlation → findings → the `analyze --json` contract.
-import { createCorrelator } from '../correlate/correlator.js';
+import { createCorrelator, MAX_DEFECTIVE_SAMPLES } from '../correlate/correlator.js';
+import type { MessageFacts } from '../correlate/facts.js';
 import type { EvictionPolicy } from '../correlate/correlator.js';
 import type { Correlation } from '../correlate/types.js';
-import type { AnalysisResult, CallSummary, Finding, JsonValue } from '../model/analysis.js';
+import type { AnalysisResult, CallSummary } from '../model/analysis.js';
 import type { InputReport } from '../model/input-report.js';
 import type { MessageRecord } from '../model/message-record.js';
 import type { RawMessage } from '../model/raw-message.js';
-import { extractFacts, scanFacts } from '../correlate/scan-facts.js';
+import { scanFacts } from '../correlate/scan-facts.js';
 import { MessageStore } from './message-store.js';
 import type { StoredMessage } from './message-store.js';
 import { parseMessage } from '../parse/parse-message.js';
 import type { ParseOptions } from '../parse/parse-message.js';
 import { readRawInputs } from '../parse/read-inputs.js';
 import type { ReadInputsOptions } from '../parse/read-inputs.js';
+import { combinePartials, DEFAULT_MAX_CALLS, DEFAULT_MAX_FINDINGS_PER_RULE, isGathering, mergeDrafts, partialOf, quotedWords, runRules } from './combine.js';
+import type { PartialAnalysis } from './combine.js';
 import { rules as defaultRules } from './rules/index.js';
 import type { FindingDraft, Rule } from './rules/index.js';
-import { everRegistered } from './rules/register.js';
-import { collectEvidence } from './rules/rule.js';
-import { rankCauses, summarizeCall, summarizeRegistration } from './summarize.js';
+import { summarizeCall } from './summarize.js';
+
+export { diagnose, runRules } from './combine.js';
+export type { FinishedCalls, PartialAnalysis } from './combine.js';
 
 /** Which parsed messages an analysis keeps for reports: every one, those cited as evidence, or none. */
 export type KeepMessages = 'all' | 'evidence' | 'none';
@@ -62,202 +66,10 @@ export interface Analyzer {
   snapshot(): AnalysisResult;
   /** The snapshot and the kept messages. */
   analysis(): Analysis;
-}
-
-const SEVERITY_ORDER = { error: 0, warning: 1, info: 2 } as const;
-
-/** What analysis already concluded about calls that left memory (see EvictionPolicy). */
-export interface FinishedCalls {
-  readonly drafts: readonly FindingDraft[];
-  /** Their summaries, `findings` still empty (numbered with the rest at the end). */
-  readonly calls: readonly CallSummary[];
-  /** Every finished call counted, listed or not. */
-  readonly counts?: { readonly total: number; readonly byOutcome: Readonly<Record<string, number>>; readonly byFinalStatus: Readonly<Record<string, number>> };
-  /** Findings made and not listed (past maxFindingsPerRule). */
-  readonly omitted?: {
-    readonly omittedByRule: ReadonlyMap<string, number>;
-    readonly omitted: { readonly error: number; readonly warning: number; readonly info: number };
-    readonly quoted: ReadonlySet<string>;
-  };
-  readonly maxFindingsPerRule?: number;
-  readonly maxCalls?: number;
-}
-
-const NO_FINISHED: FinishedCalls = { drafts: [], calls: [] };
-
-/** Rules whose findings gather many calls; the same finding made for several calls (after eviction) is merged. */
-function isGathering(rule: string): boolean {
-  return rule.startsWith('net.') || rule.startsWith('words.') || rule === 'reach.no-response';
-}
-
-function mergeGathering(drafts: FindingDraft[]): FindingDraft[] {
-  const out: FindingDraft[] = [];
-  const seen = new Map<string, number>();
-  for (const d of drafts) {
-    if (!isGathering(d.rule)) {
-      out.push(d);
-      continue;
-    }
-    const key = `${d.rule}\u0000${d.title}`;
-    const at = seen.get(key);
-    if (at === undefined) {
-      seen.set(key, out.length);
-      out.push(d);
-      continue;
-    }
-    const prev = out[at] as FindingDraft;
-    out[at] = {
-      ...prev,
-      callIds: [...new Set([...prev.callIds, ...d.callIds])].slice(0, 20),
-      evidence: collectEvidence(prev.evidence, d.evidence),
-    };
-  }
-  return out;
-}
-
-/** Runs the rule families over a correlation, without numbering. */
-export function runRules(correlation: Correlation, ruleList: readonly Rule[] = defaultRules): FindingDraft[] {
-  const drafts: FindingDraft[] = [];
-  for (const rule of ruleList) drafts.push(...rule.run(correlation));
-  return drafts;
-}
-
-/** Runs the rules over a correlation and numbers the findings; pure, so it can run again on every snapshot. */
-export function diagnose(
-  correlation: Correlation,
-  inputs: readonly InputReport[],
-  ruleList: readonly Rule[] = defaultRules,
-  finished: FinishedCalls = NO_FINISHED,
-): AnalysisResult {
-  let drafts: FindingDraft[] = [...finished.drafts, ...runRules(correlation, ruleList)];
-  drafts.push(...neverSucceeds(correlation, drafts));
-  drafts = mergeGathering(drafts);
-  dropQuotedWords(drafts, finished.omitted?.quoted);
-  drafts.sort((a, b) => SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] || (a.evidence[0] ?? Infinity) - (b.evidence[0] ?? Infinity));
-  // Past the limit per rule a finding is counted, not listed (findings of calls already let go were limited then).
-  const limit = finished.maxFindingsPerRule ?? DEFAULT_MAX_FINDINGS_PER_RULE;
-  const byRule = new Map<string, number>();
-  const omittedByRule = new Map(finished.omitted?.omittedByRule ?? []);
-  const omitted = { error: 0, warning: 0, info: 0, ...finished.omitted?.omitted };
-  const listed: FindingDraft[] = [];
-  for (const d of drafts) {
-    const n = byRule.get(d.rule) ?? 0;
-    byRule.set(d.rule, n + 1);
-    if (n < limit || isGathering(d.rule)) listed.push(d);
-    else {
-      omittedByRule.set(d.rule, (omittedByRule.get(d.rule) ?? 0) + 1);
-      omitted[d.severity]++;
-    }
-  }
-  const findings: Finding[] = listed.map((d, i) => ({ id: `F${i + 1}`, ...d }));
-  const byCallId = new Map<string, string[]>();
-  for (const f of findings) {
-    for (const id of f.callIds) {
-      const list = byCallId.get(id);
-      if (list === undefined) byCallId.set(id, [f.id]);
-      else list.push(f.id);
-    }
-  }
-  const counts = { error: omitted.error, warning: omitted.warning, info: omitted.info };
-  for (const f of findings) counts[f.severity]++;
-  const findingsByRule: Record<string, number> = {};
-  for (const f of findings) findingsByRule[f.rule] = (findingsByRule[f.rule] ?? 0) + 1;
-  for (const [rule, n] of omittedByRule) findingsByRule[rule] = (findingsByRule[rule] ?? 0) + n;
-  const live = correlation.calls.map((c) => summarizeCall(c, byCallId));
-  const byOutcome: Record<string, number> = { ...finished.counts?.byOutcome };
-  const byFinalStatus: Record<string, number> = { ...finished.counts?.byFinalStatus };
-  for (const c of live) {
-    byOutcome[c.outcome] = (byOutcome[c.outcome] ?? 0) + 1;
-    const key = c.finalStatus === null ? 'none' : String(c.finalStatus);
-    byFinalStatus[key] = (byFinalStatus[key] ?? 0) + 1;
-  }
-  const totalCalls = (finished.counts?.total ?? finished.calls.length) + live.length;
-  const maxCalls = finished.maxCalls ?? DEFAULT_MAX_CALLS;
-  let calls = [...finished.calls.map((c) => ({ ...c, findings: [...new Set(byCallId.get(c.callId) ?? [])] })), ...live];
-  if (calls.length > maxCalls) {
-    // Calls still in memory join the finished ones under the same limit: diagnosed or failed calls first.
-    const problem = (c: CallSummary): boolean => c.outcome !== 'answered' || c.findings.length > 0;
-    calls = [...calls.filter(problem), ...calls.filter((c) => !problem(c))].slice(0, maxCalls);
-  }
-  calls.sort((a, b) => (a.messages[0] ?? 0) - (b.messages[0] ?? 0));
-  return {
-    schemaVersion: 1,
-    inputs: inputs.map((r) => ({ ...r, issues: [...r.issues] })),
-    summary: {
-      messages: correlation.messages,
-      registrations: correlation.registrations.length,
-      calls: totalCalls,
-      findings: counts,
-      topCauses: rankCauses(findings, findingsByRule),
-      callsListed: calls.length,
-      callsByOutcome: byOutcome,
-      callsByFinalStatus: byFinalStatus,
-      findingsListed: findings.length,
-      findingsByRule,
-    },
-    registrations: correlation.registrations.map((r) => summarizeRegistration(r, byCallId, correlation.lastAt)),
-    calls,
-    findings,
-  };
-}
-
-/** The raw Warning and Reason values a finding's details quote. */
-function quotedWords(d: FindingDraft): string[] {
-  const out: string[] = [];
-  for (const key of ['warnings', 'reasons']) {
-    const list = d.details[key];
-    if (!Array.isArray(list)) continue;
-    for (const item of list as readonly JsonValue[]) {
-      if (item !== null && typeof item === 'object' && !Array.isArray(item)) {
-        const raw = (item as { readonly [k: string]: JsonValue })['raw'];
-        if (typeof raw === 'string') out.push(raw);
-      }
-    }
-  }
-  return out;
-}
-
-/**
- * A words.* finding repeats what another finding already quotes and decodes: keep the Warning/Reason findings only
- * for values no other finding carries in its details.
- */
-function dropQuotedWords(drafts: FindingDraft[], alsoQuoted?: ReadonlySet<string>): void {
-  const quoted = new Set<string>(alsoQuoted);
-  for (const d of drafts) if (!d.rule.startsWith('words.')) for (const raw of quotedWords(d)) quoted.add(raw);
-  for (let i = drafts.length - 1; i >= 0; i--) {
-    const d = drafts[i] as FindingDraft;
-    if (d.rule.startsWith('words.') && quotedWords(d).every((raw) => quoted.has(raw))) drafts.splice(i, 1);
-  }
-}
-
-/** RFC 3261 §10.2: a registration with no 2xx at all that no more specific rule explained. */
-function neverSucceeds(c: Correlation, drafts: readonly FindingDraft[]): FindingDraft[] {
-  const explained = new Set<string>();
-  for (const d of drafts) if (d.severity === 'error') for (const id of d.callIds) explained.add(id);
-  const out: FindingDraft[] = [];
-  for (const reg of c.registrations) {
-    if (everRegistered(reg) || reg.transactions.length === 0) continue;
-    if (reg.callIds.some((id) => explained.has(id))) continue;
-    const finals = reg.transactions.flatMap((t) => (t.final === undefined ? [] : [t.final]));
-    const last = finals[finals.length - 1];
-    if (last === undefined) continue; // no answer at all, or still pending: reach.no-response speaks for it
-    if ((last.status === 401 || last.status === 407) && finals.length === 1) continue; // a first challenge, then the data ends
-    out.push({
-      rule: 'register.never-succeeds',
-      severity: 'error',
-      title: `${reg.aor} never registers: last answer ${last.status ?? '?'} ${last.reason ?? ''}`.trimEnd(),
-      explanation: `None of the ${reg.transactions.length} REGISTER transactions for ${reg.aor} was accepted; the last answer was ${last.status ?? '?'} ${last.reason ?? ''}.`,
-      status: last.status ?? null,
-      callIds: [...reg.callIds],
-      evidence: collectEvidence(finals.map((f) => f.index)),
-      causes: ['See the answers: the registrar refuses this account as configured.'],
-      nextSteps: ['Compare the account settings (user, domain, registrar, transport) with the provider\'s.'],
-      willNotHelp: [],
-      generatedBy: 'registrar',
-      details: { statuses: finals.map((f) => f.status ?? null) },
-    });
-  }
-  return out;
+  /** What it concluded so far as plain data (see combinePartials); `lastAt` overrides the data's last time. */
+  partial(lastAt?: number | null): PartialAnalysis;
+  /** A kept message's bytes, meta and issues; `asRead`: pushed as a parsed record. */
+  stored(index: number): (StoredMessage & { readonly asRead: boolean }) | undefined;
 }
 
 const STREAM_TRANSPORTS = new Set(['TCP', 'TLS', 'WS', 'WSS']);
@@ -273,9 +85,6 @@ function reviveMessage(stored: StoredMessage, parse: ParseOptions | undefined, a
   return { index: stored.index, message, meta: stored.meta };
 }
 
-/** Default limits of what one result lists; everything past them is still counted in `summary`. */
-export const DEFAULT_MAX_CALLS = 10_000;
-export const DEFAULT_MAX_FINDINGS_PER_RULE = 200;
 
 /** The calls a result lists: failures first, all of them counted. */
 class CallList {
@@ -358,14 +167,6 @@ class DraftList {
   }
 }
 
-function mergeDrafts(prev: FindingDraft, d: FindingDraft): FindingDraft {
-  return {
-    ...prev,
-    callIds: [...new Set([...prev.callIds, ...d.callIds])].slice(0, 20),
-    evidence: collectEvidence(prev.evidence, d.evidence),
-  };
-}
-
 /** Creates an incremental analyzer (the live web view feeds it message by message). */
 export function createAnalyzer(options: AnalyzeOptions = {}, inputs: readonly InputReport[] = []): Analyzer {
   const k = options.keepMessages ?? 'evidence';
@@ -420,15 +221,33 @@ export function createAnalyzer(options: AnalyzeOptions = {}, inputs: readonly In
     if (keep === 'evidence') for (const e of evicted) release(e.call.messages);
   }
 
+  function partial(lastAt?: number | null): PartialAnalysis {
+    const c = correlator.snapshot();
+    return partialOf(
+      c,
+      ruleList,
+      {
+        drafts: finishedDrafts.kept,
+        calls: finishedCalls.listed(),
+        counts: { total: finishedCalls.total, byOutcome: finishedCalls.byOutcome, byFinalStatus: finishedCalls.byFinalStatus },
+        omitted: { byRule: [...finishedDrafts.omittedByRule], bySeverity: finishedDrafts.omitted, quoted: [...finishedDrafts.quoted] },
+      },
+      lastAt === undefined ? c.lastAt : lastAt,
+    );
+  }
+
+  const limits = { maxCalls: finishedCalls.max, maxFindingsPerRule: finishedDrafts.max };
+
   function snapshot(): AnalysisResult {
-    return diagnose(correlator.snapshot(), inputs, ruleList, {
-      drafts: finishedDrafts.kept,
-      calls: finishedCalls.listed(),
-      counts: finishedCalls,
-      omitted: finishedDrafts,
-      maxFindingsPerRule: finishedDrafts.max,
-      maxCalls: finishedCalls.max,
-    });
+    return combinePartials([partial()], inputs, limits);
+  }
+
+  /** The first defective messages are the msg.malformed finding's evidence: they stay whatever else lets them go. */
+  let defectiveKept = 0;
+  function keepDefective(facts: MessageFacts): void {
+    if (facts.defects.length === 0 || defectiveKept >= MAX_DEFECTIVE_SAMPLES) return;
+    defectiveKept++;
+    cited.add(facts.index);
   }
 
   function afterPush(): void {
@@ -441,18 +260,25 @@ export function createAnalyzer(options: AnalyzeOptions = {}, inputs: readonly In
         store.put(record.index, record.message.raw, record.meta, record.message.issues.slice());
         asRecords.add(record.index);
       }
-      correlator.pushFacts(extractFacts(record));
+      keepDefective(correlator.push(record));
       if (record.index >= nextRaw) nextRaw = record.index + 1;
       afterPush();
     },
     pushRaw(raw) {
       const index = nextRaw++;
       if (keep !== 'none') store.put(index, raw.bytes, raw.meta, raw.issues);
-      correlator.pushFacts(scanFacts(raw.bytes, raw.meta, index));
+      const facts = scanFacts(raw.bytes, raw.meta, index, raw.issues);
+      correlator.pushFacts(facts);
+      keepDefective(facts);
       afterPush();
       return index;
     },
     snapshot,
+    partial,
+    stored: (index) => {
+      const m = store.get(index);
+      return m === undefined ? undefined : { ...m, asRead: asRecords.has(index) };
+    },
     analysis() {
       const result = snapshot();
       const kept = new Map<number, MessageRecord>();

@@ -39,6 +39,19 @@ describe.skipIf(!hasCorpus)(`corpus captures and logs (${hasCorpus ? 'present' :
     for (const f of result.findings) expect(f.evidence.every((i) => i < files.length)).toBe(true);
   });
 
+  it('zeek-invalid-content-length.pcap: both messages carry a Content-Length that is no number, and the report says so', async () => {
+    const r = await analyzeCorpus('pcap/zeek-invalid-content-length.pcap');
+    const f = r.findings.find((x) => x.rule === 'msg.malformed');
+    expect(f?.severity).toBe('warning');
+    expect(f?.details['byCode']).toEqual({ 'bad-content-length': 2 });
+    expect(f?.evidence).toEqual([0, 1]);
+    expect(f?.explanation).toContain('RFC 3261 §20.14');
+    // The other captures are well formed: no such finding there.
+    for (const clean of ['pcap/sip_hello.pcapng', 'pcap/suricata-sip-sdp__sdp.pcap']) {
+      expect((await analyzeCorpus(clean)).findings.some((x) => x.rule === 'msg.malformed'), clean).toBe(false);
+    }
+  });
+
   it('ipip.pcap: no ACK in the data, but the caller itself hangs up 32 s later and skipped CSeqs: a warning, not an error', async () => {
     const r = await analyzeCorpus('pcap/ipip.pcap');
     const f = r.findings.find((x) => x.rule === 'call.missing-ack');

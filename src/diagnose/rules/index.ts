@@ -4,6 +4,7 @@ import { callRules } from './call.js';
 import { dialogRules } from './dialog.js';
 import { extensionRules } from './extensions.js';
 import { mediaRules } from './media.js';
+import { messageRules } from './messages.js';
 import { networkRules } from './network.js';
 import { reachabilityRules } from './reachability.js';
 import { registerRules } from './register.js';
@@ -22,6 +23,7 @@ export const rules: readonly Rule[] = [
   requestRules,
   networkRules,
   wordsRules,
+  messageRules,
 ];
 
 export type { FindingDraft, Rule } from './rule.js';

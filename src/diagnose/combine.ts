@@ -1,0 +1,310 @@
+// From correlation to the `analyze --json` contract in two steps: each analyzer turns what it correlated into a
+// PartialAnalysis (plain data, so a worker thread can hand it over), and combinePartials numbers the findings of one
+// or more of them and lists calls and registrations under the limits.
+import type { Correlation } from '../correlate/types.js';
+import type { AnalysisResult, CallSummary, Finding, JsonValue, RegistrationSummary } from '../model/analysis.js';
+import type { InputReport } from '../model/input-report.js';
+import { rules as defaultRules } from './rules/index.js';
+import type { FindingDraft, Rule } from './rules/index.js';
+import { everRegistered } from './rules/register.js';
+import { collectEvidence } from './rules/rule.js';
+import { rankCauses, summarizeCall, summarizeRegistration } from './summarize.js';
+
+/** Default limits of what one result lists; everything past them is still counted in `summary`. */
+export const DEFAULT_MAX_CALLS = 10_000;
+export const DEFAULT_MAX_FINDINGS_PER_RULE = 200;
+
+const SEVERITY_ORDER = { error: 0, warning: 1, info: 2 } as const;
+
+export interface CallCounts {
+  readonly total: number;
+  readonly byOutcome: Readonly<Record<string, number>>;
+  readonly byFinalStatus: Readonly<Record<string, number>>;
+}
+
+export interface OmittedFindings {
+  readonly byRule: readonly (readonly [string, number])[];
+  readonly bySeverity: { readonly error: number; readonly warning: number; readonly info: number };
+  /** Warning and Reason values quoted by findings not listed (words.* findings still defer to them). */
+  readonly quoted: readonly string[];
+}
+
+/** What one analyzer concluded, as plain data. Finding drafts are not numbered; calls and registrations carry no ids. */
+export interface PartialAnalysis {
+  readonly messages: number;
+  readonly lastAt: number | null;
+  readonly drafts: readonly FindingDraft[];
+  /** Call summaries to choose the listed ones from (`findings` filled by combinePartials). */
+  readonly calls: readonly CallSummary[];
+  /** Every call this analyzer saw, listed or not. */
+  readonly callCounts: CallCounts;
+  readonly omitted: OmittedFindings;
+  /** `findings` filled by combinePartials. */
+  readonly registrations: readonly RegistrationSummary[];
+}
+
+export interface CombineLimits {
+  readonly maxCalls?: number;
+  readonly maxFindingsPerRule?: number;
+}
+
+/** What analysis already concluded about calls that left memory (see EvictionPolicy). */
+export interface FinishedCalls {
+  readonly drafts: readonly FindingDraft[];
+  /** Their summaries, `findings` still empty (numbered with the rest at the end). */
+  readonly calls: readonly CallSummary[];
+  /** Every finished call counted, listed or not (default: the calls given). */
+  readonly counts?: CallCounts;
+  readonly omitted?: OmittedFindings;
+}
+
+const NO_OMITTED: OmittedFindings = { byRule: [], bySeverity: { error: 0, warning: 0, info: 0 }, quoted: [] };
+
+/** Rules whose findings gather many calls; the same finding made for several calls (after eviction) is merged. */
+export function isGathering(rule: string): boolean {
+  return rule.startsWith('net.') || rule.startsWith('words.') || rule === 'reach.no-response' || rule === 'msg.malformed';
+}
+
+export function mergeDrafts(prev: FindingDraft, d: FindingDraft): FindingDraft {
+  const details = prev.rule === 'msg.malformed' ? mergeMalformed(prev.details, d.details) : prev.details;
+  return {
+    ...prev,
+    callIds: [...new Set([...prev.callIds, ...d.callIds])].slice(0, 20),
+    evidence: collectEvidence(prev.evidence, d.evidence),
+    details,
+  };
+}
+
+function mergeMalformed(a: FindingDraft['details'], b: FindingDraft['details']): FindingDraft['details'] {
+  const count = (x: JsonValue | undefined): number => (typeof x === 'number' ? x : 0);
+  const byCode: Record<string, number> = {};
+  for (const d of [a, b]) {
+    const codes = d['byCode'];
+    if (codes !== null && typeof codes === 'object' && !Array.isArray(codes)) {
+      for (const [k, v] of Object.entries(codes as Record<string, JsonValue>)) byCode[k] = (byCode[k] ?? 0) + count(v);
+    }
+  }
+  return { ...a, messages: count(a['messages']) + count(b['messages']), byCode };
+}
+
+function mergeGathering(drafts: readonly FindingDraft[]): FindingDraft[] {
+  const out: FindingDraft[] = [];
+  const seen = new Map<string, number>();
+  for (const d of drafts) {
+    if (!isGathering(d.rule)) {
+      out.push(d);
+      continue;
+    }
+    const key = `${d.rule}\u0000${d.title}`;
+    const at = seen.get(key);
+    if (at === undefined) {
+      seen.set(key, out.length);
+      out.push(d);
+    } else out[at] = mergeDrafts(out[at] as FindingDraft, d);
+  }
+  return out;
+}
+
+/** Runs the rule families over a correlation, without numbering. */
+export function runRules(correlation: Correlation, ruleList: readonly Rule[] = defaultRules): FindingDraft[] {
+  const drafts: FindingDraft[] = [];
+  for (const rule of ruleList) drafts.push(...rule.run(correlation));
+  return drafts;
+}
+
+/** The raw Warning and Reason values a finding's details quote. */
+export function quotedWords(d: FindingDraft): string[] {
+  const out: string[] = [];
+  for (const key of ['warnings', 'reasons']) {
+    const list = d.details[key];
+    if (!Array.isArray(list)) continue;
+    for (const item of list as readonly JsonValue[]) {
+      if (item !== null && typeof item === 'object' && !Array.isArray(item)) {
+        const raw = (item as { readonly [k: string]: JsonValue })['raw'];
+        if (typeof raw === 'string') out.push(raw);
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * A words.* finding repeats what another finding already quotes and decodes: keep the Warning/Reason findings only
+ * for values no other finding carries in its details.
+ */
+function dropQuotedWords(drafts: FindingDraft[], alsoQuoted: readonly string[]): void {
+  const quoted = new Set<string>(alsoQuoted);
+  for (const d of drafts) if (!d.rule.startsWith('words.')) for (const raw of quotedWords(d)) quoted.add(raw);
+  for (let i = drafts.length - 1; i >= 0; i--) {
+    const d = drafts[i] as FindingDraft;
+    if (d.rule.startsWith('words.') && quotedWords(d).every((raw) => quoted.has(raw))) drafts.splice(i, 1);
+  }
+}
+
+/** RFC 3261 §10.2: a registration with no 2xx at all that no more specific rule explained. */
+function neverSucceeds(c: Correlation, drafts: readonly FindingDraft[]): FindingDraft[] {
+  const explained = new Set<string>();
+  for (const d of drafts) if (d.severity === 'error') for (const id of d.callIds) explained.add(id);
+  const out: FindingDraft[] = [];
+  for (const reg of c.registrations) {
+    if (everRegistered(reg) || reg.transactions.length === 0) continue;
+    if (reg.callIds.some((id) => explained.has(id))) continue;
+    const finals = reg.transactions.flatMap((t) => (t.final === undefined ? [] : [t.final]));
+    const last = finals[finals.length - 1];
+    if (last === undefined) continue; // no answer at all, or still pending: reach.no-response speaks for it
+    if ((last.status === 401 || last.status === 407) && finals.length === 1) continue; // a first challenge, then the data ends
+    out.push({
+      rule: 'register.never-succeeds',
+      severity: 'error',
+      title: `${reg.aor} never registers: last answer ${last.status ?? '?'} ${last.reason ?? ''}`.trimEnd(),
+      explanation: `None of the ${reg.transactions.length} REGISTER transactions for ${reg.aor} was accepted; the last answer was ${last.status ?? '?'} ${last.reason ?? ''}.`,
+      status: last.status ?? null,
+      callIds: [...reg.callIds],
+      evidence: collectEvidence(finals.map((f) => f.index)),
+      causes: ['See the answers: the registrar refuses this account as configured.'],
+      nextSteps: ['Compare the account settings (user, domain, registrar, transport) with the provider\'s.'],
+      willNotHelp: [],
+      generatedBy: 'registrar',
+      details: { statuses: finals.map((f) => f.status ?? null) },
+    });
+  }
+  return out;
+}
+
+/**
+ * The partial analysis of a correlation: the rules run over what is still in memory, joined to what was concluded
+ * about calls already let go. `lastAt` overrides the correlation's own last time (a worker sees only its share).
+ */
+export function partialOf(
+  correlation: Correlation,
+  ruleList: readonly Rule[] = defaultRules,
+  finished: FinishedCalls = { drafts: [], calls: [] },
+  lastAt: number | null = correlation.lastAt,
+): PartialAnalysis {
+  const c = lastAt === correlation.lastAt ? correlation : { ...correlation, lastAt };
+  const drafts: FindingDraft[] = [...finished.drafts, ...runRules(c, ruleList)];
+  drafts.push(...neverSucceeds(c, drafts));
+  const none = new Map<string, string[]>();
+  const live = c.calls.map((call) => summarizeCall(call, none));
+  const byOutcome: Record<string, number> = { ...finished.counts?.byOutcome };
+  const byFinalStatus: Record<string, number> = { ...finished.counts?.byFinalStatus };
+  if (finished.counts === undefined) for (const s of finished.calls) countCall(s, byOutcome, byFinalStatus);
+  for (const s of live) countCall(s, byOutcome, byFinalStatus);
+  return {
+    messages: c.messages,
+    lastAt,
+    drafts,
+    calls: [...finished.calls, ...live],
+    callCounts: { total: (finished.counts?.total ?? finished.calls.length) + live.length, byOutcome, byFinalStatus },
+    omitted: finished.omitted ?? NO_OMITTED,
+    registrations: c.registrations.map((r) => summarizeRegistration(r, none, lastAt)),
+  };
+}
+
+function countCall(c: CallSummary, byOutcome: Record<string, number>, byFinalStatus: Record<string, number>): void {
+  byOutcome[c.outcome] = (byOutcome[c.outcome] ?? 0) + 1;
+  const key = c.finalStatus === null ? 'none' : String(c.finalStatus);
+  byFinalStatus[key] = (byFinalStatus[key] ?? 0) + 1;
+}
+
+function addCounts(into: Record<string, number>, from: Readonly<Record<string, number>>): void {
+  for (const [k, v] of Object.entries(from)) into[k] = (into[k] ?? 0) + v;
+}
+
+/** Numbers the findings of one or more partial analyses and lists calls and registrations under the limits. */
+export function combinePartials(parts: readonly PartialAnalysis[], inputs: readonly InputReport[], limits: CombineLimits = {}): AnalysisResult {
+  let drafts = mergeGathering(parts.flatMap((p) => p.drafts));
+  dropQuotedWords(drafts, parts.flatMap((p) => p.omitted.quoted));
+  drafts.sort((a, b) => SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] || (a.evidence[0] ?? Infinity) - (b.evidence[0] ?? Infinity));
+  // Past the limit per rule a finding is counted, not listed (findings of calls already let go were limited then).
+  const limit = limits.maxFindingsPerRule ?? DEFAULT_MAX_FINDINGS_PER_RULE;
+  const perRule = new Map<string, number>();
+  const omittedByRule = new Map<string, number>();
+  const omitted = { error: 0, warning: 0, info: 0 };
+  for (const p of parts) {
+    for (const [rule, n] of p.omitted.byRule) omittedByRule.set(rule, (omittedByRule.get(rule) ?? 0) + n);
+    omitted.error += p.omitted.bySeverity.error;
+    omitted.warning += p.omitted.bySeverity.warning;
+    omitted.info += p.omitted.bySeverity.info;
+  }
+  const listed: FindingDraft[] = [];
+  for (const d of drafts) {
+    const n = perRule.get(d.rule) ?? 0;
+    perRule.set(d.rule, n + 1);
+    if (n < limit || isGathering(d.rule)) listed.push(d);
+    else {
+      omittedByRule.set(d.rule, (omittedByRule.get(d.rule) ?? 0) + 1);
+      omitted[d.severity]++;
+    }
+  }
+  drafts = listed;
+  const findings: Finding[] = drafts.map((d, i) => ({ id: `F${i + 1}`, ...d }));
+  const byCallId = new Map<string, string[]>();
+  for (const f of findings) {
+    for (const id of f.callIds) {
+      const list = byCallId.get(id);
+      if (list === undefined) byCallId.set(id, [f.id]);
+      else list.push(f.id);
+    }
+  }
+  const idsFor = (callIds: readonly string[]): string[] => {
+    const out = new Set<string>();
+    for (const id of callIds) for (const f of byCallId.get(id) ?? []) out.add(f);
+    return [...out];
+  };
+  const counts = { ...omitted };
+  for (const f of findings) counts[f.severity]++;
+  const findingsByRule: Record<string, number> = {};
+  for (const f of findings) findingsByRule[f.rule] = (findingsByRule[f.rule] ?? 0) + 1;
+  for (const [rule, n] of omittedByRule) findingsByRule[rule] = (findingsByRule[rule] ?? 0) + n;
+
+  const byOutcome: Record<string, number> = {};
+  const byFinalStatus: Record<string, number> = {};
+  let totalCalls = 0;
+  for (const p of parts) {
+    totalCalls += p.callCounts.total;
+    addCounts(byOutcome, p.callCounts.byOutcome);
+    addCounts(byFinalStatus, p.callCounts.byFinalStatus);
+  }
+  const maxCalls = limits.maxCalls ?? DEFAULT_MAX_CALLS;
+  let calls: CallSummary[] = parts.flatMap((p) => p.calls).map((c) => ({ ...c, findings: idsFor([c.callId]) }));
+  if (calls.length > maxCalls) {
+    // Diagnosed or failed calls are listed first; every call is counted in the summary.
+    const problem = (c: CallSummary): boolean => c.outcome !== 'answered' || c.findings.length > 0;
+    calls = [...calls.filter(problem), ...calls.filter((c) => !problem(c))].slice(0, maxCalls);
+  }
+  calls.sort((a, b) => (a.messages[0] ?? 0) - (b.messages[0] ?? 0));
+  const registrations = parts.flatMap((p) => p.registrations).map((r) => ({ ...r, findings: idsFor(r.callIds) }));
+  // One analyzer lists registrations as it met them; the shares of several are put in reading order.
+  if (parts.length > 1) registrations.sort((a, b) => (a.messages[0] ?? 0) - (b.messages[0] ?? 0));
+  return {
+    schemaVersion: 1,
+    inputs: inputs.map((r) => ({ ...r, issues: [...r.issues] })),
+    summary: {
+      messages: parts.reduce((n, p) => n + p.messages, 0),
+      registrations: registrations.length,
+      calls: totalCalls,
+      findings: counts,
+      topCauses: rankCauses(findings, findingsByRule),
+      callsListed: calls.length,
+      callsByOutcome: byOutcome,
+      callsByFinalStatus: byFinalStatus,
+      findingsListed: findings.length,
+      findingsByRule,
+    },
+    registrations,
+    calls,
+    findings,
+  };
+}
+
+/** Runs the rules over a correlation and numbers the findings; pure, so it can run again on every snapshot. */
+export function diagnose(
+  correlation: Correlation,
+  inputs: readonly InputReport[],
+  ruleList: readonly Rule[] = defaultRules,
+  finished: FinishedCalls = { drafts: [], calls: [] },
+  limits: CombineLimits = {},
+): AnalysisResult {
+  return combinePartials([partialOf(correlation, ruleList, finished)], inputs, limits);
+}
