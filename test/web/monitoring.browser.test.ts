@@ -63,10 +63,10 @@ function words(text: string): string {
   return text.split(/\s+/).join(' ');
 }
 
-/** SIGTERM, as a service manager stops it: it must store what it has and exit 0. */
-async function stopServe(s: Serve): Promise<number | null> {
+/** SIGTERM as a service manager stops it, SIGINT as Ctrl-C does: it must store what it has and exit 0. */
+async function stopServe(s: Serve, signal: 'SIGTERM' | 'SIGINT'): Promise<number | null> {
   const exited = new Promise<number | null>((resolve) => s.child.once('exit', (code) => resolve(code)));
-  s.child.kill('SIGTERM');
+  s.child.kill(signal);
   return exited;
 }
 
@@ -221,7 +221,7 @@ describe.skipIf(!tools)('the Monitoring window in headless Chromium', () => {
   it('keeps the history across a restart on the same database', async () => {
     if (serve === undefined || browser === undefined) throw new Error('siplens serve did not start');
     await page?.close();
-    expect(await stopServe(serve)).toBe(0);
+    expect(await stopServe(serve, 'SIGTERM')).toBe(0);
     expect(serve.stdout().trim().split('\n').at(-1)).toMatch(/^\{"event":"stopped","stored":\d+\}$/);
     serve = await startServe(db);
     page = await openPage(serve.url);
@@ -237,7 +237,7 @@ describe.skipIf(!tools)('the Monitoring window in headless Chromium', () => {
     await shot('08-after-restart');
     await p.click('#calls tbody tr[data-outcome="rejected"]');
     await p.waitForSelector('#ladder.open svg g.arrow.failure');
-    expect(await stopServe(serve)).toBe(0);
+    expect(await stopServe(serve, 'SIGINT')).toBe(0);
   });
 
   it('made no request outside the server\'s own address', () => {

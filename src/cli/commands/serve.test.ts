@@ -1,5 +1,5 @@
 import { createSocket } from 'node:dgram';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -69,6 +69,32 @@ describe('siplens serve', () => {
     expect(JSON.parse(s.stdout().trim().split('\n').at(-1) ?? '')).toEqual({ event: 'stopped', stored: 4 });
     expect(existsSync(db)).toBe(true);
     await expect(fetch(`${url}api/state`)).rejects.toThrow();
+  });
+
+  it('follows a growing log, and takes the arrival time where the log writes only the time of day', async () => {
+    const log = join(tempDir(), 'phone.log');
+    writeFileSync(log, '');
+    const s = serve(['--follow', log, '--listen', '127.0.0.1:0', '--db', ':memory:', '--json']);
+    const url = String((await firstLine(s))['url']);
+    const before = Date.now();
+    appendFileSync(log, registration().map((m) => `12:00:00.000 sent to ${m.dst}\n${m.text}`).join('\n'));
+    interface Seen {
+      store: { messages: number };
+      feeds: { path: string; kind: string; messages: number }[];
+      view: { accounts: { aor: string; state: string; lastSuccess: string | null }[] };
+    }
+    let st: Seen | undefined;
+    for (let i = 0; i < 200; i++) {
+      st = (await (await fetch(`${url}api/state`)).json()) as Seen;
+      if (st.view.accounts.length > 0) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    s.stop();
+    expect(await s.code).toBe(0);
+    expect(st?.feeds).toEqual([expect.objectContaining({ path: log, kind: 'follow', messages: 4 })]);
+    expect(st?.store.messages).toBe(4);
+    expect(st?.view.accounts[0]).toMatchObject({ aor: 'sip:bob@biloxi.example.com', state: 'registered' });
+    expect(Date.parse(st?.view.accounts[0]?.lastSuccess ?? '')).toBeGreaterThanOrEqual(before - 1000);
   });
 
   it('prints a token once when listening beyond loopback, and the page needs it', async () => {

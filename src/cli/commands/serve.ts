@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { mkdirSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { LiveInputs } from '../../index.js';
 import { readLive } from '../../index.js';
@@ -163,7 +163,16 @@ async function runServe(p: Plan, json: boolean, io: CliIo): Promise<number> {
   let feeding: Promise<void> = Promise.resolve();
   let step = 'the history database';
   try {
-    if (p.db !== ':memory:') mkdirSync(dirname(p.db), { recursive: true, mode: 0o700 });
+    if (p.db !== ':memory:') {
+      mkdirSync(dirname(p.db), { recursive: true, mode: 0o700 });
+      // The history holds credentials in clear (digest responses, SDP keys): readable by its owner only. SQLite gives
+      // its -wal file the same mode.
+      try {
+        closeSync(openSync(p.db, 'a', 0o600));
+      } catch {
+        // A folder or a file not ours: the store says what is wrong with it, naming the file.
+      }
+    }
     store = await openStoreInWorker(p.db);
     step = 'the analysis';
     engine = await startLiveAnalysis();
