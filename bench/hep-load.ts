@@ -300,7 +300,8 @@ async function main(): Promise<void> {
   const received = (hepFeed?.messages ?? 0) - received0;
 
   const perSecond = samples.slice(1, -1).map((s, i) => s.stored - (samples[i]?.stored ?? 0));
-  const running = samples.filter((s) => s.t > 5 && s.t <= seconds);
+  // After the first hand-overs (a new analyzer every 50 000 messages): the level memory settles at.
+  const running = samples.filter((s) => s.t > seconds / 3 && s.t <= seconds);
   const rss = running.map((s) => s.rssMiB);
   const result = {
     date: new Date().toISOString(),
@@ -316,7 +317,7 @@ async function main(): Promise<void> {
     countInEqualsStored: stored === sending.sent,
     hepIssues: hepFeed?.lastIssues ?? [],
     storedPerSecond: { median: median(perSecond), min: Math.min(...perSecond), max: Math.max(...perSecond) },
-    rssMiB: { first: rss[0], last: rss.at(-1), max: Math.max(...rss), slopePerMinute: Math.round(slope(running.map((s) => s.t), rss) * 60 * 10) / 10 },
+    rssMiB: { from: running[0]?.t, first: rss[0], last: rss.at(-1), min: Math.min(...rss), max: Math.max(...rss), slopePerMinute: Math.round(slope(running.map((s) => s.t), rss) * 60 * 10) / 10 },
     analysis: {
       analysed: last.view.totals.messages,
       maxBacklog: Math.max(...samples.map((s) => s.backlog)),
@@ -350,7 +351,7 @@ async function main(): Promise<void> {
       `## HEP load: ${rate}/s for ${seconds} s (${result.machine.cpus} CPUs, Node ${result.machine.node})`,
       `sent ${result.sent} in ${result.sendSeconds} s (${result.sendRate}/s, ${result.sendErrors} send errors); received ${received}; stored ${stored}: count in ${result.countInEqualsStored ? '=' : '≠'} count stored`,
       `stored per second: median ${result.storedPerSecond.median}, min ${result.storedPerSecond.min}, max ${result.storedPerSecond.max}`,
-      `server RSS MiB: ${result.rssMiB.first} at 5 s → ${result.rssMiB.last} at ${seconds} s, max ${result.rssMiB.max}, slope ${result.rssMiB.slopePerMinute} MiB/min`,
+      `server RSS MiB from ${result.rssMiB.from} s to ${seconds} s: ${result.rssMiB.first} → ${result.rssMiB.last}, min ${result.rssMiB.min}, max ${result.rssMiB.max}, slope ${result.rssMiB.slopePerMinute} MiB/min`,
       `analysis: ${result.analysis.analysed} analysed, ${result.analysis.epochs} analyzers, backlog max ${result.analysis.maxBacklog}, snapshot median ${result.analysis.snapshotMs.median} ms (max ${result.analysis.snapshotMs.max}), ${result.analysis.skipped} skipped, ${result.analysis.failures} failures`,
       `pages: ${result.pages.map((p) => `${p.events} states (${p.megabytes} MB)`).join(', ')}`,
       `RSS over time (s:MiB): ${samples.map((s) => `${s.t}:${s.rssMiB}`).join(' ')}`,

@@ -1,13 +1,12 @@
 // The worker thread side of the analysis (see analysis-engine.ts): a live analysis fed by the server, or one upload.
 // The server's thread only receives, stores and serves; a snapshot here never holds up a HEP socket there.
-import { readlinkSync } from 'node:fs';
-import { setPriority } from 'node:os';
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import type { MessagePort } from 'node:worker_threads';
 import { AnalysisHost } from './analysis-host.js';
 import type { AnalysisHostOptions } from './analysis-host.js';
 import { unpackLive } from './pack.js';
 import type { PackedBatch } from './pack.js';
+import { lowerThreadPriority } from './spawn-worker.js';
 import { runUploadJob } from './upload-job.js';
 
 /** What the server sends the live worker. */
@@ -20,21 +19,8 @@ export type WorkerData =
   | { readonly role: 'live'; readonly options: AnalysisHostOptions }
   | { readonly role: 'upload'; readonly file: string; readonly name: string };
 
-/**
- * Runs this thread below normal priority (Linux: a thread's nice value is its own), so that when the CPUs are
- * short, the thread that reads the HEP socket gets them first: the analysis can catch up, a dropped datagram cannot.
- */
-function lowerPriority(): void {
-  try {
-    const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
-    if (Number.isSafeInteger(tid)) setPriority(tid, 10);
-  } catch {
-    // Not Linux, or not allowed: the analysis runs at the same priority as the rest.
-  }
-}
-
 function serveLive(port: MessagePort, options: AnalysisHostOptions): void {
-  lowerPriority();
+  lowerThreadPriority(10);
   const host = new AnalysisHost(options, (event) => port.postMessage(event));
   // Taken in slices, so that the timer that makes views runs even while messages keep coming.
   const queue: ToLiveWorker[] = [];
@@ -61,6 +47,7 @@ function serveLive(port: MessagePort, options: AnalysisHostOptions): void {
 }
 
 async function serveUpload(port: MessagePort, file: string, name: string): Promise<void> {
+  lowerThreadPriority(10);
   try {
     const result = await runUploadJob(file, name, (batch) => {
       port.postMessage({ type: 'messages', batch }, batch.map((m) => m.bytes.buffer as ArrayBuffer));

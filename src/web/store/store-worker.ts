@@ -2,6 +2,7 @@
 // checkpoints with their fsync) never hold up the thread that reads the HEP socket.
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { unpackStored } from '../pack.js';
+import { lowerThreadPriority } from '../spawn-worker.js';
 import type { PackedBatch } from '../pack.js';
 import { openSqliteStore, StoreError } from './sqlite-store.js';
 import type { SipStore } from './store.js';
@@ -28,6 +29,8 @@ function errorOf(error: unknown): { message: string; code?: string } {
 if (!isMainThread && parentPort !== null) {
   const port = parentPort;
   const { file } = workerData as { file: string };
+  // Below the socket-reading thread, above the analysis: what is received must be stored first.
+  lowerThreadPriority(5);
   let store: SipStore | undefined;
   try {
     store = openSqliteStore(file);
