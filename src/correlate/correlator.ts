@@ -93,6 +93,7 @@ export function createCorrelator(options: CorrelatorOptions = {}): Correlator {
   let droppedTx = 0;
   const TOMBSTONE_LIMIT = 200_000;
   const correlationKeysOf = new Map<Call, string[]>();
+  let maxIndex = -1;
   let defectiveCount = 0;
   const defectsByCode: Record<string, number> = {};
   const defectiveSample: MessageFacts[] = [];
@@ -420,6 +421,7 @@ export function createCorrelator(options: CorrelatorOptions = {}): Correlator {
 
   function pushFacts(facts: MessageFacts): void {
     messages++;
+    if (facts.index > maxIndex) maxIndex = facts.index;
     if (facts.defects.length > 0) {
       defectiveCount++;
       for (const code of facts.defects) defectsByCode[code] = (defectsByCode[code] ?? 0) + 1;
@@ -450,7 +452,8 @@ export function createCorrelator(options: CorrelatorOptions = {}): Correlator {
     const out: EvictedCall[] = [];
     for (const call of calls.values()) {
       const lastIndex = lastIndexOf.get(call) ?? -1;
-      if (messages - 1 - lastIndex < gap) continue;
+      // Measured in message numbers, not in messages pushed: a share of the input (a worker) sees every other one.
+      if (maxIndex - lastIndex < gap) continue;
       const quiet = call.lastAt === null || lastAt === null ? Infinity : lastAt - call.lastAt;
       if (quiet < (isOver(call) ? endedIdle : idle)) continue;
       const txs = [...call.invites, ...call.reInvites, ...call.cancels, ...call.byes, ...call.prackOrUpdate, ...call.others];

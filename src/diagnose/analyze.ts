@@ -8,13 +8,17 @@ import type { InputReport } from '../model/input-report.js';
 import type { MessageRecord } from '../model/message-record.js';
 import type { RawMessage } from '../model/raw-message.js';
 import { scanFacts } from '../correlate/scan-facts.js';
-import { MessageStore } from './message-store.js';
+import { MessageStore, reviveMessage } from './message-store.js';
 import type { StoredMessage } from './message-store.js';
-import { parseMessage } from '../parse/parse-message.js';
 import type { ParseOptions } from '../parse/parse-message.js';
+import { stat } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
+import { resolve } from 'node:path';
 import { readRawInputs } from '../parse/read-inputs.js';
+import { sumDirectorySize } from '../sources/walk.js';
+import { analyzeInShares } from './shares/analyze-shares.js';
 import type { ReadInputsOptions } from '../parse/read-inputs.js';
-import { combinePartials, DEFAULT_MAX_CALLS, DEFAULT_MAX_FINDINGS_PER_RULE, isGathering, mergeDrafts, partialOf, quotedWords, runRules } from './combine.js';
+import { combinePartials, DEFAULT_MAX_CALLS, DEFAULT_MAX_FINDINGS_PER_RULE, gatherKey, isGathering, mergeDrafts, partialOf, quotedWords, runRules } from './combine.js';
 import type { PartialAnalysis } from './combine.js';
 import { rules as defaultRules } from './rules/index.js';
 import type { FindingDraft, Rule } from './rules/index.js';
@@ -47,6 +51,11 @@ export interface AnalyzeOptions extends ReadInputsOptions {
   readonly maxCalls?: number;
   /** Findings of one rule listed at most (default 200); the rest are counted in `summary.findingsByRule`. */
   readonly maxFindingsPerRule?: number;
+  /**
+   * Worker threads that analyse shares of the input (routed by call, account and keepalive pair): 1 analyses in this
+   * thread. Default: one per core, up to 4, for inputs of 32 MiB or more and for standard input; 1 otherwise.
+   */
+  readonly workers?: number;
 }
 
 export interface Analysis {
@@ -59,10 +68,10 @@ export interface Analysis {
 export interface Analyzer {
   push(record: MessageRecord): void;
   /**
-   * A framed message, not parsed: its facts are read straight from its bytes. Numbered after the highest record
-   * index pushed so far, in the order pushed; returns the number given.
+   * A framed message, not parsed: its facts are read straight from its bytes. Numbered `index`, by default the one
+   * after the highest pushed so far; returns the number given.
    */
-  pushRaw(raw: RawMessage): number;
+  pushRaw(raw: RawMessage, index?: number): number;
   snapshot(): AnalysisResult;
   /** The snapshot and the kept messages. */
   analysis(): Analysis;
@@ -71,20 +80,6 @@ export interface Analyzer {
   /** A kept message's bytes, meta and issues; `asRead`: pushed as a parsed record. */
   stored(index: number): (StoredMessage & { readonly asRead: boolean }) | undefined;
 }
-
-const STREAM_TRANSPORTS = new Set(['TCP', 'TLS', 'WS', 'WSS']);
-
-function reviveMessage(stored: StoredMessage, parse: ParseOptions | undefined, asRead: boolean): MessageRecord {
-  const stream = stored.meta.transport !== undefined && STREAM_TRANSPORTS.has(stored.meta.transport);
-  const message = parseMessage(stored.bytes, stream ? { ...parse, stream } : parse);
-  if (asRead) {
-    // A record pushed as parsed: the issues as they stood when read, not a second copy of the parser's.
-    message.issues.length = 0;
-    message.issues.push(...stored.issues);
-  } else if (stored.issues.length > 0) message.issues.unshift(...stored.issues);
-  return { index: stored.index, message, meta: stored.meta };
-}
-
 
 /** The calls a result lists: failures first, all of them counted. */
 class CallList {
@@ -141,7 +136,7 @@ class DraftList {
     const dropped: FindingDraft[] = [];
     for (const d of drafts) {
       if (isGathering(d.rule)) {
-        const key = `${d.rule}\u0000${d.title}`;
+        const key = gatherKey(d);
         const at = this.#gathered.get(key);
         if (at !== undefined) {
           const prev = this.kept[at] as FindingDraft;
@@ -264,8 +259,9 @@ export function createAnalyzer(options: AnalyzeOptions = {}, inputs: readonly In
       if (record.index >= nextRaw) nextRaw = record.index + 1;
       afterPush();
     },
-    pushRaw(raw) {
-      const index = nextRaw++;
+    pushRaw(raw, given) {
+      const index = given ?? nextRaw;
+      if (index >= nextRaw) nextRaw = index + 1;
       if (keep !== 'none') store.put(index, raw.bytes, raw.meta, raw.issues);
       const facts = scanFacts(raw.bytes, raw.meta, index, raw.issues);
       correlator.pushFacts(facts);
@@ -310,6 +306,8 @@ export function analyzeRecords(records: Iterable<MessageRecord>, options: Analyz
 /** Reads the inputs (files, folders, archives, captures, logs) or takes a stream of messages, and analyses them. */
 export async function analyze(inputs: readonly string[] | AsyncIterable<MessageRecord>, options: AnalyzeOptions = {}): Promise<Analysis> {
   if (isStringList(inputs)) {
+    const shares = await sharesFor(inputs, options);
+    if (shares > 1) return analyzeInShares(inputs, options, shares);
     // Paths: the framed messages go straight to their facts, batch by batch, with no parsed message in between.
     const read = readRawInputs(inputs, options);
     const analyzer = createAnalyzer(options, read.reports);
@@ -319,6 +317,31 @@ export async function analyze(inputs: readonly string[] | AsyncIterable<MessageR
   const analyzer = createAnalyzer(options, []);
   for await (const r of inputs) analyzer.push(r);
   return analyzer.analysis();
+}
+
+/** Inputs this large are analysed on several cores (below it, starting the threads costs more than they save). */
+const SHARED_FROM_BYTES = 32 << 20;
+
+/** How many worker threads analyse the inputs: `options.workers`, else one per core (up to 4) for large inputs. */
+async function sharesFor(inputs: readonly string[], options: AnalyzeOptions): Promise<number> {
+  const k = options.keepMessages;
+  // Every message kept, or rules given as code, stay in this thread: neither crosses to a worker.
+  if (k === 'all' || k === true || options.rules !== undefined) return 1;
+  if (options.workers !== undefined) return Math.max(1, Math.floor(options.workers));
+  const cores = availableParallelism();
+  if (cores < 2) return 1;
+  let total = 0;
+  for (const input of inputs) {
+    if (input === '-') return Math.min(cores, 4); // a stream of unknown length: the long case is the one that matters
+    try {
+      const full = resolve(options.cwd ?? process.cwd(), input);
+      const info = await stat(full);
+      total += info.isDirectory() ? await sumDirectorySize(full) : info.size;
+    } catch {
+      // reported when read
+    }
+  }
+  return total >= SHARED_FROM_BYTES ? Math.min(cores, 4) : 1;
 }
 
 function isStringList(x: readonly string[] | AsyncIterable<MessageRecord>): x is readonly string[] {

@@ -7,7 +7,11 @@ import type { InputReport } from '../model/input-report.js';
 import { rules as defaultRules } from './rules/index.js';
 import type { FindingDraft, Rule } from './rules/index.js';
 import { everRegistered } from './rules/register.js';
+import { explainNoResponse } from './rules/reachability.js';
+import { describeMalformed } from './rules/messages.js';
+import { explainRejected } from './rules/requests.js';
 import { collectEvidence } from './rules/rule.js';
+import { explainWords } from './rules/words.js';
 import { rankCauses, summarizeCall, summarizeRegistration } from './summarize.js';
 
 /** Default limits of what one result lists; everything past them is still counted in `summary`. */
@@ -15,6 +19,13 @@ export const DEFAULT_MAX_CALLS = 10_000;
 export const DEFAULT_MAX_FINDINGS_PER_RULE = 200;
 
 const SEVERITY_ORDER = { error: 0, warning: 1, info: 2 } as const;
+
+/** Findings that tie on severity and first evidence are listed in the order of the rule families. */
+const FAMILIES = new Map(defaultRules.map((r, i) => [r.family, i]));
+function familyOrder(rule: string): number {
+  const dot = rule.indexOf('.');
+  return FAMILIES.get(dot < 0 ? rule : rule.slice(0, dot)) ?? FAMILIES.size;
+}
 
 export interface CallCounts {
   readonly total: number;
@@ -62,29 +73,81 @@ const NO_OMITTED: OmittedFindings = { byRule: [], bySeverity: { error: 0, warnin
 
 /** Rules whose findings gather many calls; the same finding made for several calls (after eviction) is merged. */
 export function isGathering(rule: string): boolean {
-  return rule.startsWith('net.') || rule.startsWith('words.') || rule === 'reach.no-response' || rule === 'msg.malformed';
+  return rule.startsWith('net.') || rule.startsWith('words.') || rule === 'reach.no-response' || rule === 'msg.malformed' || rule === 'request.rejected';
 }
 
-export function mergeDrafts(prev: FindingDraft, d: FindingDraft): FindingDraft {
-  const details = prev.rule === 'msg.malformed' ? mergeMalformed(prev.details, d.details) : prev.details;
-  return {
+/**
+ * The same gathering finding made twice (in two eviction batches, or in two shares of the input): one finding with
+ * the calls, the evidence and the counts of both, its explanation said again with the sums.
+ */
+export function mergeDrafts(x: FindingDraft, y: FindingDraft): FindingDraft {
+  // Whatever order the two come in, the one whose evidence starts first speaks for both, and the lists are sorted:
+  // merging is then the same in one thread and across several.
+  const [prev, d] = (y.evidence[0] ?? Infinity) < (x.evidence[0] ?? Infinity) ? [y, x] : [x, y];
+  const merged: FindingDraft = {
     ...prev,
-    callIds: [...new Set([...prev.callIds, ...d.callIds])].slice(0, 20),
+    callIds: [...new Set([...prev.callIds, ...d.callIds])].sort().slice(0, 20),
     evidence: collectEvidence(prev.evidence, d.evidence),
-    details,
   };
+  const a = prev.details;
+  const b = d.details;
+  const num = (x: JsonValue | undefined): number => (typeof x === 'number' ? x : 0);
+  if (prev.rule === 'msg.malformed') return mergeMalformed(merged, a, b);
+  if (prev.rule === 'reach.no-response' && typeof a['requests'] === 'number') {
+    const details: Record<string, JsonValue> = { ...a, requests: num(a['requests']) + num(b['requests']), copies: num(a['copies']) + num(b['copies']), spanMs: Math.max(num(a['spanMs']), num(b['spanMs'])) };
+    const upstream = typeof a['upstream'] === 'string' ? a['upstream'] : typeof b['upstream'] === 'string' ? b['upstream'] : undefined;
+    return {
+      ...merged,
+      details: { ...details, ...(upstream !== undefined && { upstream }) },
+      explanation: explainNoResponse({
+        method: String(details['method']),
+        target: String(details['target']),
+        requestUri: String(details['requestUri'] ?? ''),
+        transport: String(details['transport']),
+        copies: num(details['copies']),
+        requests: num(details['requests']),
+        spanMs: num(details['spanMs']),
+        forwarded: details['forwarded'] === true,
+        ...(upstream !== undefined && { upstream }),
+      }),
+    };
+  }
+  if (prev.rule === 'request.rejected' && typeof a['times'] === 'number') {
+    const times = num(a['times']) + num(b['times']);
+    return {
+      ...merged,
+      details: { ...a, times },
+      explanation: explainRejected(String(a['kind']), String(a['method']), String(a['target']), String(a['answer']), times, String(a['words'])),
+    };
+  }
+  if (prev.rule.startsWith('words.') && typeof a['times'] === 'number') {
+    const times = num(a['times']) + num(b['times']);
+    return { ...merged, details: { ...a, times }, explanation: explainWords(String(a['what']), String(a['line']), times) };
+  }
+  return merged;
 }
 
-function mergeMalformed(a: FindingDraft['details'], b: FindingDraft['details']): FindingDraft['details'] {
+function mergeMalformed(merged: FindingDraft, a: FindingDraft['details'], b: FindingDraft['details']): FindingDraft {
   const count = (x: JsonValue | undefined): number => (typeof x === 'number' ? x : 0);
   const byCode: Record<string, number> = {};
+  const senders = new Set<string>();
   for (const d of [a, b]) {
     const codes = d['byCode'];
     if (codes !== null && typeof codes === 'object' && !Array.isArray(codes)) {
       for (const [k, v] of Object.entries(codes as Record<string, JsonValue>)) byCode[k] = (byCode[k] ?? 0) + count(v);
     }
+    const from = d['senders'];
+    if (Array.isArray(from)) for (const x of from) if (typeof x === 'string') senders.add(x);
   }
-  return { ...a, messages: count(a['messages']) + count(b['messages']), byCode };
+  const sorted = Object.fromEntries(Object.entries(byCode).sort((x, y) => x[0].localeCompare(y[0])));
+  const list = [...senders].sort();
+  const messages = count(a['messages']) + count(b['messages']);
+  return { ...merged, ...describeMalformed(messages, sorted, list), details: { ...a, messages, byCode: sorted, senders: list.slice(0, 20) } };
+}
+
+/** Which findings are one: the same rule and title, and msg.malformed whatever it counts. */
+export function gatherKey(d: FindingDraft): string {
+  return d.rule === 'msg.malformed' ? d.rule : `${d.rule}\u0000${d.title}`;
 }
 
 function mergeGathering(drafts: readonly FindingDraft[]): FindingDraft[] {
@@ -95,11 +158,12 @@ function mergeGathering(drafts: readonly FindingDraft[]): FindingDraft[] {
       out.push(d);
       continue;
     }
-    const key = `${d.rule}\u0000${d.title}`;
+    const key = gatherKey(d);
     const at = seen.get(key);
     if (at === undefined) {
       seen.set(key, out.length);
-      out.push(d);
+      // Sorted as a merge sorts them, so that a finding made once reads as one made of several parts.
+      out.push({ ...d, callIds: [...new Set(d.callIds)].sort().slice(0, 20) });
     } else out[at] = mergeDrafts(out[at] as FindingDraft, d);
   }
   return out;
@@ -215,7 +279,12 @@ function addCounts(into: Record<string, number>, from: Readonly<Record<string, n
 export function combinePartials(parts: readonly PartialAnalysis[], inputs: readonly InputReport[], limits: CombineLimits = {}): AnalysisResult {
   let drafts = mergeGathering(parts.flatMap((p) => p.drafts));
   dropQuotedWords(drafts, parts.flatMap((p) => p.omitted.quoted));
-  drafts.sort((a, b) => SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] || (a.evidence[0] ?? Infinity) - (b.evidence[0] ?? Infinity));
+  drafts.sort(
+    (a, b) =>
+      SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] ||
+      (a.evidence[0] ?? Infinity) - (b.evidence[0] ?? Infinity) ||
+      familyOrder(a.rule) - familyOrder(b.rule),
+  );
   // Past the limit per rule a finding is counted, not listed (findings of calls already let go were limited then).
   const limit = limits.maxFindingsPerRule ?? DEFAULT_MAX_FINDINGS_PER_RULE;
   const perRule = new Map<string, number>();

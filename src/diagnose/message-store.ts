@@ -1,5 +1,8 @@
 import type { Issue } from '../model/issue.js';
 import type { MessageMeta } from '../model/message-meta.js';
+import type { MessageRecord } from '../model/message-record.js';
+import { parseMessage } from '../parse/parse-message.js';
+import type { ParseOptions } from '../parse/parse-message.js';
 
 /** A message kept for reports: its bytes (a view into the store's memory), what its source said, framing issues. */
 export interface StoredMessage {
@@ -104,4 +107,18 @@ export class MessageStore {
       e.offset = at.offset;
     }
   }
+}
+
+const STREAM_TRANSPORTS = new Set(['TCP', 'TLS', 'WS', 'WSS']);
+
+/** A kept message parsed again for reports. */
+export function reviveMessage(stored: StoredMessage, parse: ParseOptions | undefined, asRead: boolean): MessageRecord {
+  const stream = stored.meta.transport !== undefined && STREAM_TRANSPORTS.has(stored.meta.transport);
+  const message = parseMessage(stored.bytes, stream ? { ...parse, stream } : parse);
+  if (asRead) {
+    // A record pushed as parsed: the issues as they stood when read, not a second copy of the parser's.
+    message.issues.length = 0;
+    message.issues.push(...stored.issues);
+  } else if (stored.issues.length > 0) message.issues.unshift(...stored.issues);
+  return { index: stored.index, message, meta: stored.meta };
 }

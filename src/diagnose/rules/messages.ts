@@ -13,23 +13,31 @@ const MEANING: Readonly<Record<string, string>> = {
   'bad-cseq': 'CSeq is not `number method` (RFC 3261 §20.16)',
 };
 
+/** Title and explanation of msg.malformed from its counts: made again when shares of the input are put together. */
+export function describeMalformed(count: number, byCode: Readonly<Record<string, number>>, senders: readonly string[]): { title: string; explanation: string } {
+  const codes = Object.entries(byCode).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+  const list = codes.map(([code, n]) => `${n} × ${code}: ${MEANING[code] ?? code}`).join('; ');
+  return {
+    title: `${count} SIP message${count === 1 ? '' : 's'} break${count === 1 ? 's' : ''} the SIP grammar (${codes.map(([code]) => code).join(', ')})`,
+    explanation:
+      `${count === 1 ? 'One message' : `${count} messages`} in the input ${count === 1 ? 'has' : 'have'} defects a receiver may refuse or read otherwise: ${list}. ` +
+      'A strict server drops such a message silently, so the sender waits for an answer that never comes; a lenient one may guess differently than the sender meant. ' +
+      (senders.length > 0 ? `They came from ${senders.slice(0, 5).join(', ')}${senders.length > 5 ? ' and others' : ''}. ` : '') +
+      '`siplens messages --json` shows each defect with the bytes it covers.',
+  };
+}
+
 export const messageRules: Rule = {
   family: 'msg',
   run(c) {
     const d = c.defective;
     if (d === undefined || d.count === 0) return [];
-    const codes = Object.entries(d.byCode).sort((a, b) => b[1] - a[1]);
-    const senders = [...new Set(d.sample.map((f) => f.src).filter((s): s is string => s !== undefined))];
-    const list = codes.map(([code, n]) => `${n} × ${code}: ${MEANING[code] ?? code}`).join('; ');
+    const senders = [...new Set(d.sample.map((f) => f.src).filter((s): s is string => s !== undefined))].sort();
+    const byCode = Object.fromEntries(Object.entries(d.byCode).sort((a, b) => a[0].localeCompare(b[0])));
     const draft: FindingDraft = {
       rule: 'msg.malformed',
       severity: 'warning',
-      title: `${d.count} SIP message${d.count === 1 ? '' : 's'} break${d.count === 1 ? 's' : ''} the SIP grammar (${codes.map(([code]) => code).join(', ')})`,
-      explanation:
-        `${d.count === 1 ? 'One message' : `${d.count} messages`} in the input ${d.count === 1 ? 'has' : 'have'} defects a receiver may refuse or read otherwise: ${list}. ` +
-        'A strict server drops such a message silently, so the sender waits for an answer that never comes; a lenient one may guess differently than the sender meant. ' +
-        (senders.length > 0 ? `They came from ${senders.slice(0, 5).join(', ')}${senders.length > 5 ? ' and others' : ''}. ` : '') +
-        '`siplens messages --json` shows each defect with the bytes it covers.',
+      ...describeMalformed(d.count, byCode, senders),
       status: null,
       callIds: [...new Set(d.sample.map((f) => f.callId).filter((id) => id !== ''))].slice(0, 20),
       evidence: collectEvidence(d.sample.map((f) => f.index)),
@@ -37,7 +45,7 @@ export const messageRules: Rule = {
       nextSteps: ['Upgrade or report to the vendor of the sender, with these messages.', 'Turn off SIP ALG on routers and firewalls on the path.'],
       willNotHelp: ['Changing credentials or codecs: the message itself is broken.'],
       generatedBy: 'unknown',
-      details: { messages: d.count, byCode: Object.fromEntries(codes), senders: senders.slice(0, 20) },
+      details: { messages: d.count, byCode, senders: senders.slice(0, 20) },
     };
     return [draft];
   },

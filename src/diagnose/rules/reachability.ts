@@ -71,22 +71,28 @@ function noResponse(c: Correlation, byGroup: Map<string, Transaction[]>): Findin
     const span = txs.reduce((ms, t) => Math.max(ms, (t.lastAt ?? 0) - (t.firstAt ?? 0)), 0);
     const forwarded = req.viaCount >= 2;
     // The other side of a proxy: what the proxy answered upstream for the same request.
-    const upstream = (byGroup.get(groupKey(first)) ?? []).filter((t) => t !== first && t.final !== undefined);
-    const upstreamFinal = upstream[0]?.final;
+    // The answers upstream of every request of the group (the evidence is then the same however calls are batched).
+    const upstreamOf = (tx: Transaction): Transaction[] => (byGroup.get(groupKey(tx)) ?? []).filter((t) => t !== tx && t.final !== undefined);
+    const upstream = [...new Set(txs.flatMap(upstreamOf))];
+    const upstreamFinal = upstreamOf(first)[0]?.final ?? upstream[0]?.final;
     const severity = first.method === 'REGISTER' || first.method === 'INVITE' ? 'error' : 'warning';
     const transport = req.transport ?? req.via[0]?.transport ?? 'UDP';
+    const details = {
+      method: first.method,
+      target: targetOf(req),
+      requestUri: req.requestUri ?? '',
+      transport,
+      copies,
+      requests: txs.length,
+      spanMs: span,
+      forwarded,
+      ...(upstreamFinal === undefined ? {} : { upstreamStatus: upstreamFinal.status ?? null, upstream: formatStatus(upstreamFinal) }),
+    };
     out.push({
       rule: 'reach.no-response',
       severity,
       title: `No response at all to ${first.method} sent to ${targetOf(req)}`,
-      explanation:
-        `${txs.length > 1 ? `${txs.length} ${first.method} requests` : `The ${first.method}`} to ${targetOf(req)} ` +
-        `(${req.requestUri ?? ''}, over ${transport}) got no answer of any kind: ${copies} copies were sent` +
-        `${span > 0 ? ` over ${secondsText(span)}` : ''} and not even 100 Trying came back. Nothing on the wire refused ` +
-        `the request; it never reached a SIP element that answers, or the answers never came back (RFC 3261 ` +
-        `§17.1.1.2: the client gives up after Timer B/F, 32 s, and reports a 408 of its own).` +
-        (forwarded ? ' The request had already passed a proxy (it carries several Via headers): the next hop, usually the registered contact of the callee, is what is unreachable.' : '') +
-        (upstreamFinal === undefined ? '' : ` Upstream, the caller was answered ${formatStatus(upstreamFinal)} by the proxy.`),
+      explanation: explainNoResponse(details),
       status: null,
       callIds: [...new Set(txs.map((t) => t.callId))].slice(0, 20),
       evidence: collectEvidence(...txs.map((t) => t.requestCopies), upstream.flatMap((t) => (t.final === undefined ? [] : [t.final.index]))),
@@ -111,10 +117,33 @@ function noResponse(c: Correlation, byGroup: Map<string, Transaction[]>): Findin
           ],
       willNotHelp: ['Changing the password or the codecs: no SIP element answered at all.'],
       generatedBy: 'network',
-      details: { method: first.method, target: targetOf(req), transport, copies, requests: txs.length, ...(upstreamFinal === undefined ? {} : { upstreamStatus: upstreamFinal.status ?? null }) },
+      details,
     });
   }
   return out;
+}
+
+/** What reach.no-response says, from its details: built again when the same finding gathers more requests. */
+export function explainNoResponse(d: {
+  readonly method: string;
+  readonly target: string;
+  readonly requestUri: string;
+  readonly transport: string;
+  readonly copies: number;
+  readonly requests: number;
+  readonly spanMs: number;
+  readonly forwarded: boolean;
+  readonly upstream?: string;
+}): string {
+  return (
+    `${d.requests > 1 ? `${d.requests} ${d.method} requests` : `The ${d.method}`} to ${d.target} ` +
+    `(${d.requestUri}, over ${d.transport}) got no answer of any kind: ${d.copies} copies were sent` +
+    `${d.spanMs > 0 ? ` over ${secondsText(d.spanMs)}` : ''} and not even 100 Trying came back. Nothing on the wire refused ` +
+    `the request; it never reached a SIP element that answers, or the answers never came back (RFC 3261 ` +
+    `§17.1.1.2: the client gives up after Timer B/F, 32 s, and reports a 408 of its own).` +
+    (d.forwarded ? ' The request had already passed a proxy (it carries several Via headers): the next hop, usually the registered contact of the callee, is what is unreachable.' : '') +
+    (d.upstream === undefined ? '' : ` Upstream, the caller was answered ${d.upstream} by the proxy.`)
+  );
 }
 
 interface StatusRuleSpec {

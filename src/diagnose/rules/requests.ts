@@ -36,13 +36,13 @@ function refused(c: Correlation): FindingDraft[] {
     const tx = txs[0] as Transaction;
     const final = tx.final as MessageFacts;
     const info = explainStatus(final.status ?? 0, { method: tx.method });
+    const target = tx.request?.requestUri ?? final.toUri ?? '?';
+    const words = `${info.meaning}${quoteWords(final)}`;
     out.push({
       rule: 'request.rejected',
       severity: 'warning',
-      title: `${tx.method} answered ${formatStatus(final)}${txs.length > 1 ? ` (${txs.length} times)` : ''}`,
-      explanation:
-        `A ${kind} ${tx.method} to ${tx.request?.requestUri ?? final.toUri ?? '?'} was answered ${formatStatus(final)}. ` +
-        `${info.meaning}${quoteWords(final)}`,
+      title: `${tx.method} to ${target} answered ${formatStatus(final)}`,
+      explanation: explainRejected(kind, tx.method, target, formatStatus(final), txs.length, words),
       status: final.status ?? null,
       callIds: [...new Set(txs.map((t) => t.callId))].slice(0, 20),
       evidence: collectEvidence(...txs.map(transactionMessages)),
@@ -50,10 +50,15 @@ function refused(c: Correlation): FindingDraft[] {
       nextSteps: info.checks,
       willNotHelp: info.willNotHelp,
       generatedBy: 'unknown',
-      details: { method: tx.method, times: txs.length, ...wordsDetails(final) },
+      details: { method: tx.method, times: txs.length, kind, target, answer: formatStatus(final), words, ...wordsDetails(final) },
     });
   }
   return out;
+}
+
+/** What request.rejected says: built again when the same refusal is counted in more transactions. */
+export function explainRejected(kind: string, method: string, target: string, answer: string, times: number, words: string): string {
+  return `A ${kind} ${method} to ${target} was answered ${answer}${times > 1 ? ` (${times} times)` : ''}. ${words}`;
 }
 
 /** A request that got provisional answers and then nothing, while the data went on past its timer. */

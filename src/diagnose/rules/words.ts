@@ -41,7 +41,7 @@ export const wordsRules: Rule = {
         rule: g.kind === 'warning' ? 'words.warning' : 'words.reason',
         severity: 'info',
         title: g.line,
-        explanation: `A ${what.trim()} carried ${g.line}${g.messages.length > 1 ? `, seen ${g.messages.length} times` : ''}. These are the sender's own words about the failure.`,
+        explanation: explainWords(what.trim(), g.line, g.messages.length),
         status: g.first.status ?? null,
         callIds: [...g.callIds].slice(0, 20),
         evidence: collectEvidence(g.messages),
@@ -49,9 +49,14 @@ export const wordsRules: Rule = {
         nextSteps: [],
         willNotHelp: [],
         generatedBy: g.first.kind === 'response' ? 'unknown' : 'unknown',
-        details: g.kind === 'warning' ? { warnings: details['warnings'] ?? [] } : { reasons: details['reasons'] ?? [] },
+        details: { ...(g.kind === 'warning' ? { warnings: details['warnings'] ?? [] } : { reasons: details['reasons'] ?? [] }), what: what.trim(), line: g.line, times: g.messages.length },
       });
     }
     return out;
   },
 };
+
+/** What a words.* finding says: built again when the same words are seen in more messages. */
+export function explainWords(what: string, line: string, times: number): string {
+  return `A ${what} carried ${line}${times > 1 ? `, seen ${times} times` : ''}. These are the sender's own words about the failure.`;
+}

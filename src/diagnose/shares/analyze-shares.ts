@@ -1,0 +1,129 @@
+// `analyze` on several cores: this thread reads and frames the inputs and routes every message by its call, account
+// or keepalive pair (Router) to one of N worker threads, each of which analyses its share as one analyzer would; the
+// shares' results are then numbered and listed together (combinePartials). Reading and framing happen once; what is
+// split is the cost per message of facts, correlation and rules.
+import type { Worker } from 'node:worker_threads';
+import { Router } from '../../correlate/route-key.js';
+import type { MessageRecord } from '../../model/message-record.js';
+import { readRawInputs } from '../../parse/read-inputs.js';
+import type { Analysis, AnalyzeOptions } from '../analyze.js';
+import { combinePartials } from '../combine.js';
+import type { PartialAnalysis } from '../combine.js';
+import { reviveMessage } from '../message-store.js';
+import { RawBatchWriter } from '../raw-batch.js';
+import type { EvidenceMessage, FromWorker, ShareOptions, ToWorker } from './protocol.js';
+import { spawnWorker } from './spawn-worker.js';
+
+/** Bytes a batch gathers before it is sent; batches in flight per worker before reading waits. */
+const BATCH_BYTES = 512 << 10;
+const MAX_IN_FLIGHT = 4;
+
+/** A failure of a worker thread, with the worker's own message. */
+export class ShareError extends Error {
+  readonly code = 'share-failed';
+}
+
+class Share {
+  readonly worker: Worker;
+  readonly writer = new RawBatchWriter();
+  inFlight = 0;
+  #wake: (() => void) | undefined;
+  readonly done: Promise<{ partial: PartialAnalysis; evidence: readonly EvidenceMessage[] }>;
+  #failed: Error | undefined;
+
+  constructor(options: ShareOptions) {
+    this.worker = spawnWorker('share-worker', options);
+    this.done = new Promise((resolve, reject) => {
+      this.worker.on('message', (m: FromWorker) => {
+        if (m.type === 'ack') {
+          this.inFlight--;
+          this.#wake?.();
+        } else if (m.type === 'done') resolve({ partial: m.partial, evidence: m.evidence });
+        else this.#fail(new ShareError(`analysis thread failed: ${m.message}`, { cause: m.stack }), reject);
+      });
+      this.worker.on('error', (error) => this.#fail(new ShareError(`analysis thread failed: ${error.message}`, { cause: error }), reject));
+      this.worker.on('exit', (code) => {
+        if (code !== 0) this.#fail(new ShareError(`analysis thread stopped with exit code ${code}`), reject);
+      });
+    });
+    // A failure is reported where it is awaited; keep Node from calling it unhandled meanwhile.
+    this.done.catch(() => undefined);
+  }
+
+  #fail(error: Error, reject: (e: Error) => void): void {
+    this.#failed ??= error;
+    this.#wake?.();
+    reject(error);
+  }
+
+  async send(): Promise<void> {
+    if (this.writer.count === 0) return;
+    while (this.inFlight >= MAX_IN_FLIGHT && this.#failed === undefined) {
+      await new Promise<void>((resolve) => {
+        this.#wake = resolve;
+      });
+      this.#wake = undefined;
+    }
+    if (this.#failed !== undefined) throw this.#failed;
+    const batch = this.writer.take();
+    this.inFlight++;
+    const message: ToWorker = { type: 'batch', batch };
+    this.worker.postMessage(message, [batch.bytes, batch.nums]);
+  }
+
+  end(lastAt: number | null): void {
+    const message: ToWorker = { type: 'end', lastAt };
+    this.worker.postMessage(message);
+  }
+}
+
+/** Analyses the inputs in `shares` worker threads; the result is the one `analyze` gives (see combinePartials). */
+export async function analyzeInShares(inputs: readonly string[], options: AnalyzeOptions, shares: number): Promise<Analysis> {
+  const k = options.keepMessages ?? 'evidence';
+  const shareOptions: ShareOptions = {
+    keepMessages: k === false || k === 'none' ? 'none' : 'evidence',
+    ...(options.eviction !== undefined && { eviction: options.eviction }),
+    ...(options.maxCalls !== undefined && { maxCalls: options.maxCalls }),
+    ...(options.maxFindingsPerRule !== undefined && { maxFindingsPerRule: options.maxFindingsPerRule }),
+    ...(options.parse !== undefined && { parse: options.parse }),
+  };
+  const workers = Array.from({ length: shares }, () => new Share(shareOptions));
+  try {
+    const read = readRawInputs(inputs, options);
+    const router = new Router();
+    let index = 0;
+    let lastAt: number | null = null;
+    for await (const batch of read.batches) {
+      for (const raw of batch) {
+        const share = workers[router.key(raw.bytes) % shares]!;
+        share.writer.add(raw, index++);
+        const m = raw.meta;
+        const at = m.time ?? (m.clock !== undefined ? m.clock * 1000 : null);
+        if (at !== null && (lastAt === null || at > lastAt)) lastAt = at;
+        if (share.writer.byteLength >= BATCH_BYTES) await share.send();
+      }
+    }
+    for (const w of workers) await w.send();
+    for (const w of workers) w.end(lastAt);
+    const results = await Promise.all(workers.map((w) => w.done));
+    const result = combinePartials(
+      results.map((r) => r.partial),
+      read.reports,
+      { ...(options.maxCalls !== undefined && { maxCalls: options.maxCalls }), ...(options.maxFindingsPerRule !== undefined && { maxFindingsPerRule: options.maxFindingsPerRule }) },
+    );
+    const byIndex = new Map<number, EvidenceMessage>();
+    for (const r of results) for (const e of r.evidence) byIndex.set(e.index, e);
+    const messages = new Map<number, MessageRecord>();
+    if (shareOptions.keepMessages === 'evidence') {
+      const wanted = new Set<number>();
+      for (const f of result.findings) for (const i of f.evidence) wanted.add(i);
+      for (const i of [...wanted].sort((a, b) => a - b)) {
+        const e = byIndex.get(i);
+        if (e !== undefined) messages.set(i, reviveMessage(e, options.parse, e.asRead));
+      }
+    }
+    return { result, messages };
+  } finally {
+    await Promise.all(workers.map((w) => w.worker.terminate()));
+  }
+}
