@@ -10,7 +10,6 @@ import type { RawMessage } from '../model/raw-message.js';
 import { scanFacts } from '../correlate/scan-facts.js';
 import { MessageStore, reviveMessage } from './message-store.js';
 import type { StoredMessage } from './message-store.js';
-import type { ParseOptions } from '../parse/parse-message.js';
 import { stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
