@@ -55,6 +55,14 @@ describe.skipIf(!hasCorpus)('siplens analyze on corpus files', () => {
     expect((await runSiplens(['analyze', corpus('pcap/sip_hello.pcapng'), '--json', '--md'])).code).toBe(2);
     expect((await runSiplens(['analyze', corpus('pcap/sip_hello.pcapng'), '--filter', 'colour=red'])).code).toBe(2);
     expect((await runSiplens(['analyze', corpus('pcap/sip_hello.pcapng'), '--redact=some'])).code).toBe(2);
+    expect((await runSiplens(['analyze', corpus('pcap/sip_hello.pcapng'), '--workers', 'two'])).code).toBe(2);
+  });
+
+  it('--workers 2 gives the report of one thread', async () => {
+    const one = await runSiplens(['analyze', corpus('pcap/FAX-Call-t38-CA-TDM-SIP-FB-1.pcap'), '--json', '--workers', '1']);
+    const two = await runSiplens(['analyze', corpus('pcap/FAX-Call-t38-CA-TDM-SIP-FB-1.pcap'), '--json', '--workers', '2']);
+    expect(two.code).toBe(0);
+    expect(JSON.parse(two.stdout)).toEqual(JSON.parse(one.stdout));
   });
 
   it('reads standard input with -', async () => {

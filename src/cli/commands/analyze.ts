@@ -62,12 +62,13 @@ export interface LoadedAnalysis {
 }
 
 /** Runs the analysis over the inputs with a progress bar, and tells which exit code the inputs call for. */
-export async function loadAnalysis(inputs: readonly string[], io: CliIo, keep: 'all' | 'evidence' = 'all'): Promise<LoadedAnalysis> {
+export async function loadAnalysis(inputs: readonly string[], io: CliIo, keep: 'all' | 'evidence' = 'all', workers?: number): Promise<LoadedAnalysis> {
   const progress = createProgress(io, 'reading');
   let out;
   try {
     out = await analyze(inputs, {
       keepMessages: keep,
+      ...(workers !== undefined && { workers }),
       cwd: io.cwd,
       onProgress: progress.update,
       ...(io.stdin !== undefined ? { stdin: io.stdin as AsyncIterable<Uint8Array | string> } : {}),
@@ -117,6 +118,7 @@ interface AnalyzeOptions {
   readonly filter?: string[];
   readonly failOn?: 'error' | 'warning';
   readonly ascii?: boolean;
+  readonly workers?: string;
 }
 
 /** Adds `siplens analyze`. */
@@ -132,6 +134,7 @@ export function registerAnalyze(program: Command, io: CliIo, exit: { code: numbe
     .option('--filter <key=value>', 'keep what matches: call=ID, user=, code=486|4xx, method=, since=, until= (repeatable)', collect)
     .addOption(new Option('--fail-on <severity>', 'exit 1 when there are findings of this severity or worse').choices(['error', 'warning']))
     .option('--ascii', 'plain ASCII output (no box drawing)')
+    .option('--workers <n>', 'threads that analyse shares of the input (default: one per core for 32 MiB or more, and for -)')
     .addHelpText(
       'after',
       `
@@ -149,13 +152,19 @@ Examples:
       }
       const filters = readFilters(opts.filter ?? [], io);
       const redact = readRedact(opts.redact, io);
+      const workers = opts.workers === undefined ? undefined : Number(opts.workers);
+      if (workers !== undefined && (!Number.isInteger(workers) || workers < 1 || workers > 64)) {
+        io.stderr(`siplens: --workers takes a whole number from 1 to 64, found "${opts.workers}"\n`);
+        exit.code = ExitCode.usage;
+        return;
+      }
       if (filters === undefined || redact === undefined) {
         exit.code = ExitCode.usage;
         return;
       }
       // Filters look at every message, and the HTML report shows flows; the other outputs need only the evidence.
       const needAll = opts.html !== undefined || filters.length > 0;
-      const loaded = await loadAnalysis(inputs, io, needAll ? 'all' : 'evidence');
+      const loaded = await loadAnalysis(inputs, io, needAll ? 'all' : 'evidence', workers);
       const report: Report = buildReport(loaded.result, loaded.messages, { redact, filters, scope: opts.html !== undefined ? 'html' : 'evidence' });
       if (opts.json === true) io.stdout(`${JSON.stringify(report.result, null, 2)}\n`);
       else if (opts.md === true) io.stdout(formatMarkdownReport(report));
