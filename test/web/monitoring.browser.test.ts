@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { asHep, busyCall } from '../../src/web/test-helpers/rfc3665.js';
+import { asHep, busyCall, registration } from '../../src/web/test-helpers/rfc3665.js';
 import { haveChromium, launchChromium } from '../helpers/chromium.js';
 import { hasTool } from '../helpers/tools.js';
 import { runScenario } from '../harness/index.js';
@@ -206,6 +206,23 @@ describe.skipIf(!tools)('the Monitoring window in headless Chromium', () => {
     expect(await p.locator('script').count()).toBe(1);
   });
 
+  it('opens a file dropped on the page', async () => {
+    const p = page;
+    if (p === undefined) throw new Error('no page');
+    await p.click('nav button[data-tab="open"]');
+    // A phone's log as a person would drop it: the RFC 3665 registration, one message after a time-of-day line each.
+    const log = registration('carol', 'drop-test@biloxi.example.com').map((m) => `12:00:00.000 sent to ${m.dst}\n${m.text}`).join('\n');
+    const dataTransfer = await p.evaluateHandle((text) => {
+      const dt = new DataTransfer();
+      dt.items.add(new File([text], 'phone.log', { type: 'text/plain' }));
+      return dt;
+    }, log);
+    await p.dispatchEvent('#drop', 'drop', { dataTransfer });
+    await p.waitForFunction(() => (document.getElementById('upload-status')?.textContent ?? '').startsWith('phone.log: 4 SIP messages'));
+    await p.click('nav button[data-tab="accounts"]');
+    expect(words(await p.locator('#accounts tbody').innerText())).toContain('sip:carol@biloxi.example.com');
+  });
+
   it('explains a code in the page', async () => {
     const p = page;
     if (p === undefined) throw new Error('no page');
@@ -232,8 +249,8 @@ describe.skipIf(!tools)('the Monitoring window in headless Chromium', () => {
     await p.click('nav button[data-tab="calls"]');
     const outcomes = await p.locator('#calls tbody tr').evaluateAll((rows) => rows.map((r) => (r as HTMLElement).dataset['outcome']));
     expect(outcomes).toEqual(expect.arrayContaining(['rejected', 'busy']));
-    // The upload survived too.
-    expect(await p.locator('#source option').count()).toBe(2);
+    // The uploads survived too.
+    expect(await p.locator('#source option').allTextContents()).toEqual(['Live', expect.stringContaining('hostile.pcapng'), 'phone.log (4 messages)']);
     await shot('08-after-restart');
     await p.click('#calls tbody tr[data-outcome="rejected"]');
     await p.waitForSelector('#ladder.open svg g.arrow.failure');
