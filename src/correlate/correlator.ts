@@ -5,7 +5,7 @@ import { computeTransactionKey } from './transaction-key.js';
 import type { Call, Correlation, Dialog, Keepalive, Registration, Subscription, Transaction } from './types.js';
 
 /** REGISTER transactions kept per registration; enough for challenges, refreshes, flapping. */
-export const MAX_REGISTRATION_HISTORY = 16;
+export const MAX_REGISTRATION_HISTORY = 4;
 /** OPTIONS transactions kept per keepalive pair, and per subscription; older ones are counted. */
 const MAX_KEEPALIVE_HISTORY = 16;
 const MAX_SUBSCRIPTION_HISTORY = 32;
@@ -55,6 +55,35 @@ export interface EvictionPolicy {
 export interface EvictedCall {
   readonly call: Call;
   readonly transactions: readonly Transaction[];
+}
+
+type Shared = { -readonly [K in 'callId' | 'fromUri' | 'fromTag' | 'toUri' | 'toTag' | 'source']: MessageFacts[K] };
+
+/**
+ * Makes a message's strings the very ones of an earlier message of its transaction or call where they are equal:
+ * each message's own copies of the Call-ID, URIs and tags would otherwise stay as long as the call does.
+ */
+function share(facts: MessageFacts, like: MessageFacts): void {
+  const f = facts as unknown as Shared;
+  if (f.callId === like.callId) f.callId = like.callId;
+  if (f.fromUri === like.fromUri) f.fromUri = like.fromUri;
+  if (f.toUri === like.toUri) f.toUri = like.toUri;
+  if (f.fromTag === like.fromTag) f.fromTag = like.fromTag;
+  if (f.toTag === like.toTag) f.toTag = like.toTag;
+  if (f.source === like.source) f.source = like.source;
+}
+
+/**
+ * Appends to a transaction's list, keeping short lists exactly as long as they are: a pushed array reserves room for
+ * 17 items, and a capture holds tens of thousands of transactions with one to three of each.
+ */
+function append<T>(list: T[], item: T): T[] {
+  if (list.length >= 8) {
+    list.push(item);
+    return list;
+  }
+  // concat gives an array of exactly the new length (push and index assignment reserve room for 17).
+  return list.concat(item);
 }
 
 function sameHop(a: MessageFacts, b: MessageFacts): boolean {
@@ -210,6 +239,18 @@ export function createCorrelator(options: CorrelatorOptions = {}): Correlator {
     return true;
   }
 
+  /**
+   * What a registration's whole history says, kept as it happens (the transactions themselves are kept only for the
+   * last MAX_REGISTRATION_HISTORY): answers by status, and changes between registered and refused (challenges aside).
+   */
+  function noteRegisterFinal(reg: Registration, status: number): void {
+    reg.finalCounts[status] = (reg.finalCounts[status] ?? 0) + 1;
+    if (status === 401 || status === 407) return;
+    const ok = status >= 200 && status < 300;
+    if (reg.lastOutcome !== undefined && reg.lastOutcome !== ok) reg.switches++;
+    reg.lastOutcome = ok;
+  }
+
   /** Lets a transaction go outside call eviction: its key is remembered (late copies), its messages released. */
   function letGo(t: Transaction): number[] {
     if (byKey.get(t.key) === t) byKey.delete(t.key);
@@ -247,7 +288,7 @@ export function createCorrelator(options: CorrelatorOptions = {}): Correlator {
         const key = [aor, contact ?? ''].join('|');
         reg = registrations.get(key);
         if (reg === undefined) {
-          reg = { aor, contact, transactions: [], callIds: [], messages: [], lastAt: facts.at, dropped: 0, droppedSuccesses: 0 };
+          reg = { aor, contact, transactions: [], callIds: [], messages: [], lastAt: facts.at, dropped: 0, droppedSuccesses: 0, firstMessage: facts.index, finalCounts: {}, switches: 0, lastOutcome: undefined };
           registrations.set(key, reg);
         }
       }
@@ -358,7 +399,7 @@ export function createCorrelator(options: CorrelatorOptions = {}): Correlator {
       } else {
         const lone = newTransaction(`ack:${facts.index}`, facts, 'ACK');
         lone.request = facts;
-        lone.requestCopies.push(facts.index);
+        lone.requestCopies = append(lone.requestCopies, facts.index);
         ownerOf.set(lone, null);
         others.push(lone);
       }
@@ -371,16 +412,19 @@ export function createCorrelator(options: CorrelatorOptions = {}): Correlator {
       return;
     }
     if (tx === undefined) {
+      const call = calls.get(facts.callId);
+      const like = call?.invites[0]?.request;
+      if (like !== undefined) share(facts, like);
       tx = newTransaction(key, facts, facts.method);
       tx.request = facts;
-      tx.requestCopies.push(facts.index);
+      tx.requestCopies = append(tx.requestCopies, facts.index);
       route(tx, facts);
       record(tx, facts);
       return;
     }
     if (tx.request === undefined) tx.request = facts;
     else if (sameHop(tx.request, facts)) tx.retransmissions++;
-    tx.requestCopies.push(facts.index);
+    tx.requestCopies = append(tx.requestCopies, facts.index);
     record(tx, facts);
   }
 
@@ -399,11 +443,17 @@ export function createCorrelator(options: CorrelatorOptions = {}): Correlator {
     const copy = tx.responses.find((r) => r.status === facts.status && r.toTag === facts.toTag);
     if (copy !== undefined) {
       if (sameHop(copy, facts)) tx.responseRetransmissions++;
-      tx.responseCopies.push(facts.index);
+      tx.responseCopies = append(tx.responseCopies, facts.index);
     } else {
-      tx.responses.push(facts);
-      tx.responseCopies.push(facts.index);
-      if (facts.status !== undefined && facts.status >= 200 && tx.final === undefined) tx.final = facts;
+      const like = tx.request ?? tx.responses[0];
+      if (like !== undefined) share(facts, like);
+      tx.responses = append(tx.responses, facts);
+      tx.responseCopies = append(tx.responseCopies, facts.index);
+      if (facts.status !== undefined && facts.status >= 200 && tx.final === undefined) {
+        tx.final = facts;
+        const owner = ownerOf.get(tx);
+        if (tx.method === 'REGISTER' && owner !== undefined && owner !== null && 'aor' in owner) noteRegisterFinal(owner, facts.status);
+      }
     }
     record(tx, facts);
     const owner = ownerOf.get(tx);

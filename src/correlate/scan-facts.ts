@@ -44,6 +44,8 @@ const EMPTY: readonly never[] = Object.freeze([]);
 
 /** The lower Via hops of a response: counted, not kept. */
 const scratchVias: ViaFacts[] = [];
+/** The hops read from the message being scanned, copied out at the end. */
+const topVias: ViaFacts[] = [];
 
 const METHODS = ['INVITE', 'ACK', 'BYE', 'CANCEL', 'REGISTER', 'OPTIONS', 'PRACK', 'UPDATE', 'SUBSCRIBE', 'NOTIFY', 'REFER', 'MESSAGE', 'INFO', 'PUBLISH'];
 const METHOD_BYTES = METHODS.map((m) => Uint8Array.from(m, (c) => c.charCodeAt(0)));
@@ -811,7 +813,8 @@ function factsFromLayout(b: Uint8Array, l: MessageLayout, meta: MessageMeta, ind
   let hasAuth = false;
   let hasChallenge = false;
   let hasContact = false;
-  const vias: ViaFacts[] = [];
+  const vias = topVias;
+  vias.length = 0;
   let viaCount = 0;
   const isResponse = l.kind === 'response';
   for (let k = 0; k < idx.length; k += 5) {
@@ -949,8 +952,9 @@ function factsFromLayout(b: Uint8Array, l: MessageLayout, meta: MessageMeta, ind
   f.transport = meta.transport;
   f.direction = meta.direction;
   f.source = meta.origin.path;
+  // An array of its own, exactly as long as the hops kept (most messages have one or two).
   const keep = isResponse ? 1 : MAX_VIAS;
-  f.via = vias.length > keep ? vias.slice(0, keep) : vias;
+  f.via = vias.length === 0 ? EMPTY : vias.length === 1 ? [vias[0]!] : vias.slice(0, keep);
   f.viaCount = viaCount;
 
   const failure = isResponse && status !== undefined && status >= 300;

@@ -14,12 +14,12 @@ export interface Transaction {
   /** The first copy of the request seen, or undefined when only responses are in the data. */
   request: MessageFacts | undefined;
   /** Indexes of every copy of the request (the first and the retransmissions). */
-  readonly requestCopies: number[];
+  requestCopies: number[];
   /** Copies of the request after the first, from the same place (retransmissions, RFC 3261 §17.1.1.2, §17.1.2.2). */
   retransmissions: number;
   /** Distinct responses, in order; retransmitted copies are counted in responseRetransmissions. */
-  readonly responses: MessageFacts[];
-  readonly responseCopies: number[];
+  responses: MessageFacts[];
+  responseCopies: number[];
   responseRetransmissions: number;
   /** The first final (>= 200) response. */
   final: MessageFacts | undefined;
@@ -69,7 +69,7 @@ export interface Registration {
   readonly aor: string;
   /** The first Contact URI, or null (a query, or removal with `*`). */
   readonly contact: string | null;
-  /** The most recent REGISTER transactions (at most MAX_REGISTRATION_HISTORY, 16; older ones counted in `dropped`). */
+  /** The most recent REGISTER transactions (at most MAX_REGISTRATION_HISTORY, 4; older ones counted in `dropped`). */
   readonly transactions: Transaction[];
   readonly callIds: string[];
   readonly messages: number[];
@@ -78,6 +78,14 @@ export interface Registration {
   dropped: number;
   /** Of those, the ones answered 2xx (the account did register at some point). */
   droppedSuccesses: number;
+  /** Number of the registration's first message in the data. */
+  readonly firstMessage: number;
+  /** Final answers to every REGISTER of this binding so far, challenges included, by status. */
+  readonly finalCounts: Record<number, number>;
+  /** Changes between registered and refused so far (challenges do not count). */
+  switches: number;
+  /** Whether the last final answer (challenges aside) registered the binding. */
+  lastOutcome: boolean | undefined;
 }
 
 export interface Subscription {

@@ -80,43 +80,76 @@ export interface Analyzer {
   stored(index: number): (StoredMessage & { readonly asRead: boolean }) | undefined;
 }
 
-/** The calls a result lists: failures first, all of them counted. */
+/**
+ * The calls a result may list, all of them counted: of the calls not answered and of the answered ones, the `max`
+ * that began first in the data each (a max-heap on the first message's number), so the list is the same whatever
+ * order calls end in, and the same in one thread as in several.
+ */
 class CallList {
-  readonly problems: CallSummary[] = [];
-  readonly clean: CallSummary[] = [];
-  #cleanFrom = 0;
+  readonly #problems: CallHeap;
+  readonly #clean: CallHeap;
   readonly byOutcome: Record<string, number> = {};
   readonly byFinalStatus: Record<string, number> = {};
   total = 0;
-  constructor(readonly max: number) {}
+  constructor(readonly max: number) {
+    this.#problems = new CallHeap(max);
+    this.#clean = new CallHeap(max);
+  }
 
-  count(c: CallSummary): void {
+  add(c: CallSummary): void {
     this.total++;
     this.byOutcome[c.outcome] = (this.byOutcome[c.outcome] ?? 0) + 1;
     const k = c.finalStatus === null ? 'none' : String(c.finalStatus);
     this.byFinalStatus[k] = (this.byFinalStatus[k] ?? 0) + 1;
-  }
-
-  /** Lists a finished call: a problem call pushes out the oldest answered one when the list is full. */
-  add(c: CallSummary, problem: boolean): void {
-    this.count(c);
-    const listed = this.problems.length + this.clean.length - this.#cleanFrom;
-    if (listed < this.max) {
-      (problem ? this.problems : this.clean).push(c);
-      return;
-    }
-    if (!problem || this.#cleanFrom >= this.clean.length) return;
-    this.#cleanFrom++;
-    this.problems.push(c);
-    if (this.#cleanFrom > 4096 && this.#cleanFrom * 2 > this.clean.length) {
-      this.clean.splice(0, this.#cleanFrom);
-      this.#cleanFrom = 0;
-    }
+    (c.outcome === 'answered' ? this.#clean : this.#problems).add(c);
   }
 
   listed(): CallSummary[] {
-    return [...this.problems, ...this.clean.slice(this.#cleanFrom)];
+    return [...this.#problems.items(), ...this.#clean.items()];
   }
+}
+
+/** At most `max` calls, those with the lowest first message number. */
+class CallHeap {
+  readonly #heap: CallSummary[] = [];
+  constructor(readonly max: number) {}
+
+  add(c: CallSummary): void {
+    const h = this.#heap;
+    const key = first(c);
+    if (h.length < this.max) {
+      h.push(c);
+      let i = h.length - 1;
+      while (i > 0) {
+        const p = (i - 1) >> 1;
+        if (first(h[p]!) >= key) break;
+        [h[p], h[i]] = [h[i]!, h[p]!];
+        i = p;
+      }
+      return;
+    }
+    if (this.max === 0 || key >= first(h[0]!)) return;
+    h[0] = c;
+    let i = 0;
+    for (;;) {
+      const l = 2 * i + 1;
+      const r = l + 1;
+      let m = i;
+      if (l < h.length && first(h[l]!) > first(h[m]!)) m = l;
+      if (r < h.length && first(h[r]!) > first(h[m]!)) m = r;
+      if (m === i) break;
+      [h[m], h[i]] = [h[i]!, h[m]!];
+      i = m;
+    }
+  }
+
+  items(): readonly CallSummary[] {
+    return this.#heap;
+  }
+}
+
+function first(c: CallSummary): number {
+  return c.messages[0] ?? Number.MAX_SAFE_INTEGER;
 }
 
 /** Finding drafts kept for calls already let go: at most `max` per rule, the rest counted. */
@@ -203,15 +236,8 @@ export function createAnalyzer(options: AnalyzeOptions = {}, inputs: readonly In
     };
     const drafts = runRules(part, ruleList);
     const dropped = new Set(finishedDrafts.add(drafts));
-    const withFindings = new Set<string>();
-    for (const d of drafts) {
-      for (const id of d.callIds) withFindings.add(id);
-      if (!dropped.has(d)) for (const i of d.evidence) cited.add(i);
-    }
-    for (const e of evicted) {
-      const summary = summarizeCall(e.call, new Map());
-      finishedCalls.add(summary, summary.outcome !== 'answered' || withFindings.has(e.call.callId));
-    }
+    for (const d of drafts) if (!dropped.has(d)) for (const i of d.evidence) cited.add(i);
+    for (const e of evicted) finishedCalls.add(summarizeCall(e.call, new Map()));
     if (keep === 'evidence') for (const e of evicted) release(e.call.messages);
   }
 

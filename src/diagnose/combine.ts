@@ -271,6 +271,11 @@ function countCall(c: CallSummary, byOutcome: Record<string, number>, byFinalSta
   byFinalStatus[key] = (byFinalStatus[key] ?? 0) + 1;
 }
 
+/** The same counts with keys in order, so that results compare equal however they were counted. */
+function sortedKeys(counts: Readonly<Record<string, number>>): Record<string, number> {
+  return Object.fromEntries(Object.entries(counts).sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)));
+}
+
 function addCounts(into: Record<string, number>, from: Readonly<Record<string, number>>): void {
   for (const [k, v] of Object.entries(from)) into[k] = (into[k] ?? 0) + v;
 }
@@ -337,15 +342,19 @@ export function combinePartials(parts: readonly PartialAnalysis[], inputs: reado
   }
   const maxCalls = limits.maxCalls ?? DEFAULT_MAX_CALLS;
   let calls: CallSummary[] = parts.flatMap((p) => p.calls).map((c) => ({ ...c, findings: idsFor([c.callId]) }));
-  if (calls.length > maxCalls) {
-    // Diagnosed or failed calls are listed first; every call is counted in the summary.
-    const problem = (c: CallSummary): boolean => c.outcome !== 'answered' || c.findings.length > 0;
-    calls = [...calls.filter(problem), ...calls.filter((c) => !problem(c))].slice(0, maxCalls);
-  }
   calls.sort((a, b) => (a.messages[0] ?? 0) - (b.messages[0] ?? 0));
-  const registrations = parts.flatMap((p) => p.registrations).map((r) => ({ ...r, findings: idsFor(r.callIds) }));
-  // One analyzer lists registrations as it met them; the shares of several are put in reading order.
-  if (parts.length > 1) registrations.sort((a, b) => (a.messages[0] ?? 0) - (b.messages[0] ?? 0));
+  if (calls.length > maxCalls) {
+    // Calls that were not answered are listed first, then answered ones, each in the order they began; every call
+    // is counted in the summary.
+    const answered = (c: CallSummary): boolean => c.outcome === 'answered';
+    const keep = new Set([...calls.filter((c) => !answered(c)), ...calls.filter(answered)].slice(0, maxCalls));
+    calls = calls.filter((c) => keep.has(c));
+  }
+  // In the order they were first seen (one analyzer meets them so; the shares of several are put back in that order).
+  const registrations = parts
+    .flatMap((p) => p.registrations)
+    .map((r) => ({ ...r, findings: idsFor(r.callIds) }))
+    .sort((a, b) => (a.firstMessage ?? 0) - (b.firstMessage ?? 0));
   return {
     schemaVersion: 1,
     inputs: inputs.map((r) => ({ ...r, issues: [...r.issues] })),
@@ -356,10 +365,10 @@ export function combinePartials(parts: readonly PartialAnalysis[], inputs: reado
       findings: counts,
       topCauses: rankCauses(findings, findingsByRule),
       callsListed: calls.length,
-      callsByOutcome: byOutcome,
-      callsByFinalStatus: byFinalStatus,
+      callsByOutcome: sortedKeys(byOutcome),
+      callsByFinalStatus: sortedKeys(byFinalStatus),
       findingsListed: findings.length,
-      findingsByRule,
+      findingsByRule: sortedKeys(findingsByRule),
     },
     registrations,
     calls,

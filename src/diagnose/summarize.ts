@@ -50,15 +50,6 @@ function lastFinal(txs: readonly Transaction[]): Transaction | undefined {
   return undefined;
 }
 
-function countFinals(txs: readonly Transaction[]): { status: number; count: number }[] {
-  const counts = new Map<number, number>();
-  for (const t of txs) {
-    const s = t.final?.status;
-    if (s !== undefined) counts.set(s, (counts.get(s) ?? 0) + 1);
-  }
-  return [...counts].sort((a, b) => a[0] - b[0]).map(([status, count]) => ({ status, count }));
-}
-
 export function summarizeRegistration(reg: Registration, byCallId: ReadonlyMap<string, string[]>, dataLastAt: number | null = null): RegistrationSummary {
   const lastTx = lastFinal(reg.transactions);
   const status = lastTx?.final?.status ?? null;
@@ -79,7 +70,8 @@ export function summarizeRegistration(reg: Registration, byCallId: ReadonlyMap<s
     expiresGranted: lastOk === undefined ? null : (grantedExpires(lastOk) ?? null),
     lastSuccess: isoOf(lastOk?.final?.time),
     attempts: reg.dropped + reg.transactions.filter((t) => t.request !== undefined).length,
-    finalStatuses: countFinals(reg.transactions),
+    firstMessage: reg.firstMessage,
+    finalStatuses: Object.entries(reg.finalCounts).map(([status, count]) => ({ status: Number(status), count })).sort((a, b) => a.status - b.status),
   };
 }
 

@@ -55,6 +55,8 @@ export interface RegistrationSummary {
   /** ISO 8601 time of the last 2xx, or null. */
   readonly lastSuccess: string | null;
   readonly attempts: number;
+  /** Number of the first message of this registration in the data. */
+  readonly firstMessage?: number;
   /** The final answers this binding's REGISTERs got, challenges included, by status, lowest first. */
   readonly finalStatuses?: readonly { readonly status: number; readonly count: number }[];
 }

@@ -68,19 +68,26 @@ export function splitList(value: string): string[] {
 
 /** Reads a quoted-string at s[i] (which is '"'); returns the unescaped text and the index after it, or -1 if open. */
 export function readQuoted(s: string, i: number): { text: string; end: number } {
-  let out = '';
+  // Without escapes the text is one slice: adding character by character builds a chain of one string per
+  // character, which long-lived values (nonces, realms) then keep (a 32-character nonce cost 1 KB).
+  const close = s.indexOf('"', i + 1);
+  const escape = s.indexOf('\\', i + 1);
+  if (close >= 0 && (escape < 0 || escape > close)) return { text: s.slice(i + 1, close), end: close + 1 };
+  const parts: string[] = [];
+  let from = i + 1;
   for (let j = i + 1; j < s.length; j++) {
-    const c = s[j]!;
-    if (c === '\\' && j + 1 < s.length) {
-      out += s[j + 1];
+    const c = s.charCodeAt(j);
+    if (c === 0x5c && j + 1 < s.length) {
+      parts.push(s.slice(from, j), s[j + 1]!);
       j++;
-    } else if (c === '"') {
-      return { text: out, end: j + 1 };
-    } else {
-      out += c;
+      from = j + 1;
+    } else if (c === 0x22) {
+      parts.push(s.slice(from, j));
+      return { text: parts.join(''), end: j + 1 };
     }
   }
-  return { text: out, end: -1 };
+  parts.push(s.slice(from));
+  return { text: parts.join(''), end: -1 };
 }
 
 /**

@@ -39,7 +39,7 @@ export const messageRules: Rule = {
       severity: 'warning',
       ...describeMalformed(d.count, byCode, senders),
       status: null,
-      callIds: [...new Set(d.sample.map((f) => f.callId).filter((id) => id !== ''))].slice(0, 20),
+      callIds: [...new Set(d.sample.map((f) => f.callId).filter((id) => id !== ''))].sort().slice(0, 20),
       evidence: collectEvidence(d.sample.map((f) => f.index)),
       causes: ['A bug in the sending device or software (hand-built messages, wrong length after editing a body).', 'A middlebox (SIP ALG, SBC) that rewrote the message and did not fix Content-Length.'],
       nextSteps: ['Upgrade or report to the vendor of the sender, with these messages.', 'Turn off SIP ALG on routers and firewalls on the path.'],

@@ -65,7 +65,7 @@ function privateFromPublic(c: Correlation): FindingDraft[] {
           ? `The server did note the real source (received=${s.received}${s.rport === undefined || s.rport === null ? '' : `, rport=${s.rport}`}), so responses can get back; incoming calls and in-dialog requests still go to the Contact.`
           : 'The server\'s answers do not show received/rport, so it may send its answers to the private address.'),
       status: null,
-      callIds: [...s.callIds].slice(0, 20),
+      callIds: [...s.callIds].sort().slice(0, 20),
       evidence: collectEvidence(s.messages),
       causes: [
         'The device is behind NAT without STUN, ICE or a configured public address.',
@@ -117,7 +117,7 @@ function receivedDiffers(c: Correlation): FindingDraft[] {
         `another address or port than the sender wrote. Some NAT or address translation is on the path; the server ` +
         `answers to the address it saw.`,
       status: null,
-      callIds: [...callIds].slice(0, 20),
+      callIds: [...callIds].sort().slice(0, 20),
       evidence: collectEvidence(messages),
       causes: ['NAT or a port-translating firewall between the sender and the server.', 'The device writes a configured address it does not really use.'],
       nextSteps: ['Make sure keepalives keep the NAT binding open for incoming calls.'],

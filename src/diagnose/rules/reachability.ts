@@ -94,7 +94,7 @@ function noResponse(c: Correlation, byGroup: Map<string, Transaction[]>): Findin
       title: `No response at all to ${first.method} sent to ${targetOf(req)}`,
       explanation: explainNoResponse(details),
       status: null,
-      callIds: [...new Set(txs.map((t) => t.callId))].slice(0, 20),
+      callIds: [...new Set(txs.map((t) => t.callId))].sort().slice(0, 20),
       evidence: collectEvidence(...txs.map((t) => t.requestCopies), upstream.flatMap((t) => (t.final === undefined ? [] : [t.final.index]))),
       causes: forwarded
         ? [

@@ -233,15 +233,8 @@ function checkRegistration(reg: Registration): FindingDraft[] {
     });
   }
 
-  // Flapping: registered, then refused, then registered again.
-  let switches = 0;
-  let last: boolean | undefined;
-  for (const t of txs) {
-    if (t.final === undefined || t.final.status === 401 || t.final.status === 407) continue;
-    const ok = isSuccess(t);
-    if (last !== undefined && ok !== last) switches++;
-    last = ok;
-  }
+  // Flapping: registered, then refused, then registered again (counted over the whole history as it came).
+  const switches = reg.switches;
   if (switches >= 3) {
     out.push({
       rule: 'register.flapping',

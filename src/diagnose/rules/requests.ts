@@ -44,7 +44,7 @@ function refused(c: Correlation): FindingDraft[] {
       title: `${tx.method} to ${target} answered ${formatStatus(final)}`,
       explanation: explainRejected(kind, tx.method, target, formatStatus(final), txs.length, words),
       status: final.status ?? null,
-      callIds: [...new Set(txs.map((t) => t.callId))].slice(0, 20),
+      callIds: [...new Set(txs.map((t) => t.callId))].sort().slice(0, 20),
       evidence: collectEvidence(...txs.map(transactionMessages)),
       causes: info.causes.length > 0 ? info.causes : ['See the reason phrase and any Warning header.'],
       nextSteps: info.checks,

@@ -43,7 +43,7 @@ export const wordsRules: Rule = {
         title: g.line,
         explanation: explainWords(what.trim(), g.line, g.messages.length),
         status: g.first.status ?? null,
-        callIds: [...g.callIds].slice(0, 20),
+        callIds: [...g.callIds].sort().slice(0, 20),
         evidence: collectEvidence(g.messages),
         causes: [],
         nextSteps: [],
