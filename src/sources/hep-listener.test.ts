@@ -65,6 +65,19 @@ async function collect(messages: AsyncIterator<RawMessage>, n: number): Promise<
 }
 
 describe('listenHep', () => {
+  it('asks for a UDP receive buffer that holds bursts (4 MiB by default), and takes a size', async () => {
+    const wide = await listenHep({ port: 0, tcp: false });
+    const narrow = await listenHep({ port: 0, tcp: false, recvBufferSize: 65536 });
+    try {
+      // Linux grants up to net.core.rmem_max and reports twice what it keeps; the default is 208 KiB.
+      expect(wide.udpRecvBufferSize).toBeGreaterThan(narrow.udpRecvBufferSize as number);
+      expect(narrow.udpRecvBufferSize).toBeGreaterThanOrEqual(65536);
+    } finally {
+      await wide.close();
+      await narrow.close();
+    }
+  });
+
   it('yields every good HEP3 message sent over UDP and TCP, and counts the malformed ones', async () => {
     const controller = new AbortController();
     const listener = await listenHep({ port: 0, signal: controller.signal });
