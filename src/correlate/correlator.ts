@@ -488,11 +488,22 @@ export function createCorrelator(options: CorrelatorOptions = {}): Correlator {
     }
   }
 
+  /**
+   * A call is over when a BYE was answered, or when it was refused: some INVITE got a final answer of 300 or more,
+   * none got a 2xx, and every INVITE that was answered at all has its final answer. An INVITE that nothing ever
+   * answered (a proxy's copy to a dead next hop, the caller's side answered 408) does not hold the call open.
+   */
   function isOver(call: Call): boolean {
     if (call.byes.some((b) => b.final !== undefined)) return true;
-    const last = call.invites[call.invites.length - 1];
-    const s = last?.final?.status;
-    return s !== undefined && s >= 300;
+    let refused = false;
+    for (const tx of call.invites) {
+      const s = tx.final?.status;
+      if (s === undefined) {
+        if (tx.responses.length > 0) return false;
+      } else if (s < 300) return false;
+      else refused = true;
+    }
+    return refused;
   }
 
   function evictIdleCalls(policy: EvictionPolicy = {}): EvictedCall[] {

@@ -163,34 +163,41 @@ class DraftList {
   readonly quoted = new Set<string>();
   constructor(readonly max: number) {}
 
-  /** Adds drafts; returns those not kept, whose evidence may go. */
-  add(drafts: readonly FindingDraft[]): FindingDraft[] {
-    const dropped: FindingDraft[] = [];
+  /**
+   * Adds drafts. `cite` and `uncite` hear the messages the kept drafts start and stop citing: a gathering finding
+   * merged with a new part keeps at most 40 of its messages, and the others may go.
+   */
+  add(drafts: readonly FindingDraft[], cite: (indexes: readonly number[]) => void, uncite: (indexes: readonly number[]) => void): void {
     for (const d of drafts) {
       if (isGathering(d.rule)) {
         const key = gatherKey(d);
         const at = this.#gathered.get(key);
         if (at !== undefined) {
           const prev = this.kept[at] as FindingDraft;
-          this.kept[at] = mergeDrafts(prev, d);
+          const merged = mergeDrafts(prev, d);
+          this.kept[at] = merged;
+          const before = new Set(prev.evidence);
+          const after = new Set(merged.evidence);
+          cite(merged.evidence.filter((i) => !before.has(i)));
+          uncite(prev.evidence.filter((i) => !after.has(i)));
           continue;
         }
         this.#gathered.set(key, this.kept.length);
         this.kept.push(d);
+        cite(d.evidence);
         continue;
       }
       const n = this.#perRule.get(d.rule) ?? 0;
       this.#perRule.set(d.rule, n + 1);
       if (n < this.max) {
         this.kept.push(d);
+        cite(d.evidence);
         continue;
       }
       this.omittedByRule.set(d.rule, (this.omittedByRule.get(d.rule) ?? 0) + 1);
       this.omitted[d.severity]++;
       if (this.quoted.size < 10_000 && !d.rule.startsWith('words.')) for (const raw of quotedWords(d)) this.quoted.add(raw);
-      dropped.push(d);
     }
-    return dropped;
   }
 }
 
@@ -201,8 +208,26 @@ export function createAnalyzer(options: AnalyzeOptions = {}, inputs: readonly In
   const store = new MessageStore();
   /** Indexes pushed as parsed records (their issues are kept as read). */
   const asRecords = new Set<number>();
-  /** Messages cited by findings already made: they stay whatever else lets them go. */
-  const cited = new Set<number>();
+  /** Messages cited by findings already made, with how many cite them: they stay whatever else lets them go. */
+  const cited = new Map<number, number>();
+  const cite = (indexes: readonly number[]): void => {
+    for (const i of indexes) cited.set(i, (cited.get(i) ?? 0) + 1);
+  };
+  const uncite = (indexes: readonly number[]): void => {
+    for (const i of indexes) {
+      const n = (cited.get(i) ?? 0) - 1;
+      if (n > 0) {
+        cited.set(i, n);
+        continue;
+      }
+      cited.delete(i);
+      // Cited no more: its call left memory long ago, so nothing else holds the message.
+      if (keep === 'evidence') {
+        store.delete(i);
+        asRecords.delete(i);
+      }
+    }
+  };
   const release = (indexes: readonly number[]): void => {
     if (keep !== 'evidence') return;
     for (const i of indexes) {
@@ -235,8 +260,7 @@ export function createAnalyzer(options: AnalyzeOptions = {}, inputs: readonly In
       lastAt: live.lastAt,
     };
     const drafts = runRules(part, ruleList);
-    const dropped = new Set(finishedDrafts.add(drafts));
-    for (const d of drafts) if (!dropped.has(d)) for (const i of d.evidence) cited.add(i);
+    finishedDrafts.add(drafts, cite, uncite);
     for (const e of evicted) finishedCalls.add(summarizeCall(e.call, new Map()));
     if (keep === 'evidence') for (const e of evicted) release(e.call.messages);
   }
@@ -267,7 +291,7 @@ export function createAnalyzer(options: AnalyzeOptions = {}, inputs: readonly In
   function keepDefective(facts: MessageFacts): void {
     if (facts.defects.length === 0 || defectiveKept >= MAX_DEFECTIVE_SAMPLES) return;
     defectiveKept++;
-    cited.add(facts.index);
+    cite([facts.index]);
   }
 
   function afterPush(): void {
