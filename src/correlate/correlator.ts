@@ -30,6 +30,8 @@ export interface Correlator {
   push(record: MessageRecord): MessageFacts;
   /** Adds a message already reduced to its facts. */
   pushFacts(facts: MessageFacts): void;
+  /** The time of the last message so far (ms), or null. */
+  lastAt(): number | null;
   /** The correlated model so far (live objects: read, do not change). */
   snapshot(): Correlation;
   /**
@@ -520,9 +522,10 @@ export function createCorrelator(options: CorrelatorOptions = {}): Correlator {
       const txs = [...call.invites, ...call.reInvites, ...call.cancels, ...call.byes, ...call.prackOrUpdate, ...call.others];
       out.push({ call, transactions: txs });
     }
-    if (out.length === 0 && droppedTx < 4096) return out;
-    droppedTx = 0;
-    const gone = new Set<Transaction>();
+    if (out.length === 0) {
+      if (droppedTx * 2 > transactions.length) compact();
+      return out;
+    }
     for (const { call, transactions: txs } of out) {
       calls.delete(call.callId);
       lastIndexOf.delete(call);
@@ -530,8 +533,8 @@ export function createCorrelator(options: CorrelatorOptions = {}): Correlator {
       deadCallIds.add(call.callId);
       for (const key of correlationKeysOf.get(call) ?? []) if (callByCorrelation.get(key) === call) callByCorrelation.delete(key);
       correlationKeysOf.delete(call);
+      droppedTx += txs.length;
       for (const tx of txs) {
-        gone.add(tx);
         if (byKey.get(tx.key) === tx) byKey.delete(tx.key);
         if (tombstones.size >= TOMBSTONE_LIMIT) tombstones = new Set();
         tombstones.add(tx.key);
@@ -539,11 +542,17 @@ export function createCorrelator(options: CorrelatorOptions = {}): Correlator {
         ownerOf.delete(tx);
       }
     }
-    let w = 0;
-    // Kept are the transactions still owned (registration history let go has lost its owner entry).
-    for (const tx of transactions) if (!gone.has(tx) && ownerOf.has(tx)) transactions[w++] = tx;
-    transactions.length = w;
+    // The list is swept once half of it is let go, not on every eviction (it holds tens of thousands).
+    if (droppedTx * 2 > transactions.length) compact();
     return out;
+  }
+
+  /** Keeps in `transactions` the ones still owned (a transaction let go has lost its owner entry). */
+  function compact(): void {
+    let w = 0;
+    for (const tx of transactions) if (ownerOf.has(tx)) transactions[w++] = tx;
+    transactions.length = w;
+    droppedTx = 0;
   }
 
   return {
@@ -554,7 +563,9 @@ export function createCorrelator(options: CorrelatorOptions = {}): Correlator {
       return facts;
     },
     pushFacts,
+    lastAt: () => lastAt,
     snapshot() {
+      compact();
       for (const ka of keepalives.values()) {
         ka.sent = ka.dropped + ka.transactions.length;
         ka.answered = ka.droppedAnswered + ka.transactions.filter((t) => t.final !== undefined).length;

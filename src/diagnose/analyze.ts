@@ -248,7 +248,6 @@ export function createAnalyzer(options: AnalyzeOptions = {}, inputs: readonly In
   function evict(): void {
     const evicted = correlator.evictIdleCalls(options.eviction === false ? {} : (options.eviction ?? {}));
     if (evicted.length === 0) return;
-    const live = correlator.snapshot();
     const part: Correlation = {
       messages: 0,
       transactions: evicted.flatMap((e) => e.transactions),
@@ -257,7 +256,7 @@ export function createAnalyzer(options: AnalyzeOptions = {}, inputs: readonly In
       subscriptions: [],
       keepalives: [],
       others: [],
-      lastAt: live.lastAt,
+      lastAt: correlator.lastAt(),
     };
     const drafts = runRules(part, ruleList);
     finishedDrafts.add(drafts, cite, uncite);
