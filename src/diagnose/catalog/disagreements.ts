@@ -62,7 +62,7 @@ export const disagreements: readonly Disagreement[] = [
     code: 417,
     topic: 'meaning',
     seed: 'Describes it as a resource-priority option tag present without a Resource-Priority header.',
-    rfc: 'RFC 4412 §12.4 registers 417 for a Resource-Priority namespace or priority value the receiver does not understand.',
+    rfc: 'RFC 4412 §4.6.2: 417 answers a request with Require: resource-priority whose namespaces or priority values the receiver does not understand (registered in §12.4).',
     resolution: 'siplens explains the RFC meaning (unknown namespace or value) and lists the missing header as one cause among others.',
   },
   {

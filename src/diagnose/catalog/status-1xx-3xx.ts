@@ -168,10 +168,11 @@ export const successCodes: readonly StatusEntry[] = [
     fault: 'normal',
     keywords: ['accepted', 'refer', 'transfer', 'subscribe'],
   }),
-  // RFC 5839 §7.3 (204 definition): the subscription was refreshed and the state has not changed since the etag.
+  // RFC 5839 §7.1 (204 definition; §7.3 is the grammar, §8.1 the registration): the subscription was refreshed and
+  // the state has not changed since the etag.
   defineStatus(204, 'No Notification', {
     rfc: 'RFC 5839',
-    section: '§7.3',
+    section: '§7.1',
     summary:
       'A subscription was accepted or refreshed, and the notifier will not send the usual NOTIFY because the state has not changed since the version (entity-tag) the subscriber already holds.',
     onRegister: 'Not an answer to REGISTER.',

@@ -311,7 +311,8 @@ export const clientFailureCodes: readonly StatusEntry[] = [
     keywords: ['content-length', 'length'],
     seeAlso: [400],
   }),
-  // RFC 3903 §11.2.1 (412 registration): a conditional PUBLISH named an entity-tag the server does not have.
+  // RFC 3903 §11.2.1 (412 definition; §13.2 is the registration): a conditional PUBLISH named an entity-tag the
+  // server does not have.
   defineStatus(412, 'Conditional Request Failed', {
     rfc: 'RFC 3903',
     section: '§11.2.1',
@@ -398,10 +399,11 @@ export const clientFailureCodes: readonly StatusEntry[] = [
     fault: 'fault',
     keywords: ['scheme', 'sips', 'tel uri'],
   }),
-  // RFC 4412 §12.4 (417 registration): Resource-Priority namespace or value not understood.
+  // RFC 4412 §4.6.2 (417 use; §12.4 is the registration): Resource-Priority namespace or value not understood and the
+  // request had Require: resource-priority.
   defineStatus(417, 'Unknown Resource-Priority', {
     rfc: 'RFC 4412',
-    section: '§12.4',
+    section: '§4.6.2',
     summary:
       'The request required Resource-Priority handling (priority for emergency or government calls) but carried a namespace or priority value the receiver does not know. The answer lists what it accepts in Accept-Resource-Priority.',
     onRegister: 'Rare on REGISTER.',
@@ -518,7 +520,8 @@ export const clientFailureCodes: readonly StatusEntry[] = [
     fault: 'fault',
     keywords: ['location', 'geolocation', 'emergency', 'pidf-lo'],
   }),
-  // RFC 8876 (425 registration): a non-interactive emergency alert (CAP payload) could not be processed.
+  // RFC 8876 §5.1 (425 definition; §10.3 is the registration): a non-interactive emergency alert (CAP payload)
+  // could not be processed.
   defineStatus(425, 'Bad Alert Message', {
     rfc: 'RFC 8876',
     section: '§5.1',
@@ -684,10 +687,11 @@ export const clientFailureCodes: readonly StatusEntry[] = [
     keywords: ['outbound', 'reg-id', 'flow'],
     seeAlso: [430],
   }),
-  // RFC 5393 §5 (440 definition): a forking proxy had too little Max-Breadth to fork in parallel.
+  // RFC 5393 §5.3.3 (440 definition, proxy behavior; §6.2 is the registration): a forking proxy had too little
+  // Max-Breadth to fork in parallel.
   defineStatus(440, 'Max-Breadth Exceeded', {
     rfc: 'RFC 5393',
-    section: '§5',
+    section: '§5.3.3',
     summary:
       'A forking proxy could not send the request to all the targets in parallel because the Max-Breadth budget left for it was too small. The request may not have reached every possible destination.',
     onRegister: 'Not an answer to REGISTER.',
@@ -1009,7 +1013,7 @@ export const clientFailureCodes: readonly StatusEntry[] = [
     fault: 'fault',
     keywords: ['encrypted', 's/mime', 'decrypt'],
   }),
-  // RFC 3329 §2.3 (494 definition): security agreement needed; server lists mechanisms in Security-Server.
+  // RFC 3329 §2.3.1 (494 definition): security agreement needed; server lists mechanisms in Security-Server.
   defineStatus(494, 'Security Agreement Required', {
     rfc: 'RFC 3329',
     section: '§2.3.1',

@@ -158,10 +158,11 @@ export const serverFailureCodes: readonly StatusEntry[] = [
     keywords: ['too large', 'size', 'mtu', 'fragmentation'],
     seeAlso: [413],
   }),
-  // RFC 8599 (555 registration): the push notification service named in pn-provider is not supported.
+  // RFC 8599 §8.1 (555 definition; §14.2.1 is the registration): the push notification service named in pn-provider
+  // is not supported.
   defineStatus(555, 'Push Notification Service Not Supported', {
     rfc: 'RFC 8599',
-    section: '§5',
+    section: '§8.1',
     summary:
       'A mobile client registered with push-notification parameters in its Contact URI (pn-provider and friends, RFC 8599), and the server does not support the push service it named.',
     onRegister:
@@ -271,10 +272,11 @@ export const globalFailureCodes: readonly StatusEntry[] = [
     keywords: ['codec', 'media', 'sdp', 'not acceptable'],
     seeAlso: [488],
   }),
-  // RFC 8197 (607 definition): the called party did not want this call (spam/robocall marking).
+  // RFC 8197 §4 (607 definition; §3 is the motivation, §5.1 the registration): the called party did not want this
+  // call (spam/robocall marking).
   defineStatus(607, 'Unwanted', {
     rfc: 'RFC 8197',
-    section: '§3',
+    section: '§4',
     summary:
       'The called person marked this call as unwanted (for example spam or a robocall). Networks may use it to learn which callers are unwanted, and later calls from the same caller may be refused too.',
     onRegister: 'Not an answer to REGISTER.',

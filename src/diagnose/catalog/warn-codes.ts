@@ -83,8 +83,8 @@ export const warnCodes: readonly WarnCodeEntry[] = [
     code: 308,
     text: 'Incompatible language specification',
     rfc: 'RFC 8373',
-    // The IANA warn-code registry cites RFC 8373 as a whole for 308.
-    section: '(whole RFC)',
+    // RFC 8373 §5.2 says when 308 is sent (no language in common); §6.2 registers it. IANA cites the RFC as a whole.
+    section: '§5.2',
     summary: 'The languages asked for in the SDP (hlang-send / hlang-recv, for relay services and interpreters) cannot be supported.',
     checks: ['Check the hlang attributes of the offer.'],
     seenWith: [488],
