@@ -1,5 +1,6 @@
 import { detectSipdump } from './formats/kamailio-sipdump.js';
 import { detectJsonExport } from './formats/json-export.js';
+import { detectSipTraceTable } from './formats/opensips-sip-trace.js';
 import { detectTsharkText } from './formats/tshark-text.js';
 import { DIALECTS } from './registry.js';
 import { stripAnsi } from './text.js';
@@ -27,6 +28,7 @@ export function detectLogFormat(sample: string): DetectedFormat | null {
   };
   consider('kamailio-sipdump', detectSipdump(text));
   consider('tshark-text', detectTsharkText(text));
+  consider('opensips-sip-trace', detectSipTraceTable(text));
   for (const d of DIALECTS) consider(d.name, d.detect(text));
   return best;
 }

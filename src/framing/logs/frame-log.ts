@@ -4,9 +4,10 @@ import { DialectReader } from './dialect.js';
 import { DETECT_SAMPLE_BYTES, detectLogFormat } from './detect.js';
 import { JsonExportReader } from './formats/json-export.js';
 import { SipdumpReader } from './formats/kamailio-sipdump.js';
+import { SipTraceTableReader } from './formats/opensips-sip-trace.js';
 import { TsharkTextReader } from './formats/tshark-text.js';
 import { LineSplitter } from './line-splitter.js';
-import { DIALECTS } from './registry.js';
+import { DIALECTS, STRUCTURED_FORMATS } from './registry.js';
 
 export interface FrameLogOptions {
   /** Shown in every origin: the file, with `!` between nested containers. */
@@ -43,6 +44,7 @@ function lineChunkReader(reader: LineReader, maxLineBytes: number): ChunkReader 
 function createReader(format: string, sink: ReaderSink, options: FrameLogOptions): ChunkReader {
   const maxLine = options.maxLineBytes ?? 1 << 20;
   if (format === 'kamailio-sipdump') return lineChunkReader(new SipdumpReader(sink), maxLine);
+  if (format === 'opensips-sip-trace') return lineChunkReader(new SipTraceTableReader(sink), maxLine);
   if (format === 'tshark-text') return lineChunkReader(new TsharkTextReader(sink), maxLine);
   if (format === 'tshark-ek' || format === 'tshark-json' || format === 'homer-json') {
     return new JsonExportReader(sink, options.maxRecordBytes ?? 64 << 20);
@@ -107,7 +109,7 @@ export async function* frameLogBatches(
         });
       }
       format = found?.format ?? 'generic';
-    } else if (!DIALECTS.some((d) => d.name === format) && !['kamailio-sipdump', 'tshark-text', 'tshark-ek', 'tshark-json', 'homer-json'].includes(format)) {
+    } else if (!DIALECTS.some((d) => d.name === format) && !(STRUCTURED_FORMATS as readonly string[]).includes(format)) {
       report.issues.push({
         code: 'unknown-format',
         severity: 'warning',

@@ -9,6 +9,7 @@ import { exosip } from './formats/exosip.js';
 import { generic } from './formats/generic.js';
 import { linphone } from './formats/linphone.js';
 import { ngrep } from './formats/ngrep.js';
+import { opensipsTracer } from './formats/opensips-tracer.js';
 import { pjsip } from './formats/pjsip.js';
 import { resiprocate } from './formats/resiprocate.js';
 import { sipp } from './formats/sipp.js';
@@ -28,6 +29,7 @@ export const DIALECTS: readonly LogDialect[] = [
   cisco,
   ngrep,
   sngrep,
+  opensipsTracer,
   baresip,
   tcpdump,
   linphone,
@@ -39,7 +41,7 @@ export const DIALECTS: readonly LogDialect[] = [
 ];
 
 /** Formats read by their own readers rather than a dialect. */
-export const STRUCTURED_FORMATS = ['kamailio-sipdump', 'tshark-text', 'tshark-ek', 'tshark-json', 'homer-json'] as const;
+export const STRUCTURED_FORMATS = ['kamailio-sipdump', 'opensips-sip-trace', 'tshark-text', 'tshark-ek', 'tshark-json', 'homer-json'] as const;
 
 /** Every format name frameLog accepts in `options.format`. */
 export const LOG_FORMATS: readonly string[] = [...DIALECTS.map((d) => d.name), ...STRUCTURED_FORMATS];
