@@ -462,7 +462,7 @@ export const clientFailureCodes: readonly StatusEntry[] = [
       'The session timer the request asked for (Session-Expires) is shorter than the receiver allows. The answer carries a Min-SE header with the smallest interval it accepts.',
     onRegister: 'Not an answer to REGISTER (that would be 423).',
     onInvite:
-      'The caller (or a proxy) asked for a session refresh interval below the callee\'s minimum. A compliant client retries at once with Session-Expires at least Min-SE (RFC 4028 §7.4).',
+      'The caller (or a proxy) asked for a session refresh interval below the callee\'s minimum. The client may retry at once with Session-Expires at least Min-SE (RFC 4028 §7.3; the retry rules are in §7.4).',
     onOther: 'Same for UPDATE or re-INVITE that set a session timer.',
     causes: ['A device configured with a very short session timer (for example 60 s) towards a server with Min-SE 90 or more.'],
     checks: ['Read Min-SE in the answer and raise the session timer on the client to at least that value.', 'See whether the client retried automatically.'],
@@ -576,10 +576,11 @@ export const clientFailureCodes: readonly StatusEntry[] = [
     fault: 'fault',
     keywords: ['refer', 'transfer', 'referred-by'],
   }),
-  // RFC 5626 §5.3 (edge proxy) and §7 (authoritative proxy): a specific outbound flow to the UA has failed.
+  // RFC 5626 §5.3.1 (an edge proxy answers 430 when the flow named by the flow token no longer exists) and §7 (an
+  // authoritative proxy that gets 430 tries another flow of the same instance): a specific outbound flow has failed.
   defineStatus(430, 'Flow Failed', {
     rfc: 'RFC 5626',
-    section: '§5.3',
+    section: '§5.3.1',
     summary:
       'SIP Outbound: an edge proxy tells the registrar-side proxy that the particular connection (flow) to the user agent it was asked to use is dead; other registered flows may still work. Meant for use between proxies; an endpoint that sees it treats it like 400.',
     onRegister: 'Not an answer to REGISTER.',
@@ -707,7 +708,8 @@ export const clientFailureCodes: readonly StatusEntry[] = [
     keywords: ['fork', 'max-breadth'],
     seeAlso: [482, 483],
   }),
-  // RFC 6086 (469 registration): an INFO for an Info Package the receiver has not said it accepts.
+  // RFC 6086 §4.2.2 (the INFO receiver answers 469; §11.6 registers it): an INFO for an Info Package the receiver
+  // has not said it accepts.
   defineStatus(469, 'Bad Info Package', {
     rfc: 'RFC 6086',
     section: '§4.2.2',
@@ -957,10 +959,11 @@ export const clientFailureCodes: readonly StatusEntry[] = [
     keywords: ['codec', 'sdp', 'media', 'srtp', 'not acceptable', 'encryption'],
     seeAlso: [415, 606],
   }),
-  // RFC 6665 §4.1.3 and §4.2.1 (first RFC 3265): the event package in Event is not understood.
+  // RFC 6665 §8.3.2 (489 definition; first RFC 3265 §7.3.2): the event package in Event is not understood. A notifier
+  // answers a SUBSCRIBE with it (§4.2.1.1), a subscriber a NOTIFY (§4.1.3).
   defineStatus(489, 'Bad Event', {
     rfc: 'RFC 6665',
-    section: '§4.1.3',
+    section: '§8.3.2',
     summary:
       'A SUBSCRIBE (or NOTIFY/PUBLISH) named an event package in its Event header that the receiver does not support. The answer lists the packages it supports in Allow-Events.',
     onRegister: 'Not an answer to REGISTER.',
@@ -979,7 +982,8 @@ export const clientFailureCodes: readonly StatusEntry[] = [
     fault: 'fault',
     keywords: ['event', 'subscribe', 'blf', 'presence', 'mwi'],
   }),
-  // RFC 3261 §21.4.27 and §14.1: glare; the UAS has a pending request in the same dialog.
+  // RFC 3261 §21.4.27 (which refers to §14.2 for glare) and §14.1: glare; the UAS has a pending request in the same
+  // dialog.
   defineStatus(491, 'Request Pending', {
     section: '§21.4.27',
     summary:

@@ -76,7 +76,8 @@ export const serverFailureCodes: readonly StatusEntry[] = [
     keywords: ['gateway', 'dns', 'upstream', 'trunk', 'bad gateway'],
     seeAlso: [503, 504],
   }),
-  // RFC 3261 §21.5.4: overload or maintenance; Retry-After; a proxy SHOULD try another server (§16.7, RFC 3263).
+  // RFC 3261 §21.5.4: overload or maintenance; Retry-After; a client (proxy or UAC) SHOULD try another server (this
+  // section says so; RFC 3263 §4.3 counts a 503 as a failure that moves on to the next server).
   defineStatus(503, 'Service Unavailable', {
     section: '§21.5.4',
     summary:
@@ -293,10 +294,11 @@ export const globalFailureCodes: readonly StatusEntry[] = [
     keywords: ['unwanted', 'spam', 'robocall', 'blocked'],
     seeAlso: [603, 608],
   }),
-  // RFC 8688 §3 (608 definition): an intermediary (analytics engine), not the callee, rejected the call.
+  // RFC 8688 §3.1 "Intermediary Operation" (when an intermediary may send 608; §3 is the whole protocol section): an
+  // intermediary (analytics engine), not the callee, rejected the call.
   defineStatus(608, 'Rejected', {
     rfc: 'RFC 8688',
-    section: '§3',
+    section: '§3.1',
     summary:
       'A machine on the path (a network call-analytics or anti-spam function), not the called person, refused the call. The intermediary should add a Call-Info header with purpose "jwscard" pointing to a signed contact card the caller can use to dispute it.',
     onRegister: 'Not an answer to REGISTER.',
