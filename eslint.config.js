@@ -5,7 +5,7 @@ import redos from 'eslint-plugin-redos-detector';
 import { layering } from './scripts/eslint-layering.js';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'bench/data/**', 'examples/**/build/**'] },
+  { ignores: ['dist/**', '.bench-build/**', 'node_modules/**', 'coverage/**', 'bench/data/**', 'examples/**/build/**'] },
   ...tseslint.configs.recommended,
   regexp.configs['flat/recommended'],
   {

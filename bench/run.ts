@@ -17,10 +17,14 @@ import { STAGES } from './stages.js';
 import type { StageResult } from './stages.js';
 import type { TrafficCounts } from './traffic.js';
 
-const root = resolve(import.meta.dirname, '..');
+// `npm run bench` runs this file compiled to .bench-build/bench/run.js (plain JavaScript, as users run dist/);
+// `node --import tsx bench/run.ts` still works, with the tsx overhead in the parser and stage rows.
+const built = import.meta.dirname.includes('.bench-build');
+const root = built ? resolve(import.meta.dirname, '..', '..') : resolve(import.meta.dirname, '..');
 const dataDir = join(root, 'bench', 'data');
 const resultsDir = join(root, 'bench', 'results');
-const tsx = 'node --import tsx';
+/** The command that runs bench/<name>.ts: the compiled file when this one is compiled. */
+const script = (name: string): string => (built ? `node ${join(root, '.bench-build', 'bench', `${name}.js`)}` : `node --import tsx bench/${name}.ts`);
 const siplens = `node ${join(root, 'bin', 'siplens.js')}`;
 
 interface Row {
@@ -63,7 +67,7 @@ async function ensureData(format: 'pcap' | 'pcapng' | 'pjsip', size: string): Pr
   const file = join(dataDir, `traffic-${size}.${ext}`);
   if (!existsSync(`${file}.expected.json`)) {
     process.stderr.write(`bench: generating ${file}…\n`);
-    await measure(`${tsx} bench/generate.ts --size ${size} --format ${format} --seed 1 --out ${file}`, { cwd: root });
+    await measure(`${script('generate')} --size ${size} --format ${format} --seed 1 --out ${file}`, { cwd: root });
   }
   return { file, counts: JSON.parse(readFileSync(`${file}.expected.json`, 'utf8')) as TrafficCounts };
 }
@@ -163,7 +167,7 @@ async function main(): Promise<void> {
   say(`\nMachine: ${machine.cpus} × ${machine.model}, ${machine.memoryGiB} GiB, Node.js ${machine.node}; ${machine.tshark}; ${machine.sngrep}.`);
 
   // 1. The parser alone, against npm's SIP parsers.
-  const parser = await measure(`${tsx} bench/parse-bench.ts --json`, { cwd: root, keepStdout: true });
+  const parser = await measure(`${script('parse-bench')} --json`, { cwd: root, keepStdout: true });
   const parserRows = JSON.parse(parser.stdout.trim()) as { name: string; opsPerSec: number; mbPerSec: number; note?: string }[];
   report['parser'] = parserRows;
   say('\n## The parser on one core (bench/parse-bench.ts)\n');
@@ -176,7 +180,7 @@ async function main(): Promise<void> {
   const stages: (StageResult & { peakRssMiB: number })[] = [];
   for (const stage of STAGES) {
     process.stderr.write(`bench: stage ${stage}\n`);
-    const m = await measure(`/usr/bin/time ${tsx} bench/stages.ts ${pcap.file} ${stage}`, { cwd: root, keepStdout: true });
+    const m = await measure(`/usr/bin/time ${script('stages')} ${pcap.file} ${stage}`, { cwd: root, keepStdout: true });
     stages.push({ ...(JSON.parse(m.stdout.trim()) as StageResult), peakRssMiB: m.peakRssMiB });
   }
   report['stages'] = stages;
@@ -234,7 +238,7 @@ async function main(): Promise<void> {
   if (stream !== undefined) {
     const bytes = parseSize(stream);
     process.stderr.write(`bench: ${stream} through a pipe\n`);
-    const m = await measure(`${tsx} bench/generate.ts --size ${stream} --format pcap --out - 2>/dev/null | /usr/bin/time ${siplens} analyze - --json > /dev/null`, { cwd: root });
+    const m = await measure(`${script('generate')} --size ${stream} --format pcap --out - 2>/dev/null | /usr/bin/time ${siplens} analyze - --json > /dev/null`, { cwd: root });
     const analyzeRss = captures.rows.find((r) => r.name === 'siplens analyze')?.peakRssMiB.median ?? Number.NaN;
     const s = { size: stream, bytes, seconds: m.seconds, mbPerSec: bytes / 1e6 / m.seconds, peakRssMiB: m.peakRssMiB, rssVsFile: m.peakRssMiB / analyzeRss };
     report['stream'] = s;
