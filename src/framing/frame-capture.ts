@@ -245,8 +245,8 @@ export class CaptureFramer {
     this.#packet = f.packet;
     this.#time = f.time;
     this.#offset = f.offset;
-    this.#snapped = f.data.length < f.wireLength;
-    const d = this.#decoder.decode(f.linkType, f.data, f.packet);
+    this.#snapped = f.end - f.start < f.wireLength;
+    const d = this.#decoder.decodeRange(f.linkType, f.bytes, f.start, f.end, f.packet);
     if (this.#decoder.fragments.dropped.length > 0) this.#takeFragmentIssues();
     switch (d.kind) {
       case 'udp':

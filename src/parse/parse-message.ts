@@ -215,11 +215,12 @@ export function scanMessage(
       id = CONTENT_LENGTH_ID;
       if (layout.contentLengthAt < 0) layout.contentLengthAt = n;
     }
+    // Offsets relative to the message's first byte, written so now (no second pass to rebase them).
     index[n] = id;
-    index[n + 1] = lineStart;
-    index[n + 2] = nameEnd;
-    index[n + 3] = colon + 1;
-    index[n + 4] = lineEnd;
+    index[n + 1] = lineStart - start;
+    index[n + 2] = nameEnd - start;
+    index[n + 3] = colon + 1 - start;
+    index[n + 4] = lineEnd - start;
     n += 5;
     count++;
   }
@@ -246,21 +247,15 @@ export function scanMessage(
   let contentLength = -1;
   if (layout.contentLengthAt >= 0) {
     const k = layout.contentLengthAt;
-    contentLength = readDigits(b, index[k + 3]!, index[k + 4]!);
+    contentLength = readDigits(b, start + index[k + 3]!, start + index[k + 4]!);
   }
   if (start !== 0) rebase(layout, issues, start);
   return new MessageScan(layout, issues, contentLength);
 }
 
-/** Makes every offset of a scan relative to `start`, the message's first byte. */
+/** Makes the layout's offsets and the issues' spans relative to `start`, the message's first byte (the header
+ * index is written relative already). */
 function rebase(layout: MessageLayout, issues: Issue[], start: number): void {
-  const index = layout.index;
-  for (let k = 0; k < index.length; k += 5) {
-    index[k + 1]! -= start;
-    index[k + 2]! -= start;
-    index[k + 3]! -= start;
-    index[k + 4]! -= start;
-  }
   layout.startLineStart -= start;
   layout.startLineEnd -= start;
   if (layout.methodStart >= 0) {

@@ -106,6 +106,11 @@ export class PacketDecoder {
 
   /** Decodes one frame; the result is in `out` (and returned). `packet` numbers fragments for reports. */
   decode(linkType: number, data: Uint8Array, packet: number): DecodedPacket {
+    return this.decodeRange(linkType, data, 0, data.length, packet);
+  }
+
+  /** decode() of the frame in data[start, end), without a view of it. */
+  decodeRange(linkType: number, data: Uint8Array, start: number, end: number, packet: number): DecodedPacket {
     const o = this.out;
     o.kind = 'skip';
     o.skipReason = '';
@@ -113,36 +118,37 @@ export class PacketDecoder {
     o.reassembled = false;
     o.tunnels = 0;
     this.#packet = packet;
-    const n = data.length;
+    const s = start;
+    const n = end - start;
     switch (linkType) {
       case LinkType.ETHERNET:
         if (n < 14) return this.#skip('short-frame');
-        this.#etherType(data, 12, 14);
+        this.#etherType(data, s + 12, s + 14, end);
         break;
       case LinkType.LINUX_SLL:
         // Linux cooked v1: 16 bytes, protocol type last.
         if (n < 16) return this.#skip('short-frame');
-        this.#etherType(data, 14, 16);
+        this.#etherType(data, s + 14, s + 16, end);
         break;
       case LinkType.LINUX_SLL2:
         // Linux cooked v2: protocol type first, 20 bytes in all.
         if (n < 20) return this.#skip('short-frame');
-        this.#etherType(data, 0, 20);
+        this.#etherType(data, s, s + 20, end);
         break;
       case LinkType.RAW:
       case LinkType.RAW_OPENBSD:
       case LinkType.RAW_BSDOS:
       case LinkType.IPV4:
       case LinkType.IPV6:
-        this.#ip(data, 0, n, 0);
+        this.#ip(data, s, end, 0);
         break;
       case LinkType.NULL:
       case LinkType.LOOP: {
         if (n < 4) return this.#skip('short-frame');
         // DLT_NULL holds the address family in the capturing host's byte order, DLT_LOOP in network order; the
         // values are small, so whichever end holds the non-zero byte tells the order.
-        const family = data[0] === 0 && data[1] === 0 ? data[3]! | (data[2]! << 8) : data[0]! | (data[1]! << 8);
-        if (family === 2 || family === 24 || family === 28 || family === 30 || family === 10) this.#ip(data, 4, n, 0);
+        const family = data[s] === 0 && data[s + 1] === 0 ? data[s + 3]! | (data[s + 2]! << 8) : data[s]! | (data[s + 1]! << 8);
+        if (family === 2 || family === 24 || family === 28 || family === 30 || family === 10) this.#ip(data, s + 4, end, 0);
         else this.#skip(`address-family-${family}`);
         break;
       }
@@ -158,30 +164,30 @@ export class PacketDecoder {
     return this.out;
   }
 
-  /** Dispatches on an EtherType at `typeAt`, the payload starting at `start`; VLAN tags and PPPoE are crossed. */
-  #etherType(b: Uint8Array, typeAt: number, start: number): void {
+  /** Dispatches on an EtherType at `typeAt`, the payload starting at `start` and the frame ending at `end`; VLAN tags and PPPoE are crossed. */
+  #etherType(b: Uint8Array, typeAt: number, start: number, end: number): void {
     let type = (b[typeAt]! << 8) | b[typeAt + 1]!;
     let p = start;
     // IEEE 802.1Q (0x8100), 802.1ad QinQ (0x88a8) and the older 0x9100: 4 bytes each, any number of them.
     while (type === 0x8100 || type === 0x88a8 || type === 0x9100) {
-      if (p + 4 > b.length) return void this.#skip('short-frame');
+      if (p + 4 > end) return void this.#skip('short-frame');
       type = (b[p + 2]! << 8) | b[p + 3]!;
       p += 4;
     }
-    if (type === 0x0800 || type === 0x86dd) return this.#ip(b, p, b.length, 0);
+    if (type === 0x0800 || type === 0x86dd) return this.#ip(b, p, end, 0);
     if (type === 0x8864) {
       // PPPoE session (RFC 2516): 6 bytes of PPPoE, 2 of PPP protocol.
-      if (p + 8 > b.length) return void this.#skip('short-frame');
+      if (p + 8 > end) return void this.#skip('short-frame');
       const ppp = (b[p + 6]! << 8) | b[p + 7]!;
-      if (ppp === 0x0021 || ppp === 0x0057) return this.#ip(b, p + 8, b.length, 0);
+      if (ppp === 0x0021 || ppp === 0x0057) return this.#ip(b, p + 8, end, 0);
       return void this.#skip(`ppp-${ppp.toString(16)}`);
     }
     if (type === 0x8847) {
       // MPLS unicast: labels up to the bottom-of-stack bit, then IP by its version nibble.
-      while (p + 4 <= b.length) {
+      while (p + 4 <= end) {
         const bottom = (b[p + 2]! & 1) === 1;
         p += 4;
-        if (bottom) return this.#ip(b, p, b.length, 0);
+        if (bottom) return this.#ip(b, p, end, 0);
       }
       return void this.#skip('short-frame');
     }
