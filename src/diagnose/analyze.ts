@@ -26,14 +26,24 @@ import { summarizeCall } from './summarize.js';
 export { diagnose, runRules } from './combine.js';
 export type { FinishedCalls, PartialAnalysis } from './combine.js';
 
-/** Which parsed messages an analysis keeps for reports: every one, those cited as evidence, or none. */
-export type KeepMessages = 'all' | 'evidence' | 'none';
+/**
+ * Which parsed messages an analysis keeps for reports: every one, those cited as evidence, or none; `flows` keeps
+ * the evidence, the first FLOWS_KEEP_FIRST_MESSAGES messages and the messages of up to FLOWS_KEEP_CALLS calls with
+ * error or warning findings and FLOWS_KEEP_CALLS others (what the HTML report draws), in bounded memory.
+ */
+export type KeepMessages = 'all' | 'evidence' | 'flows' | 'none';
+
+/** `flows`: the first messages kept whatever becomes of them (the HTML report lists the first 3,000). */
+export const FLOWS_KEEP_FIRST_MESSAGES = 3000;
+/** `flows`: calls whose messages are kept as they end, of those with error or warning findings and of the others. */
+export const FLOWS_KEEP_CALLS = 300;
 
 /** The options of readInputs (cwd, stdin, limits, onProgress, signal) apply when `analyze` reads paths. */
 export interface AnalyzeOptions extends ReadInputsOptions {
   /**
-   * Default `evidence`: the messages findings cite (reports quote them); `none` keeps memory flat on huge inputs.
-   * `true` is `all`, `false` is `none`.
+   * Default `evidence`: the messages findings cite (reports quote them); `none` keeps memory flat on huge inputs;
+   * `flows` adds the first messages and those of a few hundred calls, for ladders, still in bounded memory; `all`
+   * keeps every message (memory grows with the input). `true` is `all`, `false` is `none`.
    */
   readonly keepMessages?: KeepMessages | boolean;
   /** The rule families to run; default every one. */
@@ -205,6 +215,8 @@ class DraftList {
 export function createAnalyzer(options: AnalyzeOptions = {}, inputs: readonly InputReport[] = []): Analyzer {
   const k = options.keepMessages ?? 'evidence';
   const keep: KeepMessages = k === true ? 'all' : k === false ? 'none' : k;
+  /** Messages no longer needed leave the store (`all` keeps them, `none` never stores them). */
+  const releases = keep === 'evidence' || keep === 'flows';
   const store = new MessageStore();
   /** Indexes pushed as parsed records (their issues are kept as read). */
   const asRecords = new Set<number>();
@@ -222,14 +234,14 @@ export function createAnalyzer(options: AnalyzeOptions = {}, inputs: readonly In
       }
       cited.delete(i);
       // Cited no more: its call left memory long ago, so nothing else holds the message.
-      if (keep === 'evidence') {
+      if (releases) {
         store.delete(i);
         asRecords.delete(i);
       }
     }
   };
   const release = (indexes: readonly number[]): void => {
-    if (keep !== 'evidence') return;
+    if (!releases) return;
     for (const i of indexes) {
       if (cited.has(i)) continue;
       store.delete(i);
@@ -243,6 +255,25 @@ export function createAnalyzer(options: AnalyzeOptions = {}, inputs: readonly In
   const every = options.eviction === false ? 0 : (options.eviction?.checkEvery ?? 4096);
   let pushed = 0;
   let nextRaw = 0;
+
+  let severeFlowsKept = 0;
+  let otherFlowsKept = 0;
+  /** `flows`: keeps (cites for good) the messages of the first calls that end, those with severe findings apart. */
+  function keepFlows(calls: readonly (readonly number[])[], drafts: readonly { severity: string; evidence: readonly number[] }[]): void {
+    if (severeFlowsKept >= FLOWS_KEEP_CALLS && otherFlowsKept >= FLOWS_KEEP_CALLS) return;
+    const severe = new Set<number>();
+    for (const d of drafts) if (d.severity !== 'info') for (const i of d.evidence) severe.add(i);
+    for (const messages of calls) {
+      if (messages.some((i) => severe.has(i))) {
+        if (severeFlowsKept >= FLOWS_KEEP_CALLS) continue;
+        severeFlowsKept++;
+      } else {
+        if (otherFlowsKept >= FLOWS_KEEP_CALLS) continue;
+        otherFlowsKept++;
+      }
+      cite(messages);
+    }
+  }
 
   /** Diagnoses calls that are over and idle, keeps what they concluded, and lets their messages go. */
   function evict(): void {
@@ -259,9 +290,10 @@ export function createAnalyzer(options: AnalyzeOptions = {}, inputs: readonly In
       lastAt: correlator.lastAt(),
     };
     const drafts = runRules(part, ruleList);
+    if (keep === 'flows') keepFlows(evicted.map((e) => e.call.messages), drafts);
     finishedDrafts.add(drafts, cite, uncite);
     for (const e of evicted) finishedCalls.add(summarizeCall(e.call, new Map()));
-    if (keep === 'evidence') for (const e of evicted) release(e.call.messages);
+    if (releases) for (const e of evicted) release(e.call.messages);
   }
 
   function partial(lastAt?: number | null): PartialAnalysis {
@@ -303,6 +335,7 @@ export function createAnalyzer(options: AnalyzeOptions = {}, inputs: readonly In
         store.put(record.index, record.message.raw, record.meta, record.message.issues.slice());
         asRecords.add(record.index);
       }
+      if (keep === 'flows' && record.index < FLOWS_KEEP_FIRST_MESSAGES) cite([record.index]);
       keepDefective(correlator.push(record));
       if (record.index >= nextRaw) nextRaw = record.index + 1;
       afterPush();
@@ -311,6 +344,7 @@ export function createAnalyzer(options: AnalyzeOptions = {}, inputs: readonly In
       const index = given ?? nextRaw;
       if (index >= nextRaw) nextRaw = index + 1;
       if (keep !== 'none') store.put(index, raw.bytes, raw.meta, raw.issues);
+      if (keep === 'flows' && index < FLOWS_KEEP_FIRST_MESSAGES) cite([index]);
       const facts = scanFacts(raw.bytes, raw.meta, index, raw.issues);
       correlator.pushFacts(facts);
       keepDefective(facts);
@@ -326,7 +360,8 @@ export function createAnalyzer(options: AnalyzeOptions = {}, inputs: readonly In
     analysis() {
       const result = snapshot();
       const kept = new Map<number, MessageRecord>();
-      if (keep === 'all') {
+      // `flows`: everything still stored is bounded (evidence, the kept flows, what was in flight at the end).
+      if (keep === 'all' || keep === 'flows') {
         for (const i of [...store.indexes()].sort((a, b) => a - b)) {
           const stored = store.get(i) as StoredMessage;
           kept.set(i, reviveMessage(stored, options.parse, asRecords.has(i)));
@@ -373,8 +408,8 @@ const SHARED_FROM_BYTES = 32 << 20;
 /** How many worker threads analyse the inputs: `options.workers`, else one per core (up to 4) for large inputs. */
 async function sharesFor(inputs: readonly string[], options: AnalyzeOptions): Promise<number> {
   const k = options.keepMessages;
-  // Every message kept, or rules given as code, stay in this thread: neither crosses to a worker.
-  if (k === 'all' || k === true || options.rules !== undefined) return 1;
+  // Every message kept, the flows kept, or rules given as code, stay in this thread: none crosses to a worker.
+  if (k === 'all' || k === 'flows' || k === true || options.rules !== undefined) return 1;
   if (options.workers !== undefined) return Math.max(1, Math.floor(options.workers));
   const cores = availableParallelism();
   if (cores < 2) return 1;

@@ -174,7 +174,8 @@ export function formatHtmlReport(report: Report, options: HtmlReportOptions = {}
     body.push('</tbody></table></div>');
   }
 
-  const picked = pickFlows(result, options.maxFlows ?? HTML_MAX_FLOWS);
+  // Only flows whose messages the report holds: on a large input the analysis keeps a few hundred flows, not all.
+  const picked = pickFlows(result, options.maxFlows ?? HTML_MAX_FLOWS, (i) => report.byIndex.has(i));
   const total = result.registrations.length + result.calls.length;
   body.push(`<h2 id="flows">Flows <span class="count">${picked.length < total ? `${picked.length} of ${total}` : total}</span></h2>`);
   if (picked.length < total) body.push(`<p class="meta">${picked.length} ladders are drawn, those with errors and warnings first; narrow the report with --filter to draw others.</p>`);

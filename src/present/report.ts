@@ -41,14 +41,18 @@ export interface FlowRef {
   readonly messages: readonly number[];
 }
 
-/** The flows to draw, in report order (registrations, then calls), choosing those with error or warning findings first. */
-export function pickFlows(result: AnalysisResult, max = HTML_MAX_FLOWS): FlowRef[] {
+/**
+ * The flows to draw, in report order (registrations, then calls), choosing those with error or warning findings first.
+ * With `available`, only flows whose every message is at hand (an analysis that kept `flows` has a few hundred).
+ */
+export function pickFlows(result: AnalysisResult, max = HTML_MAX_FLOWS, available?: (index: number) => boolean): FlowRef[] {
   const severe = new Set(result.findings.filter((f) => f.severity !== 'info').map((f) => f.id));
   const all: (FlowRef & { weight: number; order: number })[] = [
     ...result.registrations.map((r, at) => ({ kind: 'registration' as const, at, messages: r.messages, weight: r.findings.some((id) => severe.has(id)) ? 0 : 1 })),
     ...result.calls.map((c, at) => ({ kind: 'call' as const, at, messages: c.messages, weight: c.findings.some((id) => severe.has(id)) ? 0 : 1 })),
   ].map((f, order) => ({ ...f, order }));
-  const chosen = [...all].sort((a, b) => a.weight - b.weight || a.order - b.order).slice(0, max);
+  const drawable = available === undefined ? all : all.filter((f) => f.messages.length > 0 && f.messages.every(available));
+  const chosen = [...drawable].sort((a, b) => a.weight - b.weight || a.order - b.order).slice(0, max);
   return chosen.sort((a, b) => a.order - b.order).map(({ kind, at, messages }) => ({ kind, at, messages }));
 }
 
@@ -100,7 +104,8 @@ export function buildReport(
 function scopeIndexes(result: AnalysisResult, records: readonly MessageRecord[], scope: 'evidence' | 'html'): Set<number> {
   const out = new Set<number>(result.findings.flatMap((f) => f.evidence));
   if (scope === 'html') {
-    for (const f of pickFlows(result)) for (const i of f.messages) out.add(i);
+    const at = new Set(records.map((r) => r.index));
+    for (const f of pickFlows(result, HTML_MAX_FLOWS, (i) => at.has(i))) for (const i of f.messages) out.add(i);
     for (const r of records.slice(0, HTML_MAX_MESSAGES)) out.add(r.index);
   }
   return out;

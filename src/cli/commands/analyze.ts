@@ -62,7 +62,7 @@ export interface LoadedAnalysis {
 }
 
 /** Runs the analysis over the inputs with a progress bar, and tells which exit code the inputs call for. */
-export async function loadAnalysis(inputs: readonly string[], io: CliIo, keep: 'all' | 'evidence' = 'all', workers?: number): Promise<LoadedAnalysis> {
+export async function loadAnalysis(inputs: readonly string[], io: CliIo, keep: 'all' | 'evidence' | 'flows' = 'all', workers?: number): Promise<LoadedAnalysis> {
   const progress = createProgress(io, 'reading');
   let out;
   try {
@@ -162,9 +162,10 @@ Examples:
         exit.code = ExitCode.usage;
         return;
       }
-      // Filters look at every message, and the HTML report shows flows; the other outputs need only the evidence.
-      const needAll = opts.html !== undefined || filters.length > 0;
-      const loaded = await loadAnalysis(inputs, io, needAll ? 'all' : 'evidence', workers);
+      // Filters look at every message; the HTML report draws a few hundred flows (kept in bounded memory); the other
+      // outputs need only the evidence.
+      const keep = filters.length > 0 ? 'all' : opts.html !== undefined ? 'flows' : 'evidence';
+      const loaded = await loadAnalysis(inputs, io, keep, workers);
       const report: Report = buildReport(loaded.result, loaded.messages, { redact, filters, scope: opts.html !== undefined ? 'html' : 'evidence' });
       if (opts.json === true) io.stdout(`${JSON.stringify(report.result, null, 2)}\n`);
       else if (opts.md === true) io.stdout(formatMarkdownReport(report));
