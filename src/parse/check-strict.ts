@@ -8,6 +8,7 @@ const MANDATORY = ['To', 'From', 'CSeq', 'Call-ID'] as const;
 
 /** Headers with a single value (RFC 3261 §7.3.1: only list headers may repeat). */
 const SINGLE = ['To', 'From', 'CSeq', 'Call-ID', 'Max-Forwards', 'Content-Type', 'Expires', 'Min-Expires', 'Date'] as const;
+const SINGLE_IDS = SINGLE.map((name) => identifyName(name));
 
 const MONTHS = new Set(['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec']);
 const WKDAYS = new Set(['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun']);
@@ -20,8 +21,13 @@ const WKDAYS = new Set(['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun']);
  */
 export function checkStrict(message: SipMessage): Issue[] {
   const found: Issue[] = [];
+  // Each header's name identified once (long or compact form, any case): counting and finding go by id.
+  const headers = message.headers;
+  const ids = headers.map((h) => identifyName(h.name));
   const span = (name: string): { start: number; end: number } | undefined => {
-    const h = message.headers.find((x) => identifyName(x.name) === identifyName(name) && identifyName(name) !== 0);
+    const id = identifyName(name);
+    const at = id === 0 ? -1 : ids.indexOf(id);
+    const h = at < 0 ? undefined : headers[at];
     return h === undefined ? undefined : { start: h.start, end: h.end };
   };
   const add = (code: string, severity: Severity, text: string, where?: { start: number; end: number }): void => {
@@ -43,13 +49,16 @@ export function checkStrict(message: SipMessage): Issue[] {
     // RFC 2543 requests lack it (RFC 4475 §3.4.1), so this is a warning.
     add('missing-header', 'warning', 'expected a Max-Forwards header in a request (RFC 3261 §8.1.1.6), found none');
   }
-  for (const name of SINGLE) {
-    const count = message.headers.filter((h) => identifyName(h.name) === identifyName(name)).length;
+  for (let k = 0; k < SINGLE.length; k++) {
+    const name = SINGLE[k]!;
+    const id = SINGLE_IDS[k]!;
+    let count = 0;
+    for (const x of ids) if (x === id) count++;
     if (count > 1) {
       add('multiple-values', 'error', `expected one ${name} header (RFC 3261 §7.3.1), found ${count}`, span(name));
     }
   }
-  for (const h of message.headers) {
+  for (const h of headers) {
     // RFC 3261 §7.3.1, §25.1: field-name = token
     for (let k = 0; k < h.name.length; k++) {
       const c = h.name.charCodeAt(k);
