@@ -88,6 +88,8 @@ export interface Analyzer {
   partial(lastAt?: number | null): PartialAnalysis;
   /** A kept message's bytes, meta and issues; `asRead`: pushed as a parsed record. */
   stored(index: number): (StoredMessage & { readonly asRead: boolean }) | undefined;
+  /** The indexes of the messages kept now, in no order. */
+  storedIndexes(): number[];
 }
 
 /**
@@ -353,6 +355,7 @@ export function createAnalyzer(options: AnalyzeOptions = {}, inputs: readonly In
     },
     snapshot,
     partial,
+    storedIndexes: () => [...store.indexes()],
     stored: (index) => {
       const m = store.get(index);
       return m === undefined ? undefined : { ...m, asRead: asRecords.has(index) };
@@ -408,8 +411,8 @@ const SHARED_FROM_BYTES = 32 << 20;
 /** How many worker threads analyse the inputs: `options.workers`, else one per core (up to 4) for large inputs. */
 async function sharesFor(inputs: readonly string[], options: AnalyzeOptions): Promise<number> {
   const k = options.keepMessages;
-  // Every message kept, the flows kept, or rules given as code, stay in this thread: none crosses to a worker.
-  if (k === 'all' || k === 'flows' || k === true || options.rules !== undefined) return 1;
+  // Every message kept, or rules given as code, stay in this thread: neither crosses to a worker.
+  if (k === 'all' || k === true || options.rules !== undefined) return 1;
   if (options.workers !== undefined) return Math.max(1, Math.floor(options.workers));
   const cores = availableParallelism();
   if (cores < 2) return 1;

@@ -54,6 +54,15 @@ describe("keepMessages 'flows' (what the HTML report draws, in bounded memory)",
       const b = buildReport(flows.result, flows.messages, { scope: 'html' });
       const drawn = (r: typeof a): number[] => pickFlows(r.result, HTML_MAX_FLOWS, (i) => r.byIndex.has(i)).flatMap((f) => [...f.messages]);
       expect(drawn(b)).toEqual(drawn(a));
+
+      // In worker threads (as large inputs are analysed): each share keeps its own first messages and flows, so more
+      // flows are at hand; every one picked is whole, and the result is the one every message gives.
+      const shared = await analyze([file], { keepMessages: 'flows', eviction, workers: 2 });
+      expect(shared.result).toEqual(all.result);
+      const c = buildReport(shared.result, shared.messages, { scope: 'html' });
+      const pickedShared = pickFlows(c.result, HTML_MAX_FLOWS, (i) => c.byIndex.has(i));
+      expect(pickedShared.length).toBe(HTML_MAX_FLOWS);
+      for (const f of pickedShared) for (const i of f.messages) expect(shared.messages.get(i)?.message.raw).toEqual(all.messages.get(i)?.message.raw);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

@@ -81,7 +81,7 @@ class Share {
 export async function analyzeInShares(inputs: readonly string[], options: AnalyzeOptions, shares: number): Promise<Analysis> {
   const k = options.keepMessages ?? 'evidence';
   const shareOptions: ShareOptions = {
-    keepMessages: k === false || k === 'none' ? 'none' : 'evidence',
+    keepMessages: k === false || k === 'none' ? 'none' : k === 'flows' ? 'flows' : 'evidence',
     ...(options.eviction !== undefined && { eviction: options.eviction }),
     ...(options.maxCalls !== undefined && { maxCalls: options.maxCalls }),
     ...(options.maxFindingsPerRule !== undefined && { maxFindingsPerRule: options.maxFindingsPerRule }),
@@ -114,7 +114,13 @@ export async function analyzeInShares(inputs: readonly string[], options: Analyz
     const byIndex = new Map<number, EvidenceMessage>();
     for (const r of results) for (const e of r.evidence) byIndex.set(e.index, e);
     const messages = new Map<number, MessageRecord>();
-    if (shareOptions.keepMessages === 'evidence') {
+    if (shareOptions.keepMessages === 'flows') {
+      // Each share kept its own first messages and flows: all of them are handed on (the report picks among them).
+      for (const i of [...byIndex.keys()].sort((a, b) => a - b)) {
+        const e = byIndex.get(i)!;
+        messages.set(i, reviveMessage(e, options.parse, e.asRead));
+      }
+    } else if (shareOptions.keepMessages === 'evidence') {
       const wanted = new Set<number>();
       for (const f of result.findings) for (const i of f.evidence) wanted.add(i);
       for (const i of [...wanted].sort((a, b) => a - b)) {

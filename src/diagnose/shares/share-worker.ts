@@ -1,5 +1,6 @@
 // One share of an analysis in a worker thread: the messages routed here are analysed as createAnalyzer would, and the
-// partial result goes back with the messages its findings cite.
+// partial result goes back with the messages its findings cite (with keepMessages 'flows', every message it kept:
+// a bounded set, see createAnalyzer).
 import { parentPort, workerData } from 'node:worker_threads';
 import { createAnalyzer } from '../analyze.js';
 import { readRawBatch } from '../raw-batch.js';
@@ -22,7 +23,7 @@ port.on('message', (message: ToWorker) => {
       return;
     }
     const partial = analyzer.partial(message.lastAt);
-    const cited = new Set<number>();
+    const cited = new Set<number>(options.keepMessages === 'flows' ? analyzer.storedIndexes() : []);
     for (const d of partial.drafts) for (const i of d.evidence) cited.add(i);
     const evidence: EvidenceMessage[] = [];
     const transfer: ArrayBuffer[] = [];
