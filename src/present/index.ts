@@ -20,7 +20,7 @@ export { formatMarkdownReport, escapeMarkdown } from './report-markdown.js';
 export type { HtmlReportOptions } from './report-html.js';
 export { formatHtmlReport } from './report-html.js';
 export type { MessageStats, ResponseTimes } from './stats.js';
-export { computeStats, formatStatsText, percentile } from './stats.js';
+export { computeStats, formatStatsText, percentile, pseudonymizeAccounts, StatsCounter } from './stats.js';
 export type { Endpoint, PcapPacket } from './pcap-writer.js';
 export { encodePcap, encodePcapHeader, parseEndpoint } from './pcap-writer.js';
 export type { PcapExport, PcapExportOptions } from './pcap-export.js';

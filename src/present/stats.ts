@@ -1,3 +1,4 @@
+import { lookupStatus } from '../diagnose/catalog/index.js';
 import { formatTable } from './text-table.js';
 import type { MessageView } from './message-view.js';
 import { secondsOf } from './message-view.js';
@@ -40,74 +41,124 @@ function accountOf(uri: string | null): string {
   return end < 0 ? noScheme : noScheme.slice(0, end);
 }
 
+/** Open transactions (request seen, no final answer yet) held at most; the oldest are let go first. */
+const MAX_OPEN_TRANSACTIONS = 200_000;
+/** Answered transactions remembered, so that a retransmitted final answer is not counted twice. */
+const MAX_ANSWERED_KEYS = 200_000;
+
 /**
- * Counts by method, code and account, and the request → final response times. A transaction is keyed by Call-ID,
- * CSeq number and method (RFC 3261 §17.1.3 matches by branch; Call-ID + CSeq also holds for logs that lose the Via).
+ * Counts by method, code and account, and the request → final response times, one message at a time: memory is
+ * bounded by the open transactions and the response times kept (a number each), not by the messages. A transaction is
+ * keyed by Call-ID, CSeq number and method (RFC 3261 §17.1.3 matches by branch; Call-ID + CSeq also holds for logs
+ * that lose the Via).
  */
-export function computeStats(messages: readonly MessageView[]): MessageStats {
-  const byMethod = new Map<string, number>();
-  const byCode = new Map<number, { reason: string; count: number }>();
-  const byAccount = new Map<string, { requests: number; failures: number }>();
-  const started = new Map<string, { method: string; at: number | null; account: string }>();
-  const done = new Set<string>();
-  const times = new Map<string, number[]>();
-  let requests = 0;
-  let responses = 0;
-  for (const m of messages) {
+export class StatsCounter {
+  readonly #byMethod = new Map<string, number>();
+  readonly #byCode = new Map<number, { reason: string; count: number }>();
+  readonly #byAccount = new Map<string, { requests: number; failures: number }>();
+  readonly #started = new Map<string, { method: string; at: number | null; account: string }>();
+  #answered = new Set<string>();
+  #answeredBefore = new Set<string>();
+  readonly #times = new Map<string, number[]>();
+  #messages = 0;
+  #requests = 0;
+  #responses = 0;
+
+  add(m: MessageView): void {
+    this.#messages++;
     const key = `${m.callId ?? ''}\u0000${m.cseq ?? ''}\u0000${m.cseqMethod ?? ''}`;
     if (m.kind === 'request') {
-      requests++;
+      this.#requests++;
       const method = m.method ?? '?';
-      byMethod.set(method, (byMethod.get(method) ?? 0) + 1);
+      this.#byMethod.set(method, (this.#byMethod.get(method) ?? 0) + 1);
       const account = accountOf(m.from);
-      const a = byAccount.get(account) ?? { requests: 0, failures: 0 };
+      const a = this.#byAccount.get(account) ?? { requests: 0, failures: 0 };
       a.requests++;
-      byAccount.set(account, a);
+      this.#byAccount.set(account, a);
       // A retransmission keeps the first send time; ACK gets no response (RFC 3261 §17.1.1.3).
-      if (method !== 'ACK' && !started.has(key)) started.set(key, { method, at: secondsOf(m), account });
-    } else {
-      responses++;
-      const code = m.status ?? 0;
-      const e = byCode.get(code) ?? { reason: m.reason ?? '', count: 0 };
-      e.count++;
-      byCode.set(code, e);
-      if (code < 200 || done.has(key)) continue;
-      const req = started.get(key);
-      if (req === undefined) continue;
-      done.add(key);
-      if (code >= 300) {
-        const a = byAccount.get(req.account);
-        if (a !== undefined && code !== 401 && code !== 407) a.failures++;
+      if (method !== 'ACK' && !this.#started.has(key) && !this.#wasAnswered(key)) {
+        if (this.#started.size >= MAX_OPEN_TRANSACTIONS) this.#started.delete(this.#started.keys().next().value as string);
+        this.#started.set(key, { method, at: secondsOf(m), account });
       }
-      const at = secondsOf(m);
-      if (req.at !== null && at !== null && at >= req.at) {
-        const list = times.get(req.method) ?? [];
-        list.push((at - req.at) * 1000);
-        times.set(req.method, list);
-      }
+      return;
+    }
+    this.#responses++;
+    const code = m.status ?? 0;
+    const e = this.#byCode.get(code) ?? { reason: m.reason ?? '', count: 0 };
+    e.count++;
+    this.#byCode.set(code, e);
+    if (code < 200) return;
+    const req = this.#started.get(key);
+    if (req === undefined) return;
+    this.#started.delete(key);
+    this.#answer(key);
+    if (code >= 300) {
+      const a = this.#byAccount.get(req.account);
+      if (a !== undefined && code !== 401 && code !== 407) a.failures++;
+    }
+    const at = secondsOf(m);
+    if (req.at !== null && at !== null && at >= req.at) {
+      const list = this.#times.get(req.method) ?? [];
+      list.push((at - req.at) * 1000);
+      this.#times.set(req.method, list);
     }
   }
-  const responseTimes = [...times.entries()]
-    .map(([method, list]): ResponseTimes => {
-      const sorted = [...list].sort((a, b) => a - b);
-      return {
-        method,
-        count: sorted.length,
-        p50: percentile(sorted, 50),
-        p90: percentile(sorted, 90),
-        p99: percentile(sorted, 99),
-        max: sorted[sorted.length - 1] ?? 0,
-      };
-    })
-    .sort((a, b) => b.count - a.count);
+
+  /** Two generations of answered keys: the older is dropped whole when the newer fills. */
+  #answer(key: string): void {
+    if (this.#answered.size >= MAX_ANSWERED_KEYS) {
+      this.#answeredBefore = this.#answered;
+      this.#answered = new Set();
+    }
+    this.#answered.add(key);
+  }
+
+  #wasAnswered(key: string): boolean {
+    return this.#answered.has(key) || this.#answeredBefore.has(key);
+  }
+
+  result(): MessageStats {
+    const responseTimes = [...this.#times.entries()]
+      .map(([method, list]): ResponseTimes => {
+        const sorted = [...list].sort((a, b) => a - b);
+        return {
+          method,
+          count: sorted.length,
+          p50: percentile(sorted, 50),
+          p90: percentile(sorted, 90),
+          p99: percentile(sorted, 99),
+          max: sorted[sorted.length - 1] ?? 0,
+        };
+      })
+      .sort((a, b) => b.count - a.count);
+    return {
+      messages: this.#messages,
+      requests: this.#requests,
+      responses: this.#responses,
+      byMethod: [...this.#byMethod.entries()].map(([method, count]) => ({ method, count })).sort((a, b) => b.count - a.count || a.method.localeCompare(b.method)),
+      byCode: [...this.#byCode.entries()].map(([code, v]) => ({ code, reason: v.reason, count: v.count })).sort((a, b) => a.code - b.code),
+      byAccount: [...this.#byAccount.entries()].map(([account, v]) => ({ account, ...v })).sort((a, b) => b.requests - a.requests || a.account.localeCompare(b.account)),
+      responseTimes,
+    };
+  }
+}
+
+/** computeStats over a list of messages (see StatsCounter). */
+export function computeStats(messages: Iterable<MessageView>): MessageStats {
+  const counter = new StatsCounter();
+  for (const m of messages) counter.add(m);
+  return counter.result();
+}
+
+/**
+ * Stats for `--redact=all`: the accounts as `account-1`, `account-2`… (in the order listed), and every reason phrase
+ * that is not the registry's own for its code replaced by it (a device's own phrase may name a user or a number).
+ */
+export function pseudonymizeAccounts(stats: MessageStats): MessageStats {
   return {
-    messages: messages.length,
-    requests,
-    responses,
-    byMethod: [...byMethod.entries()].map(([method, count]) => ({ method, count })).sort((a, b) => b.count - a.count || a.method.localeCompare(b.method)),
-    byCode: [...byCode.entries()].map(([code, v]) => ({ code, reason: v.reason, count: v.count })).sort((a, b) => a.code - b.code),
-    byAccount: [...byAccount.entries()].map(([account, v]) => ({ account, ...v })).sort((a, b) => b.requests - a.requests || a.account.localeCompare(b.account)),
-    responseTimes,
+    ...stats,
+    byAccount: stats.byAccount.map((a, i) => ({ ...a, account: `account-${i + 1}` })),
+    byCode: stats.byCode.map((c) => ({ ...c, reason: lookupStatus(c.code)?.reason ?? '(reason redacted)' })),
   };
 }
 
