@@ -46,6 +46,11 @@ export interface AnalyzeOptions extends ReadInputsOptions {
    * keeps every message (memory grows with the input). `true` is `all`, `false` is `none`.
    */
   readonly keepMessages?: KeepMessages | boolean;
+  /**
+   * Messages whose Call-ID contains this text are kept too, whatever `keepMessages` says (`siplens flow --call`): the
+   * one flow asked for is drawn whole, in bounded memory.
+   */
+  readonly keepCallIdsContaining?: string;
   /** The rule families to run; default every one. */
   readonly rules?: readonly Rule[];
   /**
@@ -219,6 +224,7 @@ export function createAnalyzer(options: AnalyzeOptions = {}, inputs: readonly In
   const keep: KeepMessages = k === true ? 'all' : k === false ? 'none' : k;
   /** Messages no longer needed leave the store (`all` keeps them, `none` never stores them). */
   const releases = keep === 'evidence' || keep === 'flows';
+  const keepText = options.keepCallIdsContaining === undefined || options.keepCallIdsContaining === '' ? undefined : options.keepCallIdsContaining;
   const store = new MessageStore();
   /** Indexes pushed as parsed records (their issues are kept as read). */
   const asRecords = new Set<number>();
@@ -338,6 +344,7 @@ export function createAnalyzer(options: AnalyzeOptions = {}, inputs: readonly In
         asRecords.add(record.index);
       }
       if (keep === 'flows' && record.index < FLOWS_KEEP_FIRST_MESSAGES) cite([record.index]);
+      if (keepText !== undefined && keep !== 'none' && (record.message.callId ?? '').includes(keepText)) cite([record.index]);
       keepDefective(correlator.push(record));
       if (record.index >= nextRaw) nextRaw = record.index + 1;
       afterPush();
@@ -350,6 +357,7 @@ export function createAnalyzer(options: AnalyzeOptions = {}, inputs: readonly In
       const facts = scanFacts(raw.bytes, raw.meta, index, raw.issues);
       correlator.pushFacts(facts);
       keepDefective(facts);
+      if (keepText !== undefined && keep !== 'none' && facts.callId.includes(keepText)) cite([index]);
       afterPush();
       return index;
     },
@@ -364,7 +372,7 @@ export function createAnalyzer(options: AnalyzeOptions = {}, inputs: readonly In
       const result = snapshot();
       const kept = new Map<number, MessageRecord>();
       // `flows`: everything still stored is bounded (evidence, the kept flows, what was in flight at the end).
-      if (keep === 'all' || keep === 'flows') {
+      if (keep === 'all' || keep === 'flows' || keepText !== undefined) {
         for (const i of [...store.indexes()].sort((a, b) => a - b)) {
           const stored = store.get(i) as StoredMessage;
           kept.set(i, reviveMessage(stored, options.parse, asRecords.has(i)));

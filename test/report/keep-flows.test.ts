@@ -63,6 +63,18 @@ describe("keepMessages 'flows' (what the HTML report draws, in bounded memory)",
       const pickedShared = pickFlows(c.result, HTML_MAX_FLOWS, (i) => c.byIndex.has(i));
       expect(pickedShared.length).toBe(HTML_MAX_FLOWS);
       for (const f of pickedShared) for (const i of f.messages) expect(shared.messages.get(i)?.message.raw).toEqual(all.messages.get(i)?.message.raw);
+
+      // keepCallIdsContaining (flow --call): one answered call, let go long before the end, is still there whole.
+      const call = all.result.calls.find(
+        (c) => c.outcome === 'answered' && c.findings.length === 0 && c.messages.length >= 6 && c.messages[0]! > FLOWS_KEEP_FIRST_MESSAGES && c.messages.at(-1)! < counts.messages - 5000,
+      )!;
+      expect(call).toBeDefined();
+      for (const workers of [1, 2]) {
+        const one = await analyze([file], { keepMessages: 'evidence', eviction, workers, keepCallIdsContaining: call.callId });
+        for (const i of call.messages) expect(one.messages.get(i)?.message.callId).toBe(call.callId);
+        const plain = await analyze([file], { keepMessages: 'evidence', eviction, workers });
+        expect(call.messages.some((i) => plain.messages.has(i))).toBe(false);
+      }
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

@@ -62,12 +62,19 @@ export interface LoadedAnalysis {
 }
 
 /** Runs the analysis over the inputs with a progress bar, and tells which exit code the inputs call for. */
-export async function loadAnalysis(inputs: readonly string[], io: CliIo, keep: 'all' | 'evidence' | 'flows' = 'all', workers?: number): Promise<LoadedAnalysis> {
+export async function loadAnalysis(
+  inputs: readonly string[],
+  io: CliIo,
+  keep: 'all' | 'evidence' | 'flows' = 'all',
+  workers?: number,
+  keepCallIdsContaining?: string,
+): Promise<LoadedAnalysis> {
   const progress = createProgress(io, 'reading');
   let out;
   try {
     out = await analyze(inputs, {
       keepMessages: keep,
+      ...(keepCallIdsContaining !== undefined && { keepCallIdsContaining }),
       ...(workers !== undefined && { workers }),
       cwd: io.cwd,
       onProgress: progress.update,

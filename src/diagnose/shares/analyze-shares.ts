@@ -82,6 +82,7 @@ export async function analyzeInShares(inputs: readonly string[], options: Analyz
   const k = options.keepMessages ?? 'evidence';
   const shareOptions: ShareOptions = {
     keepMessages: k === false || k === 'none' ? 'none' : k === 'flows' ? 'flows' : 'evidence',
+    ...(options.keepCallIdsContaining !== undefined && options.keepCallIdsContaining !== '' && { keepCallIdsContaining: options.keepCallIdsContaining }),
     ...(options.eviction !== undefined && { eviction: options.eviction }),
     ...(options.maxCalls !== undefined && { maxCalls: options.maxCalls }),
     ...(options.maxFindingsPerRule !== undefined && { maxFindingsPerRule: options.maxFindingsPerRule }),
@@ -114,8 +115,9 @@ export async function analyzeInShares(inputs: readonly string[], options: Analyz
     const byIndex = new Map<number, EvidenceMessage>();
     for (const r of results) for (const e of r.evidence) byIndex.set(e.index, e);
     const messages = new Map<number, MessageRecord>();
-    if (shareOptions.keepMessages === 'flows') {
-      // Each share kept its own first messages and flows: all of them are handed on (the report picks among them).
+    if (shareOptions.keepMessages === 'flows' || (shareOptions.keepMessages === 'evidence' && shareOptions.keepCallIdsContaining !== undefined)) {
+      // Each share kept its own first messages and flows, or the messages of the Call-ID asked for: all of them are
+      // handed on (the report picks among them).
       for (const i of [...byIndex.keys()].sort((a, b) => a - b)) {
         const e = byIndex.get(i)!;
         messages.set(i, reviveMessage(e, options.parse, e.asRead));

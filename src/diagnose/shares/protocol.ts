@@ -9,6 +9,7 @@ import type { RawBatch } from '../raw-batch.js';
 /** The options a worker analyses its share with (plain data). */
 export interface ShareOptions {
   readonly keepMessages: 'evidence' | 'flows' | 'none';
+  readonly keepCallIdsContaining?: string;
   readonly eviction?: (EvictionPolicy & { readonly checkEvery?: number }) | false;
   readonly maxCalls?: number;
   readonly maxFindingsPerRule?: number;

@@ -23,7 +23,8 @@ port.on('message', (message: ToWorker) => {
       return;
     }
     const partial = analyzer.partial(message.lastAt);
-    const cited = new Set<number>(options.keepMessages === 'flows' ? analyzer.storedIndexes() : []);
+    const every = options.keepMessages === 'flows' || options.keepCallIdsContaining !== undefined;
+    const cited = new Set<number>(every ? analyzer.storedIndexes() : []);
     for (const d of partial.drafts) for (const i of d.evidence) cited.add(i);
     const evidence: EvidenceMessage[] = [];
     const transfer: ArrayBuffer[] = [];
