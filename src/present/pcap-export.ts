@@ -34,30 +34,34 @@ export interface PacketPlan {
   readonly synthesizedTimes: number;
 }
 
-/** The packets a capture (or a HEP feed) of these messages holds: addresses and times, made up where missing. */
-export function planPackets(messages: readonly MessageView[], options: PcapExportOptions = {}): PacketPlan {
-  const encoder = new TextEncoder();
-  const made = new Map<string, Endpoint>();
-  let synthesizedAddresses = 0;
-  let synthesizedTimes = 0;
-  let lastMs = 0;
-  const packets: PcapPacket[] = [];
-  for (const m of messages) {
+/**
+ * Plans packets one message at a time (addresses and times made up where missing, the same way for every message of
+ * a run), so that an export can stream: `export` without redaction never holds the messages.
+ */
+export class PacketPlanner {
+  readonly #encoder = new TextEncoder();
+  readonly #made = new Map<string, Endpoint>();
+  #lastMs = 0;
+  synthesizedAddresses = 0;
+  synthesizedTimes = 0;
+
+  /** The packet of one message; `raw`: its exact bytes, used instead of the view's text. */
+  plan(m: MessageView, raw?: Uint8Array): PcapPacket {
     let src = parseEndpoint(m.src, 5060);
     let dst = parseEndpoint(m.dst, 5060);
-    if (src === undefined || dst === undefined) synthesizedAddresses++;
+    if (src === undefined || dst === undefined) this.synthesizedAddresses++;
     const v6 = (src ?? dst)?.ip.length === 16;
     const invent = (label: string): Endpoint => {
       const key = `${v6 ? 6 : 4}|${label}`;
-      let e = made.get(key);
+      let e = this.#made.get(key);
       if (e === undefined) {
         const local = label === 'this device';
-        const n = local ? 1 : 10 + made.size;
+        const n = local ? 1 : 10 + this.#made.size;
         const ip = v6
           ? Uint8Array.from([0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, (n >> 8) & 0xff, n & 0xff])
           : Uint8Array.from(local ? [192, 0, 2, 1] : [198, 51, 100, n & 0xff]);
         e = { ip, port: 5060 };
-        made.set(key, e);
+        this.#made.set(key, e);
       }
       return e;
     };
@@ -77,11 +81,17 @@ export function planPackets(messages: readonly MessageView[], options: PcapExpor
     if (m.time !== null) timeMs = m.time;
     else if (m.clock !== null) timeMs = m.clock * 1000;
     else {
-      synthesizedTimes++;
-      timeMs = lastMs + 1;
+      this.synthesizedTimes++;
+      timeMs = this.#lastMs + 1;
     }
-    lastMs = timeMs;
-    packets.push({ timeMs, src, dst, transport, payload: options.raw?.get(m.index) ?? encoder.encode(m.text) });
+    this.#lastMs = timeMs;
+    return { timeMs, src, dst, transport, payload: raw ?? this.#encoder.encode(m.text) };
   }
-  return { packets, synthesizedAddresses, synthesizedTimes };
+}
+
+/** The packets a capture (or a HEP feed) of these messages holds: addresses and times, made up where missing. */
+export function planPackets(messages: readonly MessageView[], options: PcapExportOptions = {}): PacketPlan {
+  const planner = new PacketPlanner();
+  const packets = messages.map((m) => planner.plan(m, options.raw?.get(m.index)));
+  return { packets, synthesizedAddresses: planner.synthesizedAddresses, synthesizedTimes: planner.synthesizedTimes };
 }

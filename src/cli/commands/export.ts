@@ -3,10 +3,23 @@ import { open } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { PcapPacket } from '../../index.js';
-import { buildReport, encodeHep3, encodePcap, matchFilters, planPackets } from '../../index.js';
+import {
+  buildReport,
+  encodeHep3,
+  encodePcap,
+  encodePcapHeader,
+  encodePcapRecords,
+  INPUT_UNREADABLE,
+  matchFilters,
+  PacketPlanner,
+  planPackets,
+  readInputs,
+  TcpState,
+  viewMessage,
+} from '../../index.js';
 import type { CliIo } from '../io.js';
 import { ExitCode } from '../io.js';
-import { loadAnalysis, readFilters, readRedact } from './analyze.js';
+import { createProgress, loadAnalysis, readFilters, readRedact } from './analyze.js';
 
 const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
 
@@ -47,12 +60,17 @@ Examples:
         exit.code = ExitCode.usage;
         return;
       }
+      if (redact === 'none') {
+        exit.code = await exportStreaming(inputs, opts, filters, hep, io);
+        return;
+      }
+      // Redaction learns every secret and identity from the whole input first, so that a nonce or a user seen in
+      // one message is hidden in all of them: this path holds the messages.
       const loaded = await loadAnalysis(inputs, io);
       const report = buildReport(loaded.result, loaded.messages, { redact, filters });
       const chosen = report.messages.filter((m) => matchFilters(m, filters));
-      // Unredacted messages are written byte for byte; redacted ones from their redacted text.
-      const raw = redact === 'none' ? new Map([...loaded.messages].map(([i, r]) => [i, r.message.raw])) : undefined;
-      const plan = planPackets(chosen, raw === undefined ? {} : { raw });
+      // Redacted messages are written from their redacted text.
+      const plan = planPackets(chosen);
       const notes: string[] = [];
       if (plan.synthesizedAddresses > 0) notes.push(`${plan.synthesizedAddresses} with made-up addresses`);
       if (plan.synthesizedTimes > 0) notes.push(`${plan.synthesizedTimes} with made-up times`);
@@ -73,6 +91,81 @@ Examples:
       }
       exit.code = loaded.inputExit !== ExitCode.ok ? loaded.inputExit : chosen.length === 0 ? ExitCode.noMatch : ExitCode.ok;
     });
+}
+
+/** Bytes gathered before each write of the pcap file. */
+const WRITE_BYTES = 1 << 20;
+
+/**
+ * Export without redaction: one message at a time, each written byte for byte as read, so memory stays flat however
+ * large the input. Filters apply to each message as read. Returns the exit code.
+ */
+async function exportStreaming(
+  inputs: readonly string[],
+  opts: ExportOptions,
+  filters: Parameters<typeof matchFilters>[1],
+  hep: { host: string; port: number } | undefined,
+  io: CliIo,
+): Promise<number> {
+  const progress = createProgress(io, 'reading');
+  const planner = new PacketPlanner();
+  const tcp = new TcpState();
+  const ipId = { value: 1 };
+  const file = opts.pcap === undefined ? undefined : await open(resolve(io.cwd, opts.pcap), 'w');
+  const socket = hep === undefined ? undefined : createSocket(hep.host.includes(':') ? 'udp6' : 'udp4');
+  let pending: Uint8Array[] = [encodePcapHeader()];
+  let pendingBytes = 0;
+  let written = 0;
+  let sent = 0;
+  let read = 0;
+  const flush = async (): Promise<void> => {
+    if (file !== undefined && pending.length > 0) await file.write(Buffer.concat(pending));
+    pending = [];
+    pendingBytes = 0;
+  };
+  const { records, reports } = readInputs(inputs, {
+    cwd: io.cwd,
+    onProgress: progress.update,
+    ...(io.stdin !== undefined ? { stdin: io.stdin as AsyncIterable<Uint8Array | string> } : {}),
+    ...(io.signal !== undefined ? { signal: io.signal } : {}),
+  });
+  try {
+    for await (const record of records) {
+      read++;
+      const view = viewMessage(record);
+      if (!matchFilters(view, filters)) continue;
+      const packet = planner.plan(view, record.message.raw);
+      written++;
+      if (file !== undefined) {
+        for (const chunk of encodePcapRecords(packet, tcp, ipId)) {
+          pending.push(chunk);
+          pendingBytes += chunk.length;
+        }
+        if (pendingBytes >= WRITE_BYTES) await flush();
+      }
+      if (socket !== undefined && hep !== undefined) {
+        const datagram = encodeHep3(packet);
+        if (datagram !== undefined) {
+          await new Promise<void>((done, reject) => socket.send(datagram, hep.port, hep.host, (error) => (error ? reject(error) : done())));
+          sent++;
+        }
+      }
+    }
+    await flush();
+  } finally {
+    progress.done();
+    await file?.close();
+    socket?.close();
+  }
+  for (const r of reports) for (const is of r.issues) if (is.code === INPUT_UNREADABLE) io.stderr(`siplens: ${is.message}\n`);
+  const notes: string[] = [];
+  if (planner.synthesizedAddresses > 0) notes.push(`${planner.synthesizedAddresses} with made-up addresses`);
+  if (planner.synthesizedTimes > 0) notes.push(`${planner.synthesizedTimes} with made-up times`);
+  const counted = `${written} message${written === 1 ? '' : 's'}${notes.length > 0 ? ` (${notes.join(', ')})` : ''}`;
+  if (opts.pcap !== undefined) io.stderr(`wrote ${counted} to ${opts.pcap}\n`);
+  if (hep !== undefined) io.stderr(`sent ${sent} of ${written} messages as HEP3 to ${opts.hep ?? ''}${sent < written ? ` (${written - sent} too large for one HEP packet)` : ''}\n`);
+  const unreadable = reports.some((r) => r.issues.some((is) => is.code === INPUT_UNREADABLE));
+  return unreadable ? ExitCode.inputError : read === 0 || written === 0 ? ExitCode.noMatch : ExitCode.ok;
 }
 
 /** `host:port`, `[v6]:port`. */

@@ -4,12 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { emptyCounts, generateTraffic } from '../../bench/traffic.js';
 import { encodePacket, fileHeader } from '../../bench/writers.js';
+import { readFile } from 'node:fs/promises';
 import { readInputs } from '../../src/parse/read-inputs.js';
 import { viewMessage } from '../../src/present/message-view.js';
 import { StatsCounter } from '../../src/present/stats.js';
 import { runSiplens } from './cli-run.js';
 
-describe('siplens stats on generated proxy traffic', () => {
+describe('stats and export read one message at a time, on generated proxy traffic', () => {
   it('times every call and every REGISTER transaction the generator made, one message at a time', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'siplens-stats-'));
     try {
@@ -27,6 +28,34 @@ describe('siplens stats on generated proxy traffic', () => {
       const cli = await runSiplens(['stats', file, '--json']);
       expect(cli.code).toBe(0);
       expect(JSON.parse(cli.stdout)).toEqual(JSON.parse(JSON.stringify(stats)));
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+
+  it('export writes every message byte for byte, and a filter keeps the matching ones', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'siplens-export-'));
+    try {
+      const file = join(dir, 'traffic.pcap');
+      const counts = emptyCounts(6);
+      await writeFile(file, Buffer.concat([fileHeader('pcap'), ...[...generateTraffic(6, 3_000_000, counts)].map((p) => encodePacket('pcap', p))]));
+      const out = join(dir, 'out.pcap');
+      const r = await runSiplens(['export', file, '--pcap', out]);
+      expect(r.code).toBe(0);
+      expect(r.stderr).toContain(`wrote ${counts.messages} messages`);
+      const original: Buffer[] = [];
+      for await (const m of readInputs([file]).records) original.push(Buffer.from(m.message.raw));
+      const again: Buffer[] = [];
+      for await (const m of readInputs([out]).records) again.push(Buffer.from(m.message.raw));
+      expect(again.length).toBe(original.length);
+      for (let i = 0; i < again.length; i++) expect(again[i]!.equals(original[i]!)).toBe(true);
+      const invites = join(dir, 'invites.pcap');
+      expect((await runSiplens(['export', file, '--filter', 'method=INVITE', '--pcap', invites])).code).toBe(0);
+      const kept: string[] = [];
+      for await (const m of readInputs([invites]).records) kept.push(m.message.cseq?.method ?? '');
+      expect(kept.length).toBeGreaterThan(0);
+      expect(new Set(kept)).toEqual(new Set(['INVITE']));
+      expect((await readFile(invites)).length).toBeLessThan((await readFile(out)).length);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
