@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { emptyCounts, generateTraffic } from '../../bench/traffic.js';
-import { encodePacket, fileHeader } from '../../bench/writers.js';
+import { writeTrafficPcap } from '../helpers/traffic.js';
 import { HTML_MAX_FLOWS, buildReport, pickFlows } from '../../src/present/report.js';
 import { analyze, FLOWS_KEEP_CALLS, FLOWS_KEEP_FIRST_MESSAGES } from '../../src/diagnose/analyze.js';
 
@@ -12,8 +11,7 @@ describe("keepMessages 'flows' (what the HTML report draws, in bounded memory)",
     const dir = await mkdtemp(join(tmpdir(), 'siplens-flows-'));
     try {
       const file = join(dir, 'traffic.pcap');
-      const counts = emptyCounts(7);
-      await writeFile(file, Buffer.concat([fileHeader('pcap'), ...[...generateTraffic(7, 12_000_000, counts)].map((p) => encodePacket('pcap', p))]));
+      const counts = await writeTrafficPcap(file, 7, 12_000_000);
       // Calls are let go soon after they end (as on a long capture), so that most of them leave memory.
       const eviction = { minMessagesSince: 500, checkEvery: 256 };
       const all = await analyze([file], { keepMessages: 'all', eviction });

@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { emptyCounts, generateTraffic } from '../../bench/traffic.js';
-import { encodePacket, fileHeader } from '../../bench/writers.js';
+import { writeTrafficPcap } from '../helpers/traffic.js';
 import { readFile } from 'node:fs/promises';
 import { readInputs } from '../../src/parse/read-inputs.js';
 import { viewMessage } from '../../src/present/message-view.js';
@@ -15,8 +14,7 @@ describe('stats and export read one message at a time, on generated proxy traffi
     const dir = await mkdtemp(join(tmpdir(), 'siplens-stats-'));
     try {
       const file = join(dir, 'traffic.pcap');
-      const counts = emptyCounts(5);
-      await writeFile(file, Buffer.concat([fileHeader('pcap'), ...[...generateTraffic(5, 4_000_000, counts)].map((p) => encodePacket('pcap', p))]));
+      const counts = await writeTrafficPcap(file, 5, 4_000_000);
       const counter = new StatsCounter();
       for await (const r of readInputs([file]).records) counter.add(viewMessage(r));
       const stats = counter.result();
@@ -37,8 +35,7 @@ describe('stats and export read one message at a time, on generated proxy traffi
     const dir = await mkdtemp(join(tmpdir(), 'siplens-export-'));
     try {
       const file = join(dir, 'traffic.pcap');
-      const counts = emptyCounts(6);
-      await writeFile(file, Buffer.concat([fileHeader('pcap'), ...[...generateTraffic(6, 3_000_000, counts)].map((p) => encodePacket('pcap', p))]));
+      const counts = await writeTrafficPcap(file, 6, 3_000_000);
       const out = join(dir, 'out.pcap');
       const r = await runSiplens(['export', file, '--pcap', out]);
       expect(r.code).toBe(0);

@@ -2,7 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import type { AnalysisResult, MessageFilter, MessageRecord, RedactLevel, Report } from '../../index.js';
+import type { AnalysisResult, MessageFilter, MessageRecord, MessageView, RedactLevel, Report } from '../../index.js';
 import {
   analyze,
   buildReport,
@@ -10,7 +10,10 @@ import {
   formatMarkdownReport,
   formatTextReport,
   hasFindingsAtOrAbove,
+  matchFilters,
   parseFilter,
+  readInputs,
+  viewMessage,
 } from '../../index.js';
 import type { CliIo } from '../io.js';
 import { ExitCode, useColor } from '../io.js';
@@ -90,6 +93,49 @@ export async function loadAnalysis(
     for (const is of i.issues) if (is.code === INPUT_UNREADABLE) io.stderr(`siplens: ${is.message}\n`);
   }
   return { result: out.result, messages: out.messages, inputExit };
+}
+
+/**
+ * The inputs' messages one at a time, with a progress bar, for the commands that need no analysis (stats, export):
+ * `matching` gives those that pass the filters (seen as read, before any redaction) with their views; `read()` counts
+ * every message read; `finish()` ends the bar, says which inputs could not be read, and tells whether any could not.
+ */
+export function streamRecords(
+  inputs: readonly string[],
+  io: CliIo,
+  filters: readonly MessageFilter[],
+): { matching: AsyncIterable<{ record: MessageRecord; view: MessageView }>; read: () => number; finish: () => { unreadable: boolean } } {
+  const progress = createProgress(io, 'reading');
+  const { records, reports } = readInputs(inputs, {
+    cwd: io.cwd,
+    onProgress: progress.update,
+    ...(io.stdin !== undefined ? { stdin: io.stdin as AsyncIterable<Uint8Array | string> } : {}),
+    ...(io.signal !== undefined ? { signal: io.signal } : {}),
+  });
+  let read = 0;
+  async function* matching(): AsyncGenerator<{ record: MessageRecord; view: MessageView }> {
+    for await (const record of records) {
+      read++;
+      const view = viewMessage(record);
+      if (matchFilters(view, filters)) yield { record, view };
+    }
+  }
+  return {
+    matching: matching(),
+    read: () => read,
+    finish: () => {
+      progress.done();
+      let unreadable = false;
+      for (const r of reports) {
+        for (const is of r.issues) {
+          if (is.code !== INPUT_UNREADABLE) continue;
+          unreadable = true;
+          io.stderr(`siplens: ${is.message}\n`);
+        }
+      }
+      return { unreadable };
+    },
+  };
 }
 
 /** Reads `--filter` values; writes the first error and returns undefined on a bad one. */

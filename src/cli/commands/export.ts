@@ -9,17 +9,14 @@ import {
   encodePcap,
   encodePcapHeader,
   encodePcapRecords,
-  INPUT_UNREADABLE,
   matchFilters,
   PacketPlanner,
   planPackets,
-  readInputs,
   TcpState,
-  viewMessage,
 } from '../../index.js';
 import type { CliIo } from '../io.js';
 import { ExitCode } from '../io.js';
-import { createProgress, loadAnalysis, readFilters, readRedact } from './analyze.js';
+import { loadAnalysis, readFilters, readRedact, streamRecords } from './analyze.js';
 
 const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
 
@@ -107,7 +104,6 @@ async function exportStreaming(
   hep: { host: string; port: number } | undefined,
   io: CliIo,
 ): Promise<number> {
-  const progress = createProgress(io, 'reading');
   const planner = new PacketPlanner();
   const tcp = new TcpState();
   const ipId = { value: 1 };
@@ -117,23 +113,15 @@ async function exportStreaming(
   let pendingBytes = 0;
   let written = 0;
   let sent = 0;
-  let read = 0;
   const flush = async (): Promise<void> => {
     if (file !== undefined && pending.length > 0) await file.write(Buffer.concat(pending));
     pending = [];
     pendingBytes = 0;
   };
-  const { records, reports } = readInputs(inputs, {
-    cwd: io.cwd,
-    onProgress: progress.update,
-    ...(io.stdin !== undefined ? { stdin: io.stdin as AsyncIterable<Uint8Array | string> } : {}),
-    ...(io.signal !== undefined ? { signal: io.signal } : {}),
-  });
+  const stream = streamRecords(inputs, io, filters);
+  let unreadable = false;
   try {
-    for await (const record of records) {
-      read++;
-      const view = viewMessage(record);
-      if (!matchFilters(view, filters)) continue;
+    for await (const { record, view } of stream.matching) {
       const packet = planner.plan(view, record.message.raw);
       written++;
       if (file !== undefined) {
@@ -153,19 +141,17 @@ async function exportStreaming(
     }
     await flush();
   } finally {
-    progress.done();
+    unreadable = stream.finish().unreadable;
     await file?.close();
     socket?.close();
   }
-  for (const r of reports) for (const is of r.issues) if (is.code === INPUT_UNREADABLE) io.stderr(`siplens: ${is.message}\n`);
   const notes: string[] = [];
   if (planner.synthesizedAddresses > 0) notes.push(`${planner.synthesizedAddresses} with made-up addresses`);
   if (planner.synthesizedTimes > 0) notes.push(`${planner.synthesizedTimes} with made-up times`);
   const counted = `${written} message${written === 1 ? '' : 's'}${notes.length > 0 ? ` (${notes.join(', ')})` : ''}`;
   if (opts.pcap !== undefined) io.stderr(`wrote ${counted} to ${opts.pcap}\n`);
   if (hep !== undefined) io.stderr(`sent ${sent} of ${written} messages as HEP3 to ${opts.hep ?? ''}${sent < written ? ` (${written - sent} too large for one HEP packet)` : ''}\n`);
-  const unreadable = reports.some((r) => r.issues.some((is) => is.code === INPUT_UNREADABLE));
-  return unreadable ? ExitCode.inputError : read === 0 || written === 0 ? ExitCode.noMatch : ExitCode.ok;
+  return unreadable ? ExitCode.inputError : stream.read() === 0 || written === 0 ? ExitCode.noMatch : ExitCode.ok;
 }
 
 /** `host:port`, `[v6]:port`. */

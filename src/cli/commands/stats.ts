@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
-import { formatStatsText, INPUT_UNREADABLE, matchFilters, pseudonymizeAccounts, readInputs, StatsCounter, viewMessage } from '../../index.js';
+import { formatStatsText, pseudonymizeAccounts, StatsCounter } from '../../index.js';
 import type { CliIo } from '../io.js';
 import { ExitCode } from '../io.js';
-import { createProgress, isUtf8, readFilters, readRedact } from './analyze.js';
+import { isUtf8, readFilters, readRedact, streamRecords } from './analyze.js';
 
 const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
 
@@ -25,32 +25,20 @@ export function registerStats(program: Command, io: CliIo, exit: { code: number 
         return;
       }
       // One message at a time: stats need no analysis, and memory stays flat however large the input.
-      const progress = createProgress(io, 'reading');
       const counter = new StatsCounter();
-      let read = 0;
-      const { records, reports } = readInputs(inputs, {
-        cwd: io.cwd,
-        onProgress: progress.update,
-        ...(io.stdin !== undefined ? { stdin: io.stdin as AsyncIterable<Uint8Array | string> } : {}),
-        ...(io.signal !== undefined ? { signal: io.signal } : {}),
-      });
+      // Stats count messages, not calls: each message that passes the filters, as read.
+      const stream = streamRecords(inputs, io, filters);
+      let unreadable = false;
       try {
-        for await (const record of records) {
-          read++;
-          // Filters see the messages as read (before any redaction), one by one: stats count messages, not calls.
-          const view = viewMessage(record);
-          if (matchFilters(view, filters)) counter.add(view);
-        }
+        for await (const { view } of stream.matching) counter.add(view);
       } finally {
-        progress.done();
+        unreadable = stream.finish().unreadable;
       }
-      for (const r of reports) for (const is of r.issues) if (is.code === INPUT_UNREADABLE) io.stderr(`siplens: ${is.message}\n`);
-      const unreadable = reports.some((r) => r.issues.some((is) => is.code === INPUT_UNREADABLE));
       const counted = counter.result();
       // Secrets never reach the stats; --redact=all also hides the accounts (user@host).
       const stats = redact === 'all' ? pseudonymizeAccounts(counted) : counted;
       if (opts.json === true) io.stdout(`${JSON.stringify(stats, null, 2)}\n`);
       else io.stdout(formatStatsText(stats, { boxed: opts.ascii !== true && io.stdoutIsTTY && isUtf8(io) }));
-      exit.code = unreadable ? ExitCode.inputError : read === 0 || stats.messages === 0 ? ExitCode.noMatch : ExitCode.ok;
+      exit.code = unreadable ? ExitCode.inputError : stream.read() === 0 || stats.messages === 0 ? ExitCode.noMatch : ExitCode.ok;
     });
 }

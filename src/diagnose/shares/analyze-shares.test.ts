@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { emptyCounts, generateTraffic } from '../../../bench/traffic.js';
-import { encodePacket, fileHeader } from '../../../bench/writers.js';
+import { writeTrafficPcap } from '../../../test/helpers/traffic.js';
 import { corpusFiles, corpusSkipReason, hasCorpus } from '../../../test/helpers/corpus.js';
 import type { AnalysisResult } from '../../model/analysis.js';
 import { analyze } from '../analyze.js';
@@ -18,8 +17,7 @@ describe('analysis in worker threads gives the result of one thread', () => {
     const dir = await mkdtemp(join(tmpdir(), 'siplens-shares-'));
     try {
       const file = join(dir, 'traffic.pcap');
-      const counts = emptyCounts(3);
-      await writeFile(file, Buffer.concat([fileHeader('pcap'), ...[...generateTraffic(3, 3_000_000, counts)].map((p) => encodePacket('pcap', p))]));
+      const counts = await writeTrafficPcap(file, 3, 3_000_000);
       const one = await analyze([file], { workers: 1 });
       const two = await analyze([file], { workers: 2 });
       const three = await analyze([file], { workers: 3 });
