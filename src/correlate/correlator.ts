@@ -442,6 +442,7 @@ export function createCorrelator(options: CorrelatorOptions = {}): Correlator {
       tx = newTransaction(key, facts, facts.cseqMethod);
       route(tx, facts);
     }
+    const owner = ownerOf.get(tx);
     const copy = tx.responses.find((r) => r.status === facts.status && r.toTag === facts.toTag);
     if (copy !== undefined) {
       if (sameHop(copy, facts)) tx.responseRetransmissions++;
@@ -453,12 +454,10 @@ export function createCorrelator(options: CorrelatorOptions = {}): Correlator {
       tx.responseCopies = append(tx.responseCopies, facts.index);
       if (facts.status !== undefined && facts.status >= 200 && tx.final === undefined) {
         tx.final = facts;
-        const owner = ownerOf.get(tx);
         if (tx.method === 'REGISTER' && owner !== undefined && owner !== null && 'aor' in owner) noteRegisterFinal(owner, facts.status);
       }
     }
     record(tx, facts);
-    const owner = ownerOf.get(tx);
     if (owner !== undefined && owner !== null && 'dialogs' in owner) {
       if (tx.method === 'INVITE') noteDialog(owner, facts);
       if (tx.method === 'BYE' && facts.status !== undefined && facts.status >= 200 && facts.status < 300) {

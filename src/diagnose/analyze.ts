@@ -38,6 +38,20 @@ export const FLOWS_KEEP_FIRST_MESSAGES = 3000;
 /** `flows`: calls whose messages are kept as they end, of those with error or warning findings and of the others. */
 export const FLOWS_KEEP_CALLS = 300;
 
+/** `keepCallIdsContaining` as given, or undefined when absent or empty (an empty text would keep everything). */
+export function keptCallIdText(options: { readonly keepCallIdsContaining?: string | undefined }): string | undefined {
+  const t = options.keepCallIdsContaining;
+  return t === undefined || t === '' ? undefined : t;
+}
+
+/**
+ * Whether an analysis hands over every message it still stores (`all`, `flows`, or a Call-ID asked for), rather than
+ * only those its findings cite. One analyzer, a share's worker and the combining thread all decide by this.
+ */
+export function handsOverStored(keep: KeepMessages, keepCallIdsText: string | undefined): boolean {
+  return keep === 'all' || keep === 'flows' || keepCallIdsText !== undefined;
+}
+
 /** The options of readInputs (cwd, stdin, limits, onProgress, signal) apply when `analyze` reads paths. */
 export interface AnalyzeOptions extends ReadInputsOptions {
   /**
@@ -224,7 +238,7 @@ export function createAnalyzer(options: AnalyzeOptions = {}, inputs: readonly In
   const keep: KeepMessages = k === true ? 'all' : k === false ? 'none' : k;
   /** Messages no longer needed leave the store (`all` keeps them, `none` never stores them). */
   const releases = keep === 'evidence' || keep === 'flows';
-  const keepText = options.keepCallIdsContaining === undefined || options.keepCallIdsContaining === '' ? undefined : options.keepCallIdsContaining;
+  const keepText = keptCallIdText(options);
   const store = new MessageStore();
   /** Indexes pushed as parsed records (their issues are kept as read). */
   const asRecords = new Set<number>();
@@ -333,6 +347,12 @@ export function createAnalyzer(options: AnalyzeOptions = {}, inputs: readonly In
     cite([facts.index]);
   }
 
+  /** Cites for good what `flows` and `keepCallIdsContaining` keep whatever becomes of its call. */
+  function pin(index: number, callId: string | undefined): void {
+    if (keep === 'flows' && index < FLOWS_KEEP_FIRST_MESSAGES) cite([index]);
+    if (keepText !== undefined && keep !== 'none' && (callId ?? '').includes(keepText)) cite([index]);
+  }
+
   function afterPush(): void {
     if (every > 0 && ++pushed % every === 0) evict();
   }
@@ -343,8 +363,7 @@ export function createAnalyzer(options: AnalyzeOptions = {}, inputs: readonly In
         store.put(record.index, record.message.raw, record.meta, record.message.issues.slice());
         asRecords.add(record.index);
       }
-      if (keep === 'flows' && record.index < FLOWS_KEEP_FIRST_MESSAGES) cite([record.index]);
-      if (keepText !== undefined && keep !== 'none' && (record.message.callId ?? '').includes(keepText)) cite([record.index]);
+      pin(record.index, record.message.callId);
       keepDefective(correlator.push(record));
       if (record.index >= nextRaw) nextRaw = record.index + 1;
       afterPush();
@@ -353,11 +372,10 @@ export function createAnalyzer(options: AnalyzeOptions = {}, inputs: readonly In
       const index = given ?? nextRaw;
       if (index >= nextRaw) nextRaw = index + 1;
       if (keep !== 'none') store.put(index, raw.bytes, raw.meta, raw.issues);
-      if (keep === 'flows' && index < FLOWS_KEEP_FIRST_MESSAGES) cite([index]);
       const facts = scanFacts(raw.bytes, raw.meta, index, raw.issues);
+      pin(index, facts.callId);
       correlator.pushFacts(facts);
       keepDefective(facts);
-      if (keepText !== undefined && keep !== 'none' && facts.callId.includes(keepText)) cite([index]);
       afterPush();
       return index;
     },
@@ -371,8 +389,8 @@ export function createAnalyzer(options: AnalyzeOptions = {}, inputs: readonly In
     analysis() {
       const result = snapshot();
       const kept = new Map<number, MessageRecord>();
-      // `flows`: everything still stored is bounded (evidence, the kept flows, what was in flight at the end).
-      if (keep === 'all' || keep === 'flows' || keepText !== undefined) {
+      // Apart from `all`, what is still stored is bounded (evidence, the kept flows, what was in flight at the end).
+      if (handsOverStored(keep, keepText)) {
         for (const i of [...store.indexes()].sort((a, b) => a - b)) {
           const stored = store.get(i) as StoredMessage;
           kept.set(i, reviveMessage(stored, options.parse, asRecords.has(i)));

@@ -7,6 +7,7 @@ import { Router } from '../../correlate/route-key.js';
 import type { MessageRecord } from '../../model/message-record.js';
 import { readRawInputs } from '../../parse/read-inputs.js';
 import type { Analysis, AnalyzeOptions } from '../analyze.js';
+import { handsOverStored, keptCallIdText } from '../analyze.js';
 import { combinePartials } from '../combine.js';
 import type { PartialAnalysis } from '../combine.js';
 import { reviveMessage } from '../message-store.js';
@@ -80,9 +81,10 @@ class Share {
 /** Analyses the inputs in `shares` worker threads; the result is the one `analyze` gives (see combinePartials). */
 export async function analyzeInShares(inputs: readonly string[], options: AnalyzeOptions, shares: number): Promise<Analysis> {
   const k = options.keepMessages ?? 'evidence';
+  const keepText = keptCallIdText(options);
   const shareOptions: ShareOptions = {
     keepMessages: k === false || k === 'none' ? 'none' : k === 'flows' ? 'flows' : 'evidence',
-    ...(options.keepCallIdsContaining !== undefined && options.keepCallIdsContaining !== '' && { keepCallIdsContaining: options.keepCallIdsContaining }),
+    ...(keepText !== undefined && { keepCallIdsContaining: keepText }),
     ...(options.eviction !== undefined && { eviction: options.eviction }),
     ...(options.maxCalls !== undefined && { maxCalls: options.maxCalls }),
     ...(options.maxFindingsPerRule !== undefined && { maxFindingsPerRule: options.maxFindingsPerRule }),
@@ -115,7 +117,7 @@ export async function analyzeInShares(inputs: readonly string[], options: Analyz
     const byIndex = new Map<number, EvidenceMessage>();
     for (const r of results) for (const e of r.evidence) byIndex.set(e.index, e);
     const messages = new Map<number, MessageRecord>();
-    if (shareOptions.keepMessages === 'flows' || (shareOptions.keepMessages === 'evidence' && shareOptions.keepCallIdsContaining !== undefined)) {
+    if (handsOverStored(shareOptions.keepMessages, shareOptions.keepCallIdsContaining)) {
       // Each share kept its own first messages and flows, or the messages of the Call-ID asked for: all of them are
       // handed on (the report picks among them).
       for (const i of [...byIndex.keys()].sort((a, b) => a - b)) {

@@ -2,7 +2,7 @@
 // partial result goes back with the messages its findings cite (with keepMessages 'flows', every message it kept:
 // a bounded set, see createAnalyzer).
 import { parentPort, workerData } from 'node:worker_threads';
-import { createAnalyzer } from '../analyze.js';
+import { createAnalyzer, handsOverStored, keptCallIdText } from '../analyze.js';
 import { readRawBatch } from '../raw-batch.js';
 import type { EvidenceMessage, FromWorker, ShareOptions, ToWorker } from './protocol.js';
 
@@ -23,8 +23,7 @@ port.on('message', (message: ToWorker) => {
       return;
     }
     const partial = analyzer.partial(message.lastAt);
-    const every = options.keepMessages === 'flows' || options.keepCallIdsContaining !== undefined;
-    const cited = new Set<number>(every ? analyzer.storedIndexes() : []);
+    const cited = new Set<number>(handsOverStored(options.keepMessages, keptCallIdText(options)) ? analyzer.storedIndexes() : []);
     for (const d of partial.drafts) for (const i of d.evidence) cited.add(i);
     const evidence: EvidenceMessage[] = [];
     const transfer: ArrayBuffer[] = [];
