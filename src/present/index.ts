@@ -8,7 +8,7 @@ export { createRedactor, redactJson, redactResult, redactView } from './redact.j
 export type { MessageFilter, ParsedFilter } from './filter.js';
 export { parseFilter, matchMessage, matchFilters } from './filter.js';
 export type { Report, BuildReportOptions } from './report.js';
-export { buildReport, messagesOf, hasFindingsAtOrAbove } from './report.js';
+export { buildReport, isWhole, messagesOf, hasFindingsAtOrAbove } from './report.js';
 export type { Ladder, LadderStep, LadderTextOptions } from './ladder.js';
 export { buildLadder, formatLadderText } from './ladder.js';
 export type { LadderSvgOptions } from './ladder-formats.js';
@@ -20,7 +20,7 @@ export { formatMarkdownReport, escapeMarkdown } from './report-markdown.js';
 export type { HtmlReportOptions } from './report-html.js';
 export { formatHtmlReport } from './report-html.js';
 export type { MessageStats, ResponseTimes } from './stats.js';
-export { computeStats, formatStatsText, percentile, pseudonymizeAccounts, StatsCounter } from './stats.js';
+export { computeStats, formatStatsText, percentile, redactStats, StatsCounter } from './stats.js';
 export type { Endpoint, PcapPacket } from './pcap-writer.js';
 export { encodePcap, encodePcapHeader, encodePcapRecords, parseEndpoint, TcpState } from './pcap-writer.js';
 export type { PcapExport, PcapExportOptions } from './pcap-export.js';

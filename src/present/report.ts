@@ -41,6 +41,11 @@ export interface FlowRef {
   readonly messages: readonly number[];
 }
 
+/** Whether a flow can be drawn whole: it has messages and every one is at hand. */
+export function isWhole(messages: readonly number[], available: (index: number) => boolean): boolean {
+  return messages.length > 0 && messages.every(available);
+}
+
 /**
  * The flows to draw, in report order (registrations, then calls), choosing those with error or warning findings first.
  * With `available`, only flows whose every message is at hand (an analysis that kept `flows` has a few hundred).
@@ -51,7 +56,7 @@ export function pickFlows(result: AnalysisResult, max = HTML_MAX_FLOWS, availabl
     ...result.registrations.map((r, at) => ({ kind: 'registration' as const, at, messages: r.messages, weight: r.findings.some((id) => severe.has(id)) ? 0 : 1 })),
     ...result.calls.map((c, at) => ({ kind: 'call' as const, at, messages: c.messages, weight: c.findings.some((id) => severe.has(id)) ? 0 : 1 })),
   ].map((f, order) => ({ ...f, order }));
-  const drawable = available === undefined ? all : all.filter((f) => f.messages.length > 0 && f.messages.every(available));
+  const drawable = available === undefined ? all : all.filter((f) => isWhole(f.messages, available));
   const chosen = [...drawable].sort((a, b) => a.weight - b.weight || a.order - b.order).slice(0, max);
   return chosen.sort((a, b) => a.order - b.order).map(({ kind, at, messages }) => ({ kind, at, messages }));
 }

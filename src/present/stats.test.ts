@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseMessage } from '../parse/parse-message.js';
 import { viewMessage } from './message-view.js';
-import { computeStats, pseudonymizeAccounts, StatsCounter } from './stats.js';
+import { computeStats, redactStats, StatsCounter } from './stats.js';
 import type { MessageView } from './message-view.js';
 
 let index = 0;
@@ -39,7 +39,7 @@ describe('StatsCounter', () => {
     expect(stats.responseTimes).toEqual([{ method: 'REGISTER', count: 2, p50: 250, p90: 700, p99: 700, max: 700 }]);
     // 401 is a challenge, not a failure; 403 is one.
     expect(stats.byAccount).toEqual([{ account: '1001@example.com', requests: 4, failures: 1 }]);
-    const hidden = pseudonymizeAccounts(stats);
+    const hidden = redactStats(stats);
     expect(hidden.byAccount[0]?.account).toBe('account-1');
     // A device's own reason phrase may name a user: the registry's phrase replaces it.
     expect(hidden.byCode.map((c) => c.reason)).toEqual(['Trying', 'Unauthorized', 'Forbidden']);

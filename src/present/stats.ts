@@ -154,7 +154,7 @@ export function computeStats(messages: Iterable<MessageView>): MessageStats {
  * Stats for `--redact=all`: the accounts as `account-1`, `account-2`… (in the order listed), and every reason phrase
  * that is not the registry's own for its code replaced by it (a device's own phrase may name a user or a number).
  */
-export function pseudonymizeAccounts(stats: MessageStats): MessageStats {
+export function redactStats(stats: MessageStats): MessageStats {
   return {
     ...stats,
     byAccount: stats.byAccount.map((a, i) => ({ ...a, account: `account-${i + 1}` })),

@@ -65,13 +65,16 @@ export interface LoadedAnalysis {
 }
 
 /** Runs the analysis over the inputs with a progress bar, and tells which exit code the inputs call for. */
-export async function loadAnalysis(
-  inputs: readonly string[],
-  io: CliIo,
-  keep: 'all' | 'evidence' | 'flows' = 'all',
-  workers?: number,
-  keepCallIdsContaining?: string,
-): Promise<LoadedAnalysis> {
+export interface LoadOptions {
+  /** Which messages stay for the report (see AnalyzeOptions.keepMessages). Default `all`. */
+  readonly keep?: 'all' | 'evidence' | 'flows';
+  readonly workers?: number;
+  /** `flow --call`: the messages of that Call-ID stay whole. */
+  readonly keepCallIdsContaining?: string;
+}
+
+export async function loadAnalysis(inputs: readonly string[], io: CliIo, options: LoadOptions = {}): Promise<LoadedAnalysis> {
+  const { keep = 'all', workers, keepCallIdsContaining } = options;
   const progress = createProgress(io, 'reading');
   let out;
   try {
@@ -218,7 +221,7 @@ Examples:
       // Filters look at every message; the HTML report draws a few hundred flows (kept in bounded memory); the other
       // outputs need only the evidence.
       const keep = filters.length > 0 ? 'all' : opts.html !== undefined ? 'flows' : 'evidence';
-      const loaded = await loadAnalysis(inputs, io, keep, workers);
+      const loaded = await loadAnalysis(inputs, io, { keep, ...(workers !== undefined && { workers }) });
       const report: Report = buildReport(loaded.result, loaded.messages, { redact, filters, scope: opts.html !== undefined ? 'html' : 'evidence' });
       if (opts.json === true) io.stdout(`${JSON.stringify(report.result, null, 2)}\n`);
       else if (opts.md === true) io.stdout(formatMarkdownReport(report));

@@ -11,6 +11,7 @@ import {
   formatLadderPlantUml,
   formatLadderSvg,
   formatLadderText,
+  isWhole,
   messagesOf,
 } from '../../index.js';
 import type { CliIo } from '../io.js';
@@ -38,7 +39,8 @@ export function selectLadders(report: Report, callId: string | undefined): Ladde
     })),
   ];
   // Without --call, the flows the analysis held whole (on a large input it keeps a few hundred, not every one).
-  const chosen = callId === undefined ? items.filter((i) => i.messages.length > 0 && i.messages.every((m) => report.byIndex.has(m))) : items.filter((i) => i.ids.some((id) => id === callId));
+  const held = (i: number): boolean => report.byIndex.has(i);
+  const chosen = callId === undefined ? items.filter((i) => isWhole(i.messages, held)) : items.filter((i) => i.ids.some((id) => id === callId));
   const fallback = callId !== undefined && chosen.length === 0 ? items.filter((i) => i.ids.some((id) => id.includes(callId))) : chosen;
   const ladders = fallback.map((i) => buildLadder(i.title, messagesOf(report, i.messages))).filter((l) => l.steps.length > 0);
   if (ladders.length === 0 && callId !== undefined) {
@@ -76,7 +78,7 @@ Examples:
       }
       // --call: the messages of that Call-ID (or those containing the text) are kept whole; otherwise the flows an
       // HTML report would draw. Either way memory stays bounded on large inputs.
-      const loaded = opts.call === undefined ? await loadAnalysis(inputs, io, 'flows') : await loadAnalysis(inputs, io, 'evidence', undefined, opts.call);
+      const loaded = await loadAnalysis(inputs, io, opts.call === undefined ? { keep: 'flows' } : { keep: 'evidence', keepCallIdsContaining: opts.call });
       if (loaded.inputExit !== ExitCode.ok) {
         if (loaded.inputExit === ExitCode.noMatch) io.stderr('siplens: no SIP message found in the inputs\n');
         exit.code = loaded.inputExit;

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { formatStatsText, pseudonymizeAccounts, StatsCounter } from '../../index.js';
+import { formatStatsText, redactStats, StatsCounter } from '../../index.js';
 import type { CliIo } from '../io.js';
 import { ExitCode } from '../io.js';
 import { isUtf8, readFilters, readRedact, streamRecords } from './analyze.js';
@@ -36,7 +36,7 @@ export function registerStats(program: Command, io: CliIo, exit: { code: number 
       }
       const counted = counter.result();
       // Secrets never reach the stats; --redact=all also hides the accounts (user@host).
-      const stats = redact === 'all' ? pseudonymizeAccounts(counted) : counted;
+      const stats = redact === 'all' ? redactStats(counted) : counted;
       if (opts.json === true) io.stdout(`${JSON.stringify(stats, null, 2)}\n`);
       else io.stdout(formatStatsText(stats, { boxed: opts.ascii !== true && io.stdoutIsTTY && isUtf8(io) }));
       exit.code = unreadable ? ExitCode.inputError : stream.read() === 0 || stats.messages === 0 ? ExitCode.noMatch : ExitCode.ok;
