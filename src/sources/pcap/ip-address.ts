@@ -3,9 +3,14 @@ const IPV4_SLOTS = 16384;
 const ipv4Key = new Int32Array(IPV4_SLOTS);
 const ipv4Text: string[] = new Array<string>(IPV4_SLOTS).fill('');
 
+/** The 4 address bytes at `at` as one signed 32-bit number (the caches' key). */
+function ipv4At(b: Uint8Array, at: number): number {
+  return (b[at]! << 24) | (b[at + 1]! << 16) | (b[at + 2]! << 8) | b[at + 3]!;
+}
+
 /** Dotted-quad text of 4 address bytes at `at`. */
 export function formatIpv4(b: Uint8Array, at: number): string {
-  const ip = (b[at]! << 24) | (b[at + 1]! << 16) | (b[at + 2]! << 8) | b[at + 3]!;
+  const ip = ipv4At(b, at);
   const slot = Math.imul(ip, 0x9e3779b1) >>> 18;
   const cached = ipv4Text[slot]!;
   if (ipv4Key[slot] === ip && cached !== '') return cached;
@@ -64,7 +69,7 @@ const endpointText: string[] = new Array<string>(ENDPOINT_SLOTS).fill('');
 export function formatEndpoint(b: Uint8Array, at: number, version: 4 | 6, port: number): string {
   // join() gives one flat string; a template literal leaves a two-part string every message would keep.
   if (version === 6) return ['[', formatIpv6(b, at), ']:', port].join('');
-  const ip = (b[at]! << 24) | (b[at + 1]! << 16) | (b[at + 2]! << 8) | b[at + 3]!;
+  const ip = ipv4At(b, at);
   const slot = Math.imul(ip ^ Math.imul(port, 0x85ebca6b), 0x9e3779b1) >>> 16;
   if (endpointIp[slot] === ip && endpointPort[slot] === port) return endpointText[slot]!;
   const text = [formatIpv4(b, at), port].join(':');

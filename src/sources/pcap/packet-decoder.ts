@@ -109,8 +109,8 @@ export class PacketDecoder {
     return this.decodeRange(linkType, data, 0, data.length, packet);
   }
 
-  /** decode() of the frame in data[start, end), without a view of it. */
-  decodeRange(linkType: number, data: Uint8Array, start: number, end: number, packet: number): DecodedPacket {
+  /** decode() of the frame in data[s, end), without a view of it. */
+  decodeRange(linkType: number, data: Uint8Array, s: number, end: number, packet: number): DecodedPacket {
     const o = this.out;
     o.kind = 'skip';
     o.skipReason = '';
@@ -118,8 +118,7 @@ export class PacketDecoder {
     o.reassembled = false;
     o.tunnels = 0;
     this.#packet = packet;
-    const s = start;
-    const n = end - start;
+    const n = end - s;
     switch (linkType) {
       case LinkType.ETHERNET:
         if (n < 14) return this.#skip('short-frame');
@@ -392,15 +391,15 @@ export class PacketDecoder {
 
   #ethernetAt(b: Uint8Array, p: number, stop: number, depth: number): void {
     if (stop - p < 14) return void this.#skip('short-frame');
-    const inner = stop === b.length ? b : b.subarray(0, stop);
-    let type = (inner[p + 12]! << 8) | inner[p + 13]!;
+    // Every read is bounded by `stop`, so the inner frame needs no view of its own.
+    let type = (b[p + 12]! << 8) | b[p + 13]!;
     let q = p + 14;
     while (type === 0x8100 || type === 0x88a8 || type === 0x9100) {
       if (q + 4 > stop) return void this.#skip('short-frame');
-      type = (inner[q + 2]! << 8) | inner[q + 3]!;
+      type = (b[q + 2]! << 8) | b[q + 3]!;
       q += 4;
     }
-    if (type === 0x0800 || type === 0x86dd) return this.#ip(inner, q, stop, depth);
+    if (type === 0x0800 || type === 0x86dd) return this.#ip(b, q, stop, depth);
     this.#skip(`ethertype-${type.toString(16).padStart(4, '0')}`);
   }
 }
