@@ -5,6 +5,7 @@
 // far the analysis fell behind, and the memory of the live analyzer on its own: the library's createAnalyzer for a
 // long run against the web app's LiveAnalysis (which hands over to a new analyzer every 50 000 messages).
 //
+//   node scripts/ensure.mjs --build --bench && node .bench-build/bench/hep-load.js   (compiled, the server from dist/)
 //   node --import tsx bench/hep-load.ts [--rate 5000] [--seconds 60] [--clients 2] [--analyzer-messages 300000] [--json]
 //   node --import tsx bench/hep-load.ts --hep 127.0.0.1:9060 --url http://127.0.0.1:8460/   (a server already running)
 import { spawn } from 'node:child_process';
@@ -22,7 +23,10 @@ import { LiveAnalysis } from '../src/web/live-analysis.js';
 import { emptyCounts, formatIp, generateTraffic } from './traffic.js';
 import type { GeneratedPacket } from './traffic.js';
 
-const root = resolve(import.meta.dirname, '..');
+// Compiled (.bench-build/bench/hep-load.js, as tsconfig.bench.json builds it) the server runs from dist/, as users run
+// it; from source (`node --import tsx bench/hep-load.ts`) it runs from source too.
+const built = import.meta.dirname.includes('.bench-build');
+const root = built ? resolve(import.meta.dirname, '..', '..') : resolve(import.meta.dirname, '..');
 
 interface Sample {
   readonly t: number;
@@ -107,9 +111,10 @@ function rssMiB(pid: number): number {
   }
 }
 
-/** `siplens serve` from source in its own process, on loopback with a fresh database. */
+/** `siplens serve` in its own process, on loopback with a fresh database. */
 async function startServer(db: string): Promise<{ child: ChildProcess; url: string; hep: { host: string; port: number } }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'test', 'web', 'run-cli.ts'), 'serve', '--hep', '0', '--listen', '127.0.0.1:0', '--db', db, '--json'], {
+  const entry = built ? [join(root, 'bin', 'siplens.js')] : ['--import', 'tsx', join(root, 'test', 'web', 'run-cli.ts')];
+  const child = spawn(process.execPath, [...entry, 'serve', '--hep', '0', '--listen', '127.0.0.1:0', '--db', db, '--json'], {
     cwd: root,
     stdio: ['ignore', 'pipe', 'inherit'],
   });
