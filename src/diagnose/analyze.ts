@@ -81,7 +81,7 @@ export interface AnalyzeOptions extends ReadInputsOptions {
   readonly maxFindingsPerRule?: number;
   /**
    * Worker threads that analyse shares of the input (routed by call, account and keepalive pair): 1 analyses in this
-   * thread. Default: one per core, up to 4, for inputs of 32 MiB or more and for standard input; 1 otherwise.
+   * thread. Default: one per core, up to 4, for inputs of 160 MiB or more and for standard input; 1 otherwise.
    */
   readonly workers?: number;
 }
@@ -431,8 +431,14 @@ export async function analyze(inputs: readonly string[] | AsyncIterable<MessageR
   return analyzer.analysis();
 }
 
-/** Inputs this large are analysed on several cores (below it, starting the threads costs more than they save). */
-const SHARED_FROM_BYTES = 32 << 20;
+/**
+ * Inputs this large are analysed on several cores. Below it the threads cost more than they save: each worker loads
+ * and warms up its own copy of the code, and the main thread copies every message into a batch. Measured on the
+ * 2-core machine of docs/PERFORMANCE.md (2026-12-02, generated pcap, whole `analyze --json`): 50 MB 4.53 s with two
+ * workers against 3.58 s with one thread, 100 MB 7.04 against 6.25, 200 MB 10.12 against 10.87, 500 MB 18.7 against
+ * 24.5; the two cross near 150 MB.
+ */
+const SHARED_FROM_BYTES = 160 << 20;
 
 /** How many worker threads analyse the inputs: `options.workers`, else one per core (up to 4) for large inputs. */
 async function sharesFor(inputs: readonly string[], options: AnalyzeOptions): Promise<number> {

@@ -190,7 +190,7 @@ export function registerAnalyze(program: Command, io: CliIo, exit: { code: numbe
     .option('--filter <key=value>', 'keep what matches: call=ID, user=, code=486|4xx, method=, since=, until= (repeatable)', collect)
     .addOption(new Option('--fail-on <severity>', 'exit 1 when there are findings of this severity or worse').choices(['error', 'warning']))
     .option('--ascii', 'plain ASCII output (no box drawing)')
-    .option('--workers <n>', 'threads that analyse shares of the input (default: one per core for 32 MiB or more, and for -)')
+    .option('--workers <n>', 'threads that analyse shares of the input (default: one per core for 160 MiB or more, and for -)')
     .addHelpText(
       'after',
       `
