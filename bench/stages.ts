@@ -7,8 +7,9 @@
 //   facts      + the facts correlation needs, read from the bytes (scanFacts)
 //   correlate  + transactions, dialogs, calls, registrations, with eviction (an analyzer without rules)
 //   analyze    + every rule and the result (analyze, one thread)
-//   shares     analyze with one worker thread per core (the default for large inputs)
+//   shares     analyze with one worker thread per core (the default for inputs of 160 MiB or more)
 import { stat } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { scanFacts } from '../src/correlate/scan-facts.js';
 import { analyze, createAnalyzer } from '../src/diagnose/analyze.js';
 import { parseMessage } from '../src/parse/parse-message.js';
@@ -36,7 +37,8 @@ export async function runStage(file: string, stage: Stage): Promise<StageResult>
     const size = (await stat(file)).size;
     for await (const chunk of fileSource(file, file, size).stream()) messages += chunk.length > 0 ? 0 : 1;
   } else if (stage === 'analyze' || stage === 'shares') {
-    const { result } = await analyze([file], stage === 'analyze' ? { workers: 1 } : {});
+    // `shares` asks for the threads: by default a file below 160 MiB is analysed in one.
+    const { result } = await analyze([file], { workers: stage === 'analyze' ? 1 : Math.min(availableParallelism(), 4) });
     messages = result.summary.messages;
     check = { ...result.summary.callsByFinalStatus };
   } else {
