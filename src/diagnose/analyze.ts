@@ -44,12 +44,22 @@ export function keptCallIdText(options: { readonly keepCallIdsContaining?: strin
   return t === undefined || t === '' ? undefined : t;
 }
 
+/** Whether the options ask for chosen calls to be kept whole (`keepCallIdsContaining` or `keepCallIds`). */
+export function keepsChosenCalls(options: {
+  readonly keepCallIdsContaining?: string | undefined;
+  readonly keepCallIds?: readonly string[] | undefined;
+  readonly keepAccounts?: readonly string[] | undefined;
+}): boolean {
+  return keptCallIdText(options) !== undefined || (options.keepCallIds?.length ?? 0) > 0 || (options.keepAccounts?.length ?? 0) > 0;
+}
+
 /**
- * Whether an analysis hands over every message it still stores (`all`, `flows`, or a Call-ID asked for), rather than
- * only those its findings cite. One analyzer, a share's worker and the combining thread all decide by this.
+ * Whether an analysis hands over more than the messages its findings cite: everything it stores (`all`, `flows`) or
+ * the messages of the calls asked for (see Analyzer.handedOver). The combining thread of a shared analysis then
+ * passes on every message the shares sent.
  */
-export function handsOverStored(keep: KeepMessages, keepCallIdsText: string | undefined): boolean {
-  return keep === 'all' || keep === 'flows' || keepCallIdsText !== undefined;
+export function handsOverStored(keep: KeepMessages, chosenCalls: boolean): boolean {
+  return keep === 'all' || keep === 'flows' || chosenCalls;
 }
 
 /** The options of readInputs (cwd, stdin, limits, onProgress, signal) apply when `analyze` reads paths. */
@@ -65,6 +75,16 @@ export interface AnalyzeOptions extends ReadInputsOptions {
    * one flow asked for is drawn whole, in bounded memory.
    */
   readonly keepCallIdsContaining?: string;
+  /**
+   * Messages of these Call-IDs (exactly) are kept too, whatever `keepMessages` says: `analyze --filter` finds the
+   * calls its filters match in a first pass and keeps only those whole in the second.
+   */
+  readonly keepCallIds?: readonly string[];
+  /**
+   * REGISTER messages (and their answers) to these addresses of record, the To URI as the facts read it, are kept too:
+   * a registration's refreshes may each have a Call-ID of their own.
+   */
+  readonly keepAccounts?: readonly string[];
   /** The rule families to run; default every one. */
   readonly rules?: readonly Rule[];
   /**
@@ -109,6 +129,11 @@ export interface Analyzer {
   stored(index: number): (StoredMessage & { readonly asRead: boolean }) | undefined;
   /** The indexes of the messages kept now, in no order. */
   storedIndexes(): number[];
+  /**
+   * The messages handed over beside the evidence, in no order: every one stored for `all` and `flows`, those of the
+   * calls asked for (`keepCallIdsContaining`, `keepCallIds`, `keepAccounts`) otherwise.
+   */
+  handedOver(): number[];
 }
 
 /**
@@ -239,6 +264,11 @@ export function createAnalyzer(options: AnalyzeOptions = {}, inputs: readonly In
   /** Messages no longer needed leave the store (`all` keeps them, `none` never stores them). */
   const releases = keep === 'evidence' || keep === 'flows';
   const keepText = keptCallIdText(options);
+  const keepIds = (options.keepCallIds?.length ?? 0) > 0 ? new Set(options.keepCallIds) : undefined;
+  const keepAors = (options.keepAccounts?.length ?? 0) > 0 ? new Set(options.keepAccounts) : undefined;
+  const chosenCalls = keepsChosenCalls(options);
+  /** The messages of the calls asked for, pinned as read. */
+  const pinned: number[] = [];
   const store = new MessageStore();
   /** Indexes pushed as parsed records (their issues are kept as read). */
   const asRecords = new Set<number>();
@@ -347,10 +377,22 @@ export function createAnalyzer(options: AnalyzeOptions = {}, inputs: readonly In
     cite([facts.index]);
   }
 
-  /** Cites for good what `flows` and `keepCallIdsContaining` keep whatever becomes of its call. */
-  function pin(index: number, callId: string | undefined): void {
+  /** Cites for good what `flows`, `keepCallIdsContaining` and `keepCallIds` keep whatever becomes of its call. */
+  function pin(index: number, callId: string | undefined, facts?: MessageFacts): void {
     if (keep === 'flows' && index < FLOWS_KEEP_FIRST_MESSAGES) cite([index]);
-    if (keepText !== undefined && keep !== 'none' && (callId ?? '').includes(keepText)) cite([index]);
+    if (!chosenCalls || keep === 'none') return;
+    const id = callId ?? '';
+    const chosen =
+      (keepText !== undefined && id.includes(keepText)) ||
+      keepIds?.has(id) === true ||
+      (keepAors !== undefined && facts?.cseqMethod === 'REGISTER' && keepAors.has(facts.toUri ?? ''));
+    if (!chosen) return;
+    cite([index]);
+    pinned.push(index);
+  }
+
+  function handedOver(): number[] {
+    return keep === 'all' || keep === 'flows' ? [...store.indexes()] : pinned.slice();
   }
 
   function afterPush(): void {
@@ -373,7 +415,7 @@ export function createAnalyzer(options: AnalyzeOptions = {}, inputs: readonly In
       if (index >= nextRaw) nextRaw = index + 1;
       if (keep !== 'none') store.put(index, raw.bytes, raw.meta, raw.issues);
       const facts = scanFacts(raw.bytes, raw.meta, index, raw.issues);
-      pin(index, facts.callId);
+      pin(index, facts.callId, facts);
       correlator.pushFacts(facts);
       keepDefective(facts);
       afterPush();
@@ -382,6 +424,7 @@ export function createAnalyzer(options: AnalyzeOptions = {}, inputs: readonly In
     snapshot,
     partial,
     storedIndexes: () => [...store.indexes()],
+    handedOver,
     stored: (index) => {
       const m = store.get(index);
       return m === undefined ? undefined : { ...m, asRead: asRecords.has(index) };
@@ -389,15 +432,8 @@ export function createAnalyzer(options: AnalyzeOptions = {}, inputs: readonly In
     analysis() {
       const result = snapshot();
       const kept = new Map<number, MessageRecord>();
-      // Apart from `all`, what is still stored is bounded (evidence, the kept flows, what was in flight at the end).
-      if (handsOverStored(keep, keepText)) {
-        for (const i of [...store.indexes()].sort((a, b) => a - b)) {
-          const stored = store.get(i) as StoredMessage;
-          kept.set(i, reviveMessage(stored, options.parse, asRecords.has(i)));
-        }
-        return { result, messages: kept };
-      }
-      const wanted = new Set<number>();
+      // Apart from `all`, what is handed over is bounded (evidence, the kept flows, the calls asked for).
+      const wanted = new Set<number>(handedOver());
       for (const f of result.findings) for (const i of f.evidence) wanted.add(i);
       for (const i of [...wanted].sort((a, b) => a - b)) {
         const stored = store.get(i);

@@ -8,6 +8,14 @@ import { readInputs } from '../../src/parse/read-inputs.js';
 import { viewMessage } from '../../src/present/message-view.js';
 import { StatsCounter } from '../../src/present/stats.js';
 import { runSiplens } from './cli-run.js';
+import type { CliIo } from '../../src/cli/io.js';
+import { matchingCalls } from '../../src/cli/commands/analyze.js';
+import { analyze } from '../../src/diagnose/analyze.js';
+import type { AnalysisResult } from '../../src/model/analysis.js';
+import type { MessageRecord } from '../../src/model/message-record.js';
+import { extractFacts } from '../../src/correlate/scan-facts.js';
+import { parseFilter } from '../../src/present/filter.js';
+import { buildReport } from '../../src/present/report.js';
 
 describe('stats and export read one message at a time, on generated proxy traffic', () => {
   it('times every call and every REGISTER transaction the generator made, one message at a time', async () => {
@@ -53,6 +61,83 @@ describe('stats and export read one message at a time, on generated proxy traffi
       expect(kept.length).toBeGreaterThan(0);
       expect(new Set(kept)).toEqual(new Set(['INVITE']));
       expect((await readFile(invites)).length).toBeLessThan((await readFile(out)).length);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+});
+
+describe('analyze --filter keeps only the matching calls and registrations, found in a first pass', () => {
+  it('gives the report that keeping every message gave, while holding a fraction of them', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'siplens-filter-'));
+    try {
+      const file = join(dir, 'traffic.pcap');
+      const counts = await writeTrafficPcap(file, 7, 3_000_000);
+      // The reference is the former way: every message kept, the filters applied to all of them.
+      const all = await analyze([file], { keepMessages: 'all', workers: 1 });
+      expect(all.messages.size).toBe(counts.messages);
+      const cases = [['code=486'], ['code=403'], ['user=1042'], ['method=REGISTER', 'code=2xx']];
+      for (const texts of cases) {
+        const filters = texts.map((t) => {
+          const p = parseFilter(t);
+          if (!('filter' in p)) throw new Error(p.error);
+          return p.filter;
+        });
+        const expected = JSON.parse(JSON.stringify(buildReport(all.result, all.messages, { filters, scope: 'evidence' }).result)) as AnalysisResult;
+        expect(expected.summary.messages, texts.join(' ')).toBeGreaterThan(0);
+        const args = texts.flatMap((t) => ['--filter', t]);
+        for (const workers of ['1', '2']) {
+          const cli = await runSiplens(['analyze', file, '--json', '--workers', workers, ...args]);
+          expect(cli.code, `${texts.join(' ')} --workers ${workers}: ${cli.stderr}`).toBe(0);
+          expect(JSON.parse(cli.stdout), `${texts.join(' ')} --workers ${workers}`).toEqual(expected);
+        }
+      }
+      // What the second pass holds: the chosen calls' and accounts' messages, not the input.
+      const io = { stdout: () => undefined, stderr: () => undefined, stdoutIsTTY: false, stderrIsTTY: false, env: {}, cwd: dir } as unknown as CliIo;
+      const code403 = parseFilter('code=403');
+      if (!('filter' in code403)) throw new Error(code403.error);
+      const chosen = await matchingCalls([file], io, [code403.filter]);
+      expect(chosen.accounts.length).toBeGreaterThan(0);
+      const kept = await analyze([file], { keepMessages: 'evidence', keepCallIds: chosen.callIds, keepAccounts: chosen.accounts, workers: 1 });
+      const ids = new Set(chosen.callIds);
+      const accounts = new Set(chosen.accounts);
+      const evidence = new Set(kept.result.findings.flatMap((f) => f.evidence));
+      const isChosen = (m: MessageRecord): boolean => {
+        const f = extractFacts(m);
+        return ids.has(f.callId) || (f.cseqMethod === 'REGISTER' && accounts.has(f.toUri ?? ''));
+      };
+      for (const m of kept.messages.values()) expect(evidence.has(m.index) || isChosen(m), `message ${m.index}`).toBe(true);
+      for (const m of all.messages.values()) if (isChosen(m)) expect(kept.messages.has(m.index), `message ${m.index}`).toBe(true);
+      expect(kept.messages.size).toBeLessThan(all.messages.size);
+      // An account whose REGISTERs had Call-IDs of their own: filtered by one of them, it keeps them all.
+      const account = all.result.registrations.find((r) => r.callIds.length > 1);
+      expect(account, 'a registration with several Call-IDs in the traffic').toBeDefined();
+      const byCall = parseFilter(`call=${account!.callIds[0]!}`);
+      if (!('filter' in byCall)) throw new Error(byCall.error);
+      const one = await matchingCalls([file], io, [byCall.filter]);
+      expect(one.callIds).toEqual([account!.callIds[0]]);
+      const oneKept = await analyze([file], { keepMessages: 'evidence', keepCallIds: one.callIds, keepAccounts: one.accounts, workers: 1 });
+      const keptIds = new Set([...oneKept.messages.values()].map((m) => m.message.callId));
+      for (const c of account!.callIds) expect(keptIds.has(c), c).toBe(true);
+      const cli = await runSiplens(['analyze', file, '--json', '--filter', `call=${account!.callIds[0]!}`]);
+      expect(JSON.parse(cli.stdout)).toEqual(JSON.parse(JSON.stringify(buildReport(all.result, all.messages, { filters: [byCall.filter], scope: 'evidence' }).result)));
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
+
+  it('still keeps every message when the input is standard input, which cannot be read twice', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'siplens-filter-stdin-'));
+    try {
+      const file = join(dir, 'traffic.pcap');
+      await writeTrafficPcap(file, 8, 1_000_000);
+      const fromFile = await runSiplens(['analyze', file, '--json', '--filter', 'code=486']);
+      const fromStdin = await runSiplens(['analyze', '-', '--json', '--filter', 'code=486'], { stdin: await readFile(file) });
+      expect(fromStdin.code).toBe(0);
+      const a = JSON.parse(fromFile.stdout) as AnalysisResult;
+      const b = JSON.parse(fromStdin.stdout) as AnalysisResult;
+      expect(b.summary.messages).toBe(a.summary.messages);
+      expect(b.calls.map((c) => c.callId)).toEqual(a.calls.map((c) => c.callId));
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

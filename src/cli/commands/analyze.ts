@@ -6,6 +6,7 @@ import type { AnalysisResult, MessageFilter, MessageRecord, MessageView, RedactL
 import {
   analyze,
   buildReport,
+  extractFacts,
   formatHtmlReport,
   formatMarkdownReport,
   formatTextReport,
@@ -71,16 +72,21 @@ export interface LoadOptions {
   readonly workers?: number;
   /** `flow --call`: the messages of that Call-ID stay whole. */
   readonly keepCallIdsContaining?: string;
+  /** `analyze --filter`: the messages of these Call-IDs, and the REGISTERs of these accounts, stay whole. */
+  readonly keepCallIds?: readonly string[];
+  readonly keepAccounts?: readonly string[];
 }
 
 export async function loadAnalysis(inputs: readonly string[], io: CliIo, options: LoadOptions = {}): Promise<LoadedAnalysis> {
-  const { keep = 'all', workers, keepCallIdsContaining } = options;
+  const { keep = 'all', workers, keepCallIdsContaining, keepCallIds, keepAccounts } = options;
   const progress = createProgress(io, 'reading');
   let out;
   try {
     out = await analyze(inputs, {
       keepMessages: keep,
       ...(keepCallIdsContaining !== undefined && { keepCallIdsContaining }),
+      ...(keepCallIds !== undefined && { keepCallIds }),
+      ...(keepAccounts !== undefined && { keepAccounts }),
       ...(workers !== undefined && { workers }),
       cwd: io.cwd,
       onProgress: progress.update,
@@ -96,6 +102,39 @@ export async function loadAnalysis(inputs: readonly string[], io: CliIo, options
     for (const is of i.issues) if (is.code === INPUT_UNREADABLE) io.stderr(`siplens: ${is.message}\n`);
   }
   return { result: out.result, messages: out.messages, inputExit };
+}
+
+/**
+ * The Call-IDs of the messages that pass the filters (seen as read, as buildReport sees them), and the accounts of
+ * the REGISTERs among them: the first pass of `analyze --filter`, so that the analysis keeps only those calls' and
+ * registrations' messages rather than every message. Both are read as the analysis reads them (extractFacts is the
+ * scan the analysis makes). Unreadable inputs are left for the analysis to report.
+ */
+export async function matchingCalls(
+  inputs: readonly string[],
+  io: CliIo,
+  filters: readonly MessageFilter[],
+): Promise<{ callIds: string[]; accounts: string[] }> {
+  const progress = createProgress(io, 'filtering');
+  const ids = new Set<string>();
+  const accounts = new Set<string>();
+  try {
+    const { records } = readInputs(inputs, {
+      cwd: io.cwd,
+      onProgress: progress.update,
+      ...(io.signal !== undefined ? { signal: io.signal } : {}),
+    });
+    for await (const record of records) {
+      const view = viewMessage(record);
+      if (!matchFilters(view, filters)) continue;
+      const facts = extractFacts(record);
+      ids.add(facts.callId);
+      if (facts.cseqMethod === 'REGISTER' && facts.toUri !== undefined) accounts.add(facts.toUri);
+    }
+  } finally {
+    progress.done();
+  }
+  return { callIds: [...ids], accounts: [...accounts] };
 }
 
 /**
@@ -218,10 +257,20 @@ Examples:
         exit.code = ExitCode.usage;
         return;
       }
-      // Filters look at every message; the HTML report draws a few hundred flows (kept in bounded memory); the other
-      // outputs need only the evidence.
-      const keep = filters.length > 0 ? 'all' : opts.html !== undefined ? 'flows' : 'evidence';
-      const loaded = await loadAnalysis(inputs, io, { keep, ...(workers !== undefined && { workers }) });
+      // The HTML report draws a few hundred flows (kept in bounded memory); the other outputs need only the evidence.
+      // Filters keep the calls they match whole: a first pass finds their Call-IDs, so that memory follows what
+      // matches, not the input. Standard input cannot be read twice: there every message is kept.
+      let keep: 'all' | 'evidence' | 'flows' = opts.html !== undefined ? 'flows' : 'evidence';
+      let chosen: { callIds: string[]; accounts: string[] } | undefined;
+      if (filters.length > 0) {
+        if (inputs.includes('-')) keep = 'all';
+        else chosen = await matchingCalls(inputs, io, filters);
+      }
+      const loaded = await loadAnalysis(inputs, io, {
+        keep,
+        ...(chosen !== undefined && { keepCallIds: chosen.callIds, keepAccounts: chosen.accounts }),
+        ...(workers !== undefined && { workers }),
+      });
       const report: Report = buildReport(loaded.result, loaded.messages, { redact, filters, scope: opts.html !== undefined ? 'html' : 'evidence' });
       if (opts.json === true) io.stdout(`${JSON.stringify(report.result, null, 2)}\n`);
       else if (opts.md === true) io.stdout(formatMarkdownReport(report));

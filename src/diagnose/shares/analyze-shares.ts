@@ -7,7 +7,7 @@ import { Router } from '../../correlate/route-key.js';
 import type { MessageRecord } from '../../model/message-record.js';
 import { readRawInputs } from '../../parse/read-inputs.js';
 import type { Analysis, AnalyzeOptions } from '../analyze.js';
-import { handsOverStored, keptCallIdText } from '../analyze.js';
+import { handsOverStored, keepsChosenCalls, keptCallIdText } from '../analyze.js';
 import { combinePartials } from '../combine.js';
 import type { PartialAnalysis } from '../combine.js';
 import { reviveMessage } from '../message-store.js';
@@ -85,6 +85,8 @@ export async function analyzeInShares(inputs: readonly string[], options: Analyz
   const shareOptions: ShareOptions = {
     keepMessages: k === false || k === 'none' ? 'none' : k === 'flows' ? 'flows' : 'evidence',
     ...(keepText !== undefined && { keepCallIdsContaining: keepText }),
+    ...(options.keepCallIds !== undefined && options.keepCallIds.length > 0 && { keepCallIds: options.keepCallIds }),
+    ...(options.keepAccounts !== undefined && options.keepAccounts.length > 0 && { keepAccounts: options.keepAccounts }),
     ...(options.eviction !== undefined && { eviction: options.eviction }),
     ...(options.maxCalls !== undefined && { maxCalls: options.maxCalls }),
     ...(options.maxFindingsPerRule !== undefined && { maxFindingsPerRule: options.maxFindingsPerRule }),
@@ -117,8 +119,8 @@ export async function analyzeInShares(inputs: readonly string[], options: Analyz
     const byIndex = new Map<number, EvidenceMessage>();
     for (const r of results) for (const e of r.evidence) byIndex.set(e.index, e);
     const messages = new Map<number, MessageRecord>();
-    if (handsOverStored(shareOptions.keepMessages, shareOptions.keepCallIdsContaining)) {
-      // Each share kept its own first messages and flows, or the messages of the Call-ID asked for: all of them are
+    if (handsOverStored(shareOptions.keepMessages, keepsChosenCalls(shareOptions))) {
+      // Each share kept its own first messages and flows, or the messages of the calls asked for: all of them are
       // handed on (the report picks among them).
       for (const i of [...byIndex.keys()].sort((a, b) => a - b)) {
         const e = byIndex.get(i)!;

@@ -10,6 +10,8 @@ import type { RawBatch } from '../raw-batch.js';
 export interface ShareOptions {
   readonly keepMessages: 'evidence' | 'flows' | 'none';
   readonly keepCallIdsContaining?: string;
+  readonly keepCallIds?: readonly string[];
+  readonly keepAccounts?: readonly string[];
   readonly eviction?: (EvictionPolicy & { readonly checkEvery?: number }) | false;
   readonly maxCalls?: number;
   readonly maxFindingsPerRule?: number;

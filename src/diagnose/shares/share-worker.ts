@@ -1,8 +1,8 @@
 // One share of an analysis in a worker thread: the messages routed here are analysed as createAnalyzer would, and the
-// partial result goes back with the messages its findings cite (with keepMessages 'flows', every message it kept:
-// a bounded set, see createAnalyzer).
+// partial result goes back with the messages its findings cite and those it hands over (Analyzer.handedOver: with
+// keepMessages 'flows' every message it kept, with calls asked for their messages; bounded, see createAnalyzer).
 import { parentPort, workerData } from 'node:worker_threads';
-import { createAnalyzer, handsOverStored, keptCallIdText } from '../analyze.js';
+import { createAnalyzer } from '../analyze.js';
 import { readRawBatch } from '../raw-batch.js';
 import type { EvidenceMessage, FromWorker, ShareOptions, ToWorker } from './protocol.js';
 
@@ -23,7 +23,7 @@ port.on('message', (message: ToWorker) => {
       return;
     }
     const partial = analyzer.partial(message.lastAt);
-    const cited = new Set<number>(handsOverStored(options.keepMessages, keptCallIdText(options)) ? analyzer.storedIndexes() : []);
+    const cited = new Set<number>(analyzer.handedOver());
     for (const d of partial.drafts) for (const i of d.evidence) cited.add(i);
     const evidence: EvidenceMessage[] = [];
     const transfer: ArrayBuffer[] = [];
