@@ -279,9 +279,10 @@ async function send(file) {
     const res = await fetch('api/upload', { method: 'POST', headers: { 'x-filename': encodeURIComponent(file.name), 'content-type': 'application/octet-stream' }, body: file });
     const data = await res.json();
     if (!res.ok) { status.textContent = 'Not read: ' + data.error; return; }
+    // Shown first, then said: whoever reads the status finds the upload already chosen.
+    await choose(String(data.id));
     status.textContent = data.name + ': ' + data.messages + ' SIP messages, ' + data.summary.calls + ' calls, ' + data.summary.registrations + ' registrations, '
       + data.summary.findings.error + ' errors. Shown now; pick Live above to go back.';
-    await choose(String(data.id));
   } catch (e) {
     status.textContent = 'Not read: ' + e;
   }
