@@ -192,7 +192,24 @@ function replaceAllOf(text: string, table: ReadonlyMap<string, string>, keys: re
 
 /** Builds a redactor, learning the secrets and identities from the messages first so pseudonyms follow their order. */
 export function createRedactor(level: RedactLevel, records: Iterable<MessageRecord> = []): Redactor {
-  if (level === 'none') return { level, redact: (t) => t };
+  const learner = createRedactionLearner(level);
+  for (const r of records) learner.learn(r);
+  return learner.redactor();
+}
+
+/**
+ * Learns the secrets and identities of messages one at a time, then gives the redactor that hides them: what
+ * createRedactor does, for a pass over inputs too large to hold (`messages --redact` and `export --redact` read their
+ * files twice: once to learn, once to write).
+ */
+export interface RedactionLearner {
+  learn(record: MessageRecord): void;
+  /** The redactor of everything learnt; call it once, after the last `learn`. */
+  redactor(): Redactor;
+}
+
+export function createRedactionLearner(level: RedactLevel): RedactionLearner {
+  if (level === 'none') return { learn: () => undefined, redactor: () => ({ level, redact: (t) => t }) };
   const secrets = new Map<string, string>();
   const users = new Map<string, string>();
   const names = new Map<string, string>();
@@ -232,7 +249,7 @@ export function createRedactor(level: RedactLevel, records: Iterable<MessageReco
     addSecret(u.password);
     if (level === 'all') addUser(u.user);
   };
-  for (const { message: m } of records) {
+  const learn = ({ message: m }: MessageRecord): void => {
     creds(m.authorization);
     creds(m.proxyAuthorization);
     creds(m.wwwAuthenticate);
@@ -243,8 +260,8 @@ export function createRedactor(level: RedactLevel, records: Iterable<MessageReco
       uri(na.uri);
       if (level === 'all') addName(na.displayName);
     }
-  }
-  const secretKeys = [...secrets.keys()].sort((a, b) => b.length - a.length);
+  };
+  let secretKeys: string[] = [];
   const nameKeys = () => [...names.keys()].sort((a, b) => b.length - a.length);
 
   const redactSecrets = (text: string): string => {
@@ -312,10 +329,16 @@ export function createRedactor(level: RedactLevel, records: Iterable<MessageReco
   };
 
   return {
-    level,
-    redact(text: string): string {
-      const s = redactSecrets(text);
-      return level === 'all' ? redactIdentities(s) : s;
+    learn,
+    redactor() {
+      secretKeys = [...secrets.keys()].sort((a, b) => b.length - a.length);
+      return {
+        level,
+        redact(text: string): string {
+          const s = redactSecrets(text);
+          return level === 'all' ? redactIdentities(s) : s;
+        },
+      };
     },
   };
 }

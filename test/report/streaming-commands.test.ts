@@ -143,3 +143,64 @@ describe('analyze --filter keeps only the matching calls and registrations, foun
     }
   }, 60_000);
 });
+
+describe('messages --redact and export --redact on files: learn in a first pass, write one message at a time', () => {
+  it('messages writes what reading every message first wrote (standard input still does that)', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'siplens-redact-'));
+    try {
+      const file = join(dir, 'traffic.pcap');
+      await writeTrafficPcap(file, 9, 1_500_000);
+      const bytes = await readFile(file);
+      const withoutOrigin = (out: string): unknown[] =>
+        out.trim().split('\n').map((l) => {
+          const { origin: _origin, ...rest } = JSON.parse(l) as { origin: unknown };
+          return rest;
+        });
+      for (const level of ['--redact', '--redact=all']) {
+        for (const extra of [[], ['--filter', 'method=REGISTER']]) {
+          const twice = await runSiplens(['messages', file, '--ndjson', '--no-strict', level, ...extra]);
+          const held = await runSiplens(['messages', '-', '--ndjson', '--no-strict', level, ...extra], { stdin: bytes });
+          expect(twice.code).toBe(0);
+          expect(withoutOrigin(twice.stdout), `${level} ${extra.join(' ')}`).toEqual(withoutOrigin(held.stdout));
+        }
+      }
+      const plain = await runSiplens(['messages', file, '--raw']);
+      const nonces = [...plain.stdout.matchAll(/nonce="([^"]+)"/g)].map((m) => m[1]!);
+      expect(nonces.length).toBeGreaterThan(10);
+      const hidden = await runSiplens(['messages', file, '--raw', '--redact']);
+      for (const n of nonces.slice(0, 50)) expect(hidden.stdout.includes(n), n).toBe(false);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+
+  it('export writes the same redacted pcap as reading every message first, and filters see the messages as read', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'siplens-redact-export-'));
+    try {
+      const file = join(dir, 'traffic.pcap');
+      await writeTrafficPcap(file, 10, 1_500_000);
+      const twice = join(dir, 'twice.pcap');
+      const held = join(dir, 'held.pcap');
+      expect((await runSiplens(['export', file, '--redact=all', '--pcap', twice])).code).toBe(0);
+      expect((await runSiplens(['export', '-', '--redact=all', '--pcap', held], { stdin: await readFile(file) })).code).toBe(0);
+      expect((await readFile(twice)).equals(await readFile(held))).toBe(true);
+      const text = (await readFile(twice)).toString('latin1');
+      const plain = (await readFile(file)).toString('latin1');
+      const nonces = [...plain.matchAll(/nonce="([^"]+)"/g)].map((m) => m[1]!);
+      expect(nonces.length).toBeGreaterThan(10);
+      for (const n of nonces.slice(0, 50)) expect(text.includes(n), n).toBe(false);
+      // A user filter matches the messages as read, although --redact=all renames the user in what is written.
+      const name = /REGISTER sip:[^\r]*\r\n[\s\S]*?To: <sip:(\d+)@/.exec(plain)?.[1] ?? '';
+      expect(name).not.toBe('');
+      const user = join(dir, 'user.pcap');
+      const r = await runSiplens(['export', file, '--redact=all', '--filter', `user=${name}`, '--pcap', user]);
+      const unredacted = await runSiplens(['export', file, '--filter', `user=${name}`, '--pcap', join(dir, 'plain-user.pcap')]);
+      expect(r.code, r.stderr).toBe(0);
+      expect(Number(r.stderr.match(/wrote (\d+) message/)?.[1])).toBeGreaterThan(0);
+      expect(r.stderr.match(/wrote (\d+) message/)?.[1]).toBe(unredacted.stderr.match(/wrote (\d+) message/)?.[1]);
+      expect((await readFile(user)).toString('latin1')).not.toContain(`sip:${name}@`);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+});

@@ -2,10 +2,11 @@ import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import type { AnalysisResult, MessageFilter, MessageRecord, MessageView, RedactLevel, Report } from '../../index.js';
+import type { AnalysisResult, MessageFilter, MessageRecord, MessageView, RedactLevel, Redactor, Report } from '../../index.js';
 import {
   analyze,
   buildReport,
+  createRedactionLearner,
   extractFacts,
   formatHtmlReport,
   formatMarkdownReport,
@@ -135,6 +136,23 @@ export async function matchingCalls(
     progress.done();
   }
   return { callIds: [...ids], accounts: [...accounts] };
+}
+
+/**
+ * The first pass of `--redact` over files (`messages`, `export`): every message read once to learn the secrets and
+ * identities to hide, nothing kept, so that the second pass can write one message at a time. Unreadable inputs are
+ * left for the second pass to report.
+ */
+export async function learnRedaction(inputs: readonly string[], io: CliIo, level: RedactLevel): Promise<Redactor> {
+  const progress = createProgress(io, 'learning what to hide');
+  const learner = createRedactionLearner(level);
+  try {
+    const { records } = readInputs(inputs, { cwd: io.cwd, onProgress: progress.update, ...(io.signal !== undefined ? { signal: io.signal } : {}) });
+    for await (const r of records) learner.learn(r);
+  } finally {
+    progress.done();
+  }
+  return learner.redactor();
 }
 
 /**

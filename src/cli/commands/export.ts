@@ -2,7 +2,7 @@ import { createSocket } from 'node:dgram';
 import { open } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import type { PcapPacket } from '../../index.js';
+import type { PcapPacket, Redactor } from '../../index.js';
 import {
   buildReport,
   encodeHep3,
@@ -12,11 +12,12 @@ import {
   matchFilters,
   PacketPlanner,
   planPackets,
+  redactView,
   TcpState,
 } from '../../index.js';
 import type { CliIo } from '../io.js';
 import { ExitCode } from '../io.js';
-import { loadAnalysis, readFilters, readRedact, streamRecords } from './analyze.js';
+import { learnRedaction, loadAnalysis, readFilters, readRedact, streamRecords } from './analyze.js';
 
 const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
 
@@ -57,12 +58,14 @@ Examples:
         exit.code = ExitCode.usage;
         return;
       }
-      if (redact === 'none') {
-        exit.code = await exportStreaming(inputs, opts, filters, hep, io);
+      // Redaction learns every secret and identity from the whole input first, so that a nonce or a user seen in
+      // one message is hidden in all of them: files are read twice (learn, then write one message at a time);
+      // standard input is read once, so that path holds the messages.
+      if (redact === 'none' || !inputs.includes('-')) {
+        const redactor = redact === 'none' ? undefined : await learnRedaction(inputs, io, redact);
+        exit.code = await exportStreaming(inputs, opts, filters, hep, io, redactor);
         return;
       }
-      // Redaction learns every secret and identity from the whole input first, so that a nonce or a user seen in
-      // one message is hidden in all of them: this path holds the messages.
       const loaded = await loadAnalysis(inputs, io);
       const report = buildReport(loaded.result, loaded.messages, { redact, filters });
       const chosen = report.messages.filter((m) => matchFilters(m, filters));
@@ -94,8 +97,8 @@ Examples:
 const WRITE_BYTES = 1 << 20;
 
 /**
- * Export without redaction: one message at a time, each written byte for byte as read, so memory stays flat however
- * large the input. Filters apply to each message as read. Returns the exit code.
+ * Export one message at a time, so memory stays flat however large the input: each written byte for byte as read,
+ * or with `redactor` from its redacted text. Filters apply to each message as read. Returns the exit code.
  */
 async function exportStreaming(
   inputs: readonly string[],
@@ -103,6 +106,7 @@ async function exportStreaming(
   filters: Parameters<typeof matchFilters>[1],
   hep: { host: string; port: number } | undefined,
   io: CliIo,
+  redactor?: Redactor,
 ): Promise<number> {
   const planner = new PacketPlanner();
   const tcp = new TcpState();
@@ -122,7 +126,8 @@ async function exportStreaming(
   let unreadable = false;
   try {
     for await (const { record, view } of stream.matching) {
-      const packet = planner.plan(view, record.message.raw);
+      // Redacted messages are written from their redacted text.
+      const packet = redactor === undefined ? planner.plan(view, record.message.raw) : planner.plan(redactView(view, redactor));
       written++;
       if (file !== undefined) {
         for (const chunk of encodePcapRecords(packet, tcp, ipId)) {

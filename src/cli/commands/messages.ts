@@ -18,7 +18,7 @@ import {
 } from '../../index.js';
 import type { CliIo } from '../io.js';
 import { ExitCode, useColor } from '../io.js';
-import { readFilters, readRedact } from './analyze.js';
+import { learnRedaction, readFilters, readRedact } from './analyze.js';
 
 interface MessagesOptions {
   readonly json?: boolean;
@@ -101,7 +101,7 @@ export function registerMessages(program: Command, io: CliIo, exit: { code: numb
     .option('--grep <regex>', 'only messages whose text (start line, headers, body) matches this regular expression, case-insensitive, ^ and $ at each line, like sipgrep')
     .option('--invert', 'with --grep: only the messages that do not match')
     .option('--raw', 'print each message whole, as it was read, after its summary line')
-    .option('--redact [level]', 'hide passwords, nonces and digest responses; --redact=all also users, numbers and IP addresses (reads all input first)')
+    .option('--redact [level]', 'hide passwords, nonces and digest responses; --redact=all also users, numbers and IP addresses (files are read twice: first to learn what to hide)')
     .addHelpText('after', EXAMPLES)
     .action(async (inputs: string[], options: MessagesOptions) => {
       const usage = checkUsage(inputs, options);
@@ -159,7 +159,7 @@ function selects(record: MessageRecord, selection: Selection): boolean {
 }
 
 /**
- * With --redact every message is read first: a nonce or a user seen in one message is hidden in all of them, and a
+ * With --redact on standard input or a live feed every message is read first: a nonce or a user seen in one message is hidden in all of them, and a
  * pseudonym is the same in every message (the redactor learns them from the whole input).
  */
 async function redactedRecords(records: AsyncIterable<MessageRecord>, selection: Selection): Promise<{ list: MessageRecord[]; redactor: Redactor }> {
@@ -204,6 +204,12 @@ async function openInputs(
 }
 
 async function runMessages(inputs: readonly string[], options: MessagesOptions, selection: Selection, io: CliIo): Promise<number> {
+  // --redact on files: a first pass learns what to hide from every message, the second writes them one at a time,
+  // so memory stays flat. Standard input and live feeds are read once, so there every message is held first.
+  const redacting = selection.redact !== 'none';
+  const live = options.hep !== undefined || options.follow !== undefined;
+  let learnt: Redactor | undefined;
+  if (redacting && !live && !inputs.includes('-')) learnt = await learnRedaction(inputs, io, selection.redact);
   const progress = startProgress(io);
   let opened;
   try {
@@ -221,8 +227,7 @@ async function runMessages(inputs: readonly string[], options: MessagesOptions, 
   const strict = options.strict !== false;
   // With the strict check, a message's issues are also where it breaks the RFC 3261 grammar (checkStrict), so that
   // what this command shows of a message is what the parser's own tests expect of it (RFC 4475 torture messages).
-  const redacting = selection.redact !== 'none';
-  let redactor: Redactor | undefined;
+  let redactor: Redactor | undefined = learnt;
   const toJson = (record: MessageRecord): string => {
     const json = toMessageJson(record);
     const full = strict ? { ...json, issues: checkStrict(record.message).map(toIssueJson) } : json;
@@ -244,7 +249,7 @@ async function runMessages(inputs: readonly string[], options: MessagesOptions, 
     else io.stdout(toText(record));
     count++;
   };
-  if (redacting) {
+  if (redacting && learnt === undefined) {
     const read = await redactedRecords(records, selection);
     redactor = read.redactor;
     for (const record of read.list) write(record);
