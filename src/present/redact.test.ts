@@ -42,6 +42,14 @@ describe('createRedactor (unit)', () => {
     expect(pseudonym).toMatch(/^user-\d+$/);
     expect(callId).toContain(`reg-${pseudonym}-1-4941@`);
   });
+  it('keeps a port that is also a known extension, and hides the extension', () => {
+    const r = createRedactor('all');
+    const from = r.redact('From: <sip:5060@example.com>;tag=1');
+    expect(from).not.toContain('5060');
+    const via = r.redact('Via: SIP/2.0/UDP 192.168.1.20:5060;branch=z9hG4bK1, SIP/2.0/UDP [2001:db8::7]:5060, SIP/2.0/TCP pbx.example:5060');
+    expect(via.match(/:5060\b/g)?.length).toBe(3);
+    expect(r.redact('To: <sip:5060@example.com:5060>')).toMatch(/^To: <sip:user-\d+@example\.com:5060>$/);
+  });
 });
 
 describe.skipIf(!hasTool('sipp') || !hasTool('tshark'))('createRedactor on a real capture', () => {

@@ -1,5 +1,6 @@
 import type { AnalysisResult, Credentials, Challenge, JsonValue, MessageRecord, SipUri } from '../model/index.js';
 import type { MessageView } from './message-view.js';
+import { TableReplacer } from './table-replacer.js';
 
 /**
  * `secrets`: passwords, digest responses, nonces, cnonces, opaque values and SRTP keys (what `--redact` always hides).
@@ -183,13 +184,6 @@ function isIpv6(s: string): boolean {
   return true;
 }
 
-/** Replaces every occurrence of each key by its value, longest keys first (plain strings, no patterns). */
-function replaceAllOf(text: string, table: ReadonlyMap<string, string>, keys: readonly string[]): string {
-  let out = text;
-  for (const key of keys) if (out.includes(key)) out = out.split(key).join(table.get(key) ?? REDACTED);
-  return out;
-}
-
 /** Builds a redactor, learning the secrets and identities from the messages first so pseudonyms follow their order. */
 export function createRedactor(level: RedactLevel, records: Iterable<MessageRecord> = []): Redactor {
   const learner = createRedactionLearner(level);
@@ -261,21 +255,22 @@ export function createRedactionLearner(level: RedactLevel): RedactionLearner {
       if (level === 'all') addName(na.displayName);
     }
   };
-  let secretKeys: string[] = [];
-  const nameKeys = () => [...names.keys()].sort((a, b) => b.length - a.length);
+  // Built once learning is over (redactor()): the secrets and display names do not change after it.
+  let secretReplacer = new TableReplacer(secrets);
+  let nameReplacer = new TableReplacer(names);
 
   const redactSecrets = (text: string): string => {
     let out = redactNamedValues(text, AUTH_PARAMS, false);
     out = redactNamedValues(out, PASSWORD_SETTINGS, true);
     out = redactUriPasswords(out);
     out = redactSdesKeys(out);
-    out = replaceAllOf(out, secrets, secretKeys);
+    out = secretReplacer.replace(out);
     return out;
   };
 
   /** One scan over tokens: IP addresses and user parts become their pseudonyms. */
   const redactIdentities = (text: string): string => {
-    let out = replaceAllOf(text, names, nameKeys());
+    let out = nameReplacer.replace(text);
     out = replaceIpv6(out, addIp);
     let result = '';
     let i = 0;
@@ -303,6 +298,9 @@ export function createRedactionLearner(level: RedactLevel): RedactionLearner {
       addUser(token);
       return users.get(token) ?? token;
     }
+    // A port after a host (`10.0.0.1:5060`, `[2001:db8::1]:5060`, `pbx.example:5080`) stays, even when an extension
+    // of the same number is a known user: pseudonymising it broke every address in `--redact=all` output.
+    if (!afterScheme && start > 0 && text[start - 1] === ':' && isDigits(token) && token.length <= 5 && text[start + token.length] !== '@') return token;
     const known = users.get(token);
     if (known !== undefined && !(isDigits(token) && token.length < 4)) return known;
     // Phone numbers anywhere (7 digits or more, optionally with +): the `=all` level hides every number.
@@ -331,7 +329,8 @@ export function createRedactionLearner(level: RedactLevel): RedactionLearner {
   return {
     learn,
     redactor() {
-      secretKeys = [...secrets.keys()].sort((a, b) => b.length - a.length);
+      secretReplacer = new TableReplacer(secrets);
+      nameReplacer = new TableReplacer(names);
       return {
         level,
         redact(text: string): string {
