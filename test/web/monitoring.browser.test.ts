@@ -244,8 +244,14 @@ describe.skipIf(!tools)('the Monitoring window in headless Chromium', () => {
     page = await openPage(serve.url);
     const p = page;
     await p.waitForFunction(() => document.querySelectorAll('#accounts tbody tr[data-call-id]').length >= 4);
-    const accounts = await p.locator('#accounts tbody tr').allInnerTexts();
-    expect(words(accounts.find((a) => a.startsWith('sip:dave@siplens.test')) ?? '')).toContain('failed 403 Forbidden');
+    // The saved view shows first and the replayed history follows it: wait for the account's last word, and say
+    // what the row held if it never comes.
+    const dave = async (): Promise<string> => words((await p.locator('#accounts tbody tr').allInnerTexts()).find((a) => a.startsWith('sip:dave@siplens.test')) ?? '');
+    await p
+      .waitForFunction(() => [...document.querySelectorAll('#accounts tbody tr')].some((r) => (r.textContent ?? '').replace(/\s+/g, ' ').includes('403 Forbidden') && (r.textContent ?? '').startsWith('sip:dave@')), undefined, { timeout: 10_000 })
+      .catch(() => undefined);
+    const row = await dave();
+    expect(row, `the dave row after the restart: ${row}`).toContain('failed 403 Forbidden');
     await p.click('nav button[data-tab="calls"]');
     const outcomes = await p.locator('#calls tbody tr').evaluateAll((rows) => rows.map((r) => (r as HTMLElement).dataset['outcome']));
     expect(outcomes).toEqual(expect.arrayContaining(['rejected', 'busy']));
