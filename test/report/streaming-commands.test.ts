@@ -3,7 +3,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeTrafficPcap } from '../helpers/traffic.js';
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
+import { addresses, answer, invite, toRecords } from '../scenarios/flows.js';
+import type { Wire } from '../scenarios/flows.js';
+import { encodePcap } from '../../src/present/pcap-writer.js';
+import { planPackets } from '../../src/present/pcap-export.js';
 import { readInputs } from '../../src/parse/read-inputs.js';
 import { viewMessage } from '../../src/present/message-view.js';
 import { StatsCounter } from '../../src/present/stats.js';
@@ -142,6 +146,42 @@ describe('analyze --filter keeps only the matching calls and registrations, foun
       await rm(dir, { recursive: true, force: true });
     }
   }, 60_000);
+});
+
+describe('analyze --filter on B2BUA legs tied by X-CID', () => {
+  it('keeps every leg of a matching call, whichever leg matched', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'siplens-filter-legs-'));
+    try {
+      const { alice, bob, proxy } = addresses;
+      const leg1 = '2xTb9vxSit55XU7p8@atlanta.example.com';
+      const flow: Wire[] = [
+        { t: 0, src: alice, dst: proxy, text: invite({ cseq: 1, branch: 'z9hG4bKl1' }) },
+        { t: 0.02, src: proxy, dst: bob, text: invite({ cseq: 1, branch: 'z9hG4bKb1', callId: 'b2bua-leg-2', extra: `X-CID: ${leg1}\n` }) },
+        { t: 0.5, src: bob, dst: proxy, text: answer({ status: 486, reason: 'Busy Here', cseq: 1, branch: 'z9hG4bKb1', method: 'INVITE', toTag: 'b2', callId: 'b2bua-leg-2' }) },
+        { t: 0.52, src: proxy, dst: alice, text: answer({ status: 486, reason: 'Busy Here', cseq: 1, branch: 'z9hG4bKl1', method: 'INVITE', toTag: 'b1' }) },
+        // Another call, not tied to these.
+        { t: 1, src: alice, dst: proxy, text: invite({ cseq: 1, branch: 'z9hG4bKo1', callId: 'other-call' }) },
+      ];
+      const records = toRecords(flow);
+      const file = join(dir, 'b2bua.pcap');
+      const raw = new Map(records.map((r) => [r.index, r.message.raw]));
+      await writeFile(file, Buffer.concat([...encodePcap(planPackets(records.map(viewMessage), { raw }).packets)]));
+      const io = { stdout: () => undefined, stderr: () => undefined, stdoutIsTTY: false, stderrIsTTY: false, env: {}, cwd: dir } as unknown as CliIo;
+      for (const [matched, texts] of [['leg 2', ['call=b2bua-leg-2']], ['leg 1', [`call=${leg1}`]], ['a code', ['code=486']]] as const) {
+        const filters = texts.map((t) => {
+          const p = parseFilter(t);
+          if (!('filter' in p)) throw new Error(p.error);
+          return p.filter;
+        });
+        const chosen = await matchingCalls([file], io, filters);
+        expect(new Set(chosen.callIds), matched).toEqual(new Set([leg1, 'b2bua-leg-2']));
+        const kept = await analyze([file], { keepMessages: 'evidence', keepCallIds: chosen.callIds, workers: 1 });
+        expect([...kept.messages.keys()].sort((a, b) => a - b), matched).toEqual([0, 1, 2, 3]);
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
 });
 
 describe('messages --redact and export --redact on files: learn in a first pass, write one message at a time', () => {

@@ -248,7 +248,7 @@ describe.skipIf(!tools)('the Monitoring window in headless Chromium', () => {
     // what the row held if it never comes.
     const dave = async (): Promise<string> => words((await p.locator('#accounts tbody tr').allInnerTexts()).find((a) => a.startsWith('sip:dave@siplens.test')) ?? '');
     await p
-      .waitForFunction(() => [...document.querySelectorAll('#accounts tbody tr')].some((r) => (r.textContent ?? '').replace(/\s+/g, ' ').includes('403 Forbidden') && (r.textContent ?? '').startsWith('sip:dave@')), undefined, { timeout: 10_000 })
+      .waitForFunction(() => Array.from(document.querySelectorAll('#accounts tbody tr')).some((r) => (r.textContent ?? '').replace(/\s+/g, ' ').includes('403 Forbidden') && (r.textContent ?? '').startsWith('sip:dave@')), undefined, { timeout: 10_000 })
       .catch(() => undefined);
     const row = await dave();
     expect(row, `the dave row after the restart: ${row}`).toContain('failed 403 Forbidden');

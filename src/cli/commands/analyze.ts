@@ -107,9 +107,10 @@ export async function loadAnalysis(inputs: readonly string[], io: CliIo, options
 
 /**
  * The Call-IDs of the messages that pass the filters (seen as read, as buildReport sees them), and the accounts of
- * the REGISTERs among them: the first pass of `analyze --filter`, so that the analysis keeps only those calls' and
- * registrations' messages rather than every message. Both are read as the analysis reads them (extractFacts is the
- * scan the analysis makes). Unreadable inputs are left for the analysis to report.
+ * the REGISTERs among them, with the B2BUA legs tied to those calls: the first pass of `analyze --filter`, so that
+ * the analysis keeps only those calls' and registrations' messages rather than every message. Both are read as the
+ * analysis reads them (extractFacts is the scan the analysis makes). Unreadable inputs are left for the analysis to
+ * report.
  */
 export async function matchingCalls(
   inputs: readonly string[],
@@ -119,6 +120,7 @@ export async function matchingCalls(
   const progress = createProgress(io, 'filtering');
   const ids = new Set<string>();
   const accounts = new Set<string>();
+  const legs = new LegTies();
   try {
     const { records } = readInputs(inputs, {
       cwd: io.cwd,
@@ -126,6 +128,13 @@ export async function matchingCalls(
       ...(io.signal !== undefined ? { signal: io.signal } : {}),
     });
     for await (const record of records) {
+      const m = record.message;
+      // A dialog-creating INVITE may tie its call to another leg (X-CID, icid, Session-ID): the analysis groups such
+      // legs into one call, so a call that matches is kept with every leg.
+      if (m.method === 'INVITE' && m.to?.tag === undefined) {
+        const f = extractFacts(record);
+        for (const value of f.correlation) legs.tie(f.callId, value);
+      }
       const view = viewMessage(record);
       if (!matchFilters(view, filters)) continue;
       const facts = extractFacts(record);
@@ -135,7 +144,52 @@ export async function matchingCalls(
   } finally {
     progress.done();
   }
-  return { callIds: [...ids], accounts: [...accounts] };
+  return { callIds: legs.withLegs(ids), accounts: [...accounts] };
+}
+
+/**
+ * Call-IDs tied into one call by B2BUA correlation values, as the correlator ties them (correlate/correlator.ts):
+ * X-CID and its kin name the other leg's Call-ID, icid and Session-ID are shared by the legs. A union-find over
+ * Call-IDs and values, holding only calls that carry such a value.
+ */
+class LegTies {
+  readonly #parent = new Map<string, string>();
+
+  tie(callId: string, value: string): void {
+    this.#union(`c:${callId}`, `v:${value}`);
+    if (value.startsWith('x-')) this.#union(`c:${callId}`, `c:${value.slice(value.indexOf(':') + 1)}`);
+  }
+
+  /** The Call-IDs given and every Call-ID tied to one of them. */
+  withLegs(callIds: ReadonlySet<string>): string[] {
+    const out = new Set(callIds);
+    if (this.#parent.size === 0) return [...out];
+    const roots = new Set<string>();
+    for (const id of callIds) if (this.#parent.has(`c:${id}`)) roots.add(this.#find(`c:${id}`));
+    if (roots.size === 0) return [...out];
+    for (const node of this.#parent.keys()) if (node.startsWith('c:') && roots.has(this.#find(node))) out.add(node.slice(2));
+    return [...out];
+  }
+
+  #find(node: string): string {
+    let root = node;
+    for (let up = this.#parent.get(root); up !== undefined && up !== root; up = this.#parent.get(root)) root = up;
+    // Path halving would do; a full compression keeps later finds at one step.
+    for (let at = node; at !== root; ) {
+      const next = this.#parent.get(at) as string;
+      this.#parent.set(at, root);
+      at = next;
+    }
+    return root;
+  }
+
+  #union(a: string, b: string): void {
+    if (!this.#parent.has(a)) this.#parent.set(a, a);
+    if (!this.#parent.has(b)) this.#parent.set(b, b);
+    const ra = this.#find(a);
+    const rb = this.#find(b);
+    if (ra !== rb) this.#parent.set(rb, ra);
+  }
 }
 
 /**
