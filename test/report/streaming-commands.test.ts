@@ -19,14 +19,13 @@ import type { AnalysisResult } from '../../src/model/analysis.js';
 import type { MessageRecord } from '../../src/model/message-record.js';
 import { extractFacts } from '../../src/correlate/scan-facts.js';
 import { parseFilter } from '../../src/present/filter.js';
+import type { MessageFilter } from '../../src/present/filter.js';
+import type { TrafficCounts } from '../../bench/traffic.js';
 import { buildReport } from '../../src/present/report.js';
 
 describe('stats and export read one message at a time, on generated proxy traffic', () => {
   it('times every call and every REGISTER transaction the generator made, one message at a time', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'siplens-stats-'));
-    try {
-      const file = join(dir, 'traffic.pcap');
-      const counts = await writeTrafficPcap(file, 5, 4_000_000);
+    await withTraffic('siplens-stats-', 5, 4_000_000, async ({ file, counts }) => {
       const counter = new StatsCounter();
       for await (const r of readInputs([file]).records) counter.add(viewMessage(r));
       const stats = counter.result();
@@ -38,16 +37,11 @@ describe('stats and export read one message at a time, on generated proxy traffi
       const cli = await runSiplens(['stats', file, '--json']);
       expect(cli.code).toBe(0);
       expect(JSON.parse(cli.stdout)).toEqual(JSON.parse(JSON.stringify(stats)));
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
+    });
   }, 60_000);
 
   it('export writes every message byte for byte, and a filter keeps the matching ones', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'siplens-export-'));
-    try {
-      const file = join(dir, 'traffic.pcap');
-      const counts = await writeTrafficPcap(file, 6, 3_000_000);
+    await withTraffic('siplens-export-', 6, 3_000_000, async ({ file, dir, counts }) => {
       const out = join(dir, 'out.pcap');
       const r = await runSiplens(['export', file, '--pcap', out]);
       expect(r.code).toBe(0);
@@ -65,28 +59,19 @@ describe('stats and export read one message at a time, on generated proxy traffi
       expect(kept.length).toBeGreaterThan(0);
       expect(new Set(kept)).toEqual(new Set(['INVITE']));
       expect((await readFile(invites)).length).toBeLessThan((await readFile(out)).length);
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
+    });
   }, 60_000);
 });
 
 describe('analyze --filter keeps only the matching calls and registrations, found in a first pass', () => {
   it('gives the report that keeping every message gave, while holding a fraction of them', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'siplens-filter-'));
-    try {
-      const file = join(dir, 'traffic.pcap');
-      const counts = await writeTrafficPcap(file, 7, 3_000_000);
+    await withTraffic('siplens-filter-', 7, 3_000_000, async ({ file, dir, counts }) => {
       // The reference is the former way: every message kept, the filters applied to all of them.
       const all = await analyze([file], { keepMessages: 'all', workers: 1 });
       expect(all.messages.size).toBe(counts.messages);
       const cases = [['code=486'], ['code=403'], ['user=1042'], ['method=REGISTER', 'code=2xx']];
       for (const texts of cases) {
-        const filters = texts.map((t) => {
-          const p = parseFilter(t);
-          if (!('filter' in p)) throw new Error(p.error);
-          return p.filter;
-        });
+        const filters = filtersOf(texts);
         const expected = JSON.parse(JSON.stringify(buildReport(all.result, all.messages, { filters, scope: 'evidence' }).result)) as AnalysisResult;
         expect(expected.summary.messages, texts.join(' ')).toBeGreaterThan(0);
         const args = texts.flatMap((t) => ['--filter', t]);
@@ -98,9 +83,7 @@ describe('analyze --filter keeps only the matching calls and registrations, foun
       }
       // What the second pass holds: the chosen calls' and accounts' messages, not the input.
       const io = { stdout: () => undefined, stderr: () => undefined, stdoutIsTTY: false, stderrIsTTY: false, env: {}, cwd: dir } as unknown as CliIo;
-      const code403 = parseFilter('code=403');
-      if (!('filter' in code403)) throw new Error(code403.error);
-      const chosen = await matchingCalls([file], io, [code403.filter]);
+      const chosen = await matchingCalls([file], io, filtersOf(['code=403']));
       expect(chosen.accounts.length).toBeGreaterThan(0);
       const kept = await analyze([file], { keepMessages: 'evidence', keepCallIds: chosen.callIds, keepAccounts: chosen.accounts, workers: 1 });
       const ids = new Set(chosen.callIds);
@@ -116,25 +99,19 @@ describe('analyze --filter keeps only the matching calls and registrations, foun
       // An account whose REGISTERs had Call-IDs of their own: filtered by one of them, it keeps them all.
       const account = all.result.registrations.find((r) => r.callIds.length > 1);
       expect(account, 'a registration with several Call-IDs in the traffic').toBeDefined();
-      const byCall = parseFilter(`call=${account!.callIds[0]!}`);
-      if (!('filter' in byCall)) throw new Error(byCall.error);
-      const one = await matchingCalls([file], io, [byCall.filter]);
+      const byCall = filtersOf([`call=${account!.callIds[0]!}`]);
+      const one = await matchingCalls([file], io, byCall);
       expect(one.callIds).toEqual([account!.callIds[0]]);
       const oneKept = await analyze([file], { keepMessages: 'evidence', keepCallIds: one.callIds, keepAccounts: one.accounts, workers: 1 });
       const keptIds = new Set([...oneKept.messages.values()].map((m) => m.message.callId));
       for (const c of account!.callIds) expect(keptIds.has(c), c).toBe(true);
       const cli = await runSiplens(['analyze', file, '--json', '--filter', `call=${account!.callIds[0]!}`]);
-      expect(JSON.parse(cli.stdout)).toEqual(JSON.parse(JSON.stringify(buildReport(all.result, all.messages, { filters: [byCall.filter], scope: 'evidence' }).result)));
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
+      expect(JSON.parse(cli.stdout)).toEqual(JSON.parse(JSON.stringify(buildReport(all.result, all.messages, { filters: byCall, scope: 'evidence' }).result)));
+    });
   }, 120_000);
 
   it('still keeps every message when the input is standard input, which cannot be read twice', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'siplens-filter-stdin-'));
-    try {
-      const file = join(dir, 'traffic.pcap');
-      await writeTrafficPcap(file, 8, 1_000_000);
+    await withTraffic('siplens-filter-stdin-', 8, 1_000_000, async ({ file }) => {
       const fromFile = await runSiplens(['analyze', file, '--json', '--filter', 'code=486']);
       const fromStdin = await runSiplens(['analyze', '-', '--json', '--filter', 'code=486'], { stdin: await readFile(file) });
       expect(fromStdin.code).toBe(0);
@@ -142,16 +119,13 @@ describe('analyze --filter keeps only the matching calls and registrations, foun
       const b = JSON.parse(fromStdin.stdout) as AnalysisResult;
       expect(b.summary.messages).toBe(a.summary.messages);
       expect(b.calls.map((c) => c.callId)).toEqual(a.calls.map((c) => c.callId));
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
+    });
   }, 60_000);
 });
 
 describe('analyze --filter on B2BUA legs tied by X-CID', () => {
   it('keeps every leg of a matching call, whichever leg matched', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'siplens-filter-legs-'));
-    try {
+    await inTempDir('siplens-filter-legs-', async (dir) => {
       const { alice, bob, proxy } = addresses;
       const leg1 = '2xTb9vxSit55XU7p8@atlanta.example.com';
       const flow: Wire[] = [
@@ -168,28 +142,19 @@ describe('analyze --filter on B2BUA legs tied by X-CID', () => {
       await writeFile(file, Buffer.concat([...encodePcap(planPackets(records.map(viewMessage), { raw }).packets)]));
       const io = { stdout: () => undefined, stderr: () => undefined, stdoutIsTTY: false, stderrIsTTY: false, env: {}, cwd: dir } as unknown as CliIo;
       for (const [matched, texts] of [['leg 2', ['call=b2bua-leg-2']], ['leg 1', [`call=${leg1}`]], ['a code', ['code=486']]] as const) {
-        const filters = texts.map((t) => {
-          const p = parseFilter(t);
-          if (!('filter' in p)) throw new Error(p.error);
-          return p.filter;
-        });
+        const filters = filtersOf(texts);
         const chosen = await matchingCalls([file], io, filters);
         expect(new Set(chosen.callIds), matched).toEqual(new Set([leg1, 'b2bua-leg-2']));
         const kept = await analyze([file], { keepMessages: 'evidence', keepCallIds: chosen.callIds, workers: 1 });
         expect([...kept.messages.keys()].sort((a, b) => a - b), matched).toEqual([0, 1, 2, 3]);
       }
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
+    });
   });
 });
 
 describe('messages --redact and export --redact on files: learn in a first pass, write one message at a time', () => {
   it('messages writes what reading every message first wrote (standard input still does that)', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'siplens-redact-'));
-    try {
-      const file = join(dir, 'traffic.pcap');
-      await writeTrafficPcap(file, 9, 1_500_000);
+    await withTraffic('siplens-redact-', 9, 1_500_000, async ({ file }) => {
       const bytes = await readFile(file);
       const withoutOrigin = (out: string): unknown[] =>
         out.trim().split('\n').map((l) => {
@@ -209,16 +174,11 @@ describe('messages --redact and export --redact on files: learn in a first pass,
       expect(nonces.length).toBeGreaterThan(10);
       const hidden = await runSiplens(['messages', file, '--raw', '--redact']);
       for (const n of nonces.slice(0, 50)) expect(hidden.stdout.includes(n), n).toBe(false);
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
+    });
   }, 60_000);
 
   it('export writes the same redacted pcap as reading every message first, and filters see the messages as read', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'siplens-redact-export-'));
-    try {
-      const file = join(dir, 'traffic.pcap');
-      await writeTrafficPcap(file, 10, 1_500_000);
+    await withTraffic('siplens-redact-export-', 10, 1_500_000, async ({ file, dir }) => {
       const twice = join(dir, 'twice.pcap');
       const held = join(dir, 'held.pcap');
       expect((await runSiplens(['export', file, '--redact=all', '--pcap', twice])).code).toBe(0);
@@ -242,9 +202,7 @@ describe('messages --redact and export --redact on files: learn in a first pass,
       expect(wrote(r.stderr)).toBeGreaterThan(0);
       expect(wrote(r.stderr)).toBe(wrote(unredacted.stderr));
       expect((await readFile(user)).toString('latin1')).not.toContain(`sip:${name}@`);
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
+    });
   }, 60_000);
 });
 
@@ -257,4 +215,37 @@ function quotedValues(text: string, prefix: string): string[] {
 function wrote(stderr: string): number {
   const at = stderr.indexOf('wrote ');
   return at < 0 ? -1 : Number.parseInt(stderr.slice(at + 6), 10);
+}
+
+/** Runs `body` in a private temporary folder, removed afterwards. */
+async function inTempDir(prefix: string, body: (dir: string) => Promise<void>): Promise<void> {
+  const dir = await mkdtemp(join(tmpdir(), prefix));
+  try {
+    await body(dir);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** Runs `body` on generated proxy traffic written as `traffic.pcap` in a private temporary folder. */
+async function withTraffic(
+  prefix: string,
+  seed: number,
+  bytes: number,
+  body: (t: { readonly dir: string; readonly file: string; readonly counts: TrafficCounts }) => Promise<void>,
+): Promise<void> {
+  await inTempDir(prefix, async (dir) => {
+    const file = join(dir, 'traffic.pcap');
+    const counts = await writeTrafficPcap(file, seed, bytes);
+    await body({ dir, file, counts });
+  });
+}
+
+/** `--filter` texts as the CLI reads them. */
+function filtersOf(texts: readonly string[]): MessageFilter[] {
+  return texts.map((t) => {
+    const p = parseFilter(t);
+    if (!('filter' in p)) throw new Error(p.error);
+    return p.filter;
+  });
 }
