@@ -12,44 +12,28 @@ export interface StoredMessage {
   readonly issues: readonly Issue[];
 }
 
-/** One block of copied messages, with the bytes of its messages still stored. */
-interface Slab {
-  readonly bytes: Uint8Array;
-  live: number;
-  /** A view of it went out (get): it is never reused, only dropped. */
-  lent: boolean;
-}
-
 interface Entry {
-  slab: Slab;
+  slab: Uint8Array;
   offset: number;
-  readonly length: number;
+  length: number;
   readonly meta: MessageMeta;
   readonly issues: readonly Issue[];
 }
 
 const SLAB_BYTES = 1 << 20;
-/** Emptied slabs kept for reuse at most. */
-const POOL_SLABS = 16;
 
 /**
  * The bytes of the messages an analysis may still quote, copied out of the read chunks (a view would keep a whole
  * chunk alive) into 1 MiB slabs: a copy costs a memcpy, not an allocation (a small ArrayBuffer of its own cost about
- * a microsecond each in V8, measured with bench/parse-bench.ts).
- *
- * A slab whose messages are all deleted is reused, unless a view of it was handed out. Reuse matters more than it
- * looks: V8 starts a full collection whenever memory outside its heap has grown by about 64 MB since the last one, so
- * a fresh slab for every MiB stored (and a fresh copy of every live message at each compaction) cost a fifth of
- * `analyze` in collections (2026-12-02, 200 MB capture: 9.5-10.2 s, 6.8-8.2 s without the copies). When slabs are
- * mostly holes, the messages of the sparse ones move to the current slab and those slabs are freed, so memory follows
- * what is kept, not what was read.
+ * a microsecond each in V8, measured with bench/parse-bench.ts). Deleted messages leave holes; when the holes exceed
+ * the live bytes, the live messages are copied into fresh slabs and the old ones dropped, so memory follows what is
+ * kept, not what was read.
  */
 export class MessageStore {
   readonly #entries = new Map<number, Entry>();
-  readonly #pool: Uint8Array[] = [];
-  #slab: Slab = { bytes: new Uint8Array(SLAB_BYTES), live: 0, lent: false };
+  #slab = new Uint8Array(SLAB_BYTES);
   #used = 0;
-  /** Bytes in all slabs in use (the pool apart), and in live messages. */
+  /** Bytes in all slabs allocated, and in live messages. */
   #slabBytes = SLAB_BYTES;
   #liveBytes = 0;
 
@@ -57,38 +41,34 @@ export class MessageStore {
     return this.#entries.size;
   }
 
-  /** Bytes held by the store (slabs in use and large messages; the pool of emptied slabs apart). */
+  /** Bytes held by the store (slabs and large messages). */
   get heldBytes(): number {
     return this.#slabBytes;
   }
 
   put(index: number, bytes: Uint8Array, meta: MessageMeta, issues: readonly Issue[]): void {
-    const old = this.#entries.get(index);
-    if (old !== undefined) this.#drop(old);
     const n = bytes.length;
-    const slab = this.#room(n);
-    const offset = slab === this.#slab ? this.#used : 0;
-    slab.bytes.set(bytes, offset);
-    if (slab === this.#slab) this.#used += n;
-    slab.live += n;
-    this.#entries.set(index, { slab, offset, length: n, meta, issues });
+    const at = this.#place(n);
+    at.slab.set(bytes, at.offset);
+    const old = this.#entries.get(index);
+    if (old !== undefined) this.#liveBytes -= old.length;
+    this.#entries.set(index, { slab: at.slab, offset: at.offset, length: n, meta, issues });
     this.#liveBytes += n;
   }
 
-  /** The slab `n` bytes go to: the current one, a new current one, or one of their own for a large message. */
-  #room(n: number): Slab {
+  #place(n: number): { slab: Uint8Array; offset: number } {
     if (n > SLAB_BYTES / 4) {
       this.#slabBytes += n;
-      return { bytes: new Uint8Array(n), live: 0, lent: false };
+      return { slab: new Uint8Array(n), offset: 0 };
     }
-    if (this.#used + n > SLAB_BYTES) {
-      const full = this.#slab;
-      this.#slab = { bytes: this.#pool.pop() ?? new Uint8Array(SLAB_BYTES), live: 0, lent: false };
+    if (this.#used + n > this.#slab.length) {
+      this.#slab = new Uint8Array(SLAB_BYTES);
       this.#used = 0;
       this.#slabBytes += SLAB_BYTES;
-      if (full.live === 0) this.#free(full);
     }
-    return this.#slab;
+    const offset = this.#used;
+    this.#used += n;
+    return { slab: this.#slab, offset };
   }
 
   has(index: number): boolean {
@@ -98,15 +78,14 @@ export class MessageStore {
   get(index: number): StoredMessage | undefined {
     const e = this.#entries.get(index);
     if (e === undefined) return undefined;
-    e.slab.lent = true;
-    return { index, bytes: e.slab.bytes.subarray(e.offset, e.offset + e.length), meta: e.meta, issues: e.issues };
+    return { index, bytes: e.slab.subarray(e.offset, e.offset + e.length), meta: e.meta, issues: e.issues };
   }
 
   delete(index: number): void {
     const e = this.#entries.get(index);
     if (e === undefined) return;
     this.#entries.delete(index);
-    this.#drop(e);
+    this.#liveBytes -= e.length;
     if (this.#slabBytes > 8 * SLAB_BYTES && this.#slabBytes > 2 * this.#liveBytes + 4 * SLAB_BYTES) this.#compact();
   }
 
@@ -115,33 +94,17 @@ export class MessageStore {
     return this.#entries.keys();
   }
 
-  #drop(e: Entry): void {
-    this.#liveBytes -= e.length;
-    e.slab.live -= e.length;
-    if (e.slab.live === 0 && e.slab !== this.#slab) this.#free(e.slab);
-  }
-
-  /** A slab with no message left: its memory goes back to the pool (or to the collector, if lent or large). */
-  #free(slab: Slab): void {
-    this.#slabBytes -= slab.bytes.length;
-    if (!slab.lent && slab.bytes.length === SLAB_BYTES && this.#pool.length < POOL_SLABS) this.#pool.push(slab.bytes);
-  }
-
-  /** Moves the messages of the slabs that are mostly holes to the current slab, in index order, and frees those. */
+  /** Copies the live messages into fresh slabs, in index order, so the old slabs can go. */
   #compact(): void {
-    const sparse = (slab: Slab): boolean => slab !== this.#slab && slab.live < slab.bytes.length / 2;
-    const moving = [...this.#entries].filter(([, e]) => sparse(e.slab)).sort((a, b) => a[0] - b[0]);
-    for (const [, e] of moving) {
-      const from = e.slab;
-      const slab = this.#room(e.length);
-      const offset = slab === this.#slab ? this.#used : 0;
-      slab.bytes.set(from.bytes.subarray(e.offset, e.offset + e.length), offset);
-      if (slab === this.#slab) this.#used += e.length;
-      slab.live += e.length;
-      from.live -= e.length;
-      e.slab = slab;
-      e.offset = offset;
-      if (from.live === 0 && from !== this.#slab) this.#free(from);
+    const entries = [...this.#entries].sort((a, b) => a[0] - b[0]);
+    this.#slab = new Uint8Array(SLAB_BYTES);
+    this.#used = 0;
+    this.#slabBytes = SLAB_BYTES;
+    for (const [, e] of entries) {
+      const at = this.#place(e.length);
+      at.slab.set(e.slab.subarray(e.offset, e.offset + e.length), at.offset);
+      e.slab = at.slab;
+      e.offset = at.offset;
     }
   }
 }

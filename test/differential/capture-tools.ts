@@ -32,11 +32,12 @@ function split(field: string | undefined): string[] {
 }
 
 /** tshark's SIP frames: `tshark -r F -Y sip -T fields` with frame number, time, Call-ID, CSeq, method, status. */
-export async function readWithTshark(path: string): Promise<FrameView[]> {
+/** `decodeAs`: tshark `-d` rules, such as `tcp.port==40123,sip` for a capture on a port tshark gives another protocol. */
+export async function readWithTshark(path: string, decodeAs: readonly string[] = []): Promise<FrameView[]> {
   const { stdout } = await run(
     'tshark',
     [
-      '-r', path, '-Y', 'sip', '-T', 'fields',
+      '-r', path, ...decodeAs.flatMap((d) => ['-d', d]), '-Y', 'sip', '-T', 'fields',
       '-e', 'frame.number', '-e', 'frame.time_epoch', '-e', 'sip.Call-ID', '-e', 'sip.CSeq', '-e', 'sip.Method', '-e', 'sip.Status-Code',
       '-E', `separator=${SEP}`, '-E', `aggregator=${AGG}`, '-E', 'occurrence=a',
     ],
@@ -182,8 +183,11 @@ export async function recordSippCalls(
   calls: number,
   format: 'pcapng' | 'pcap' = 'pcapng',
   viaKamailio = false,
-): Promise<void> {
+): Promise<{ readonly decodeAs: readonly string[] }> {
   const port = await freePort(host);
+  // The ports are free ones, and tshark takes some of them for other protocols (a registered port wins over its SIP
+  // heuristics on TCP): whoever reads the capture with tshark is told they carry SIP.
+  const proto = transport === 't1' ? 'tcp' : 'udp';
   const proxyPort = viaKamailio ? await freePort(host) : port;
   const children: ChildProcess[] = [];
   const { mkdtemp, rm, writeFile } = await import('node:fs/promises');
@@ -226,6 +230,7 @@ export async function recordSippCalls(
     await new Promise((r) => setTimeout(r, 500));
     tshark.kill('SIGINT');
     await waitExit(tshark, 10_000);
+    return { decodeAs: [...new Set([port, port + 1, proxyPort])].map((p) => `${proto}.port==${p},sip`) };
   } finally {
     for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGTERM');
     await new Promise((r) => setTimeout(r, 300));
