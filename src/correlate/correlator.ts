@@ -3,6 +3,7 @@ import { extractFacts } from './scan-facts.js';
 import type { MessageFacts } from './facts.js';
 import { computeTransactionKey } from './transaction-key.js';
 import type { Call, Correlation, Dialog, Keepalive, Registration, Subscription, Transaction } from './types.js';
+import { namedLeg } from './leg-ties.js';
 
 /** REGISTER transactions kept per registration; enough for challenges, refreshes, flapping. */
 export const MAX_REGISTRATION_HISTORY = 4;
@@ -183,9 +184,8 @@ export function createCorrelator(options: CorrelatorOptions = {}): Correlator {
     calls.set(facts.callId, call);
     if (facts.correlation.length > 0) correlationKeysOf.set(call, [...facts.correlation]);
     for (const value of facts.correlation) {
-      // X-CID and its kin carry the other leg's Call-ID itself; icid and Session-ID are shared by both legs.
-      const colon = value.indexOf(':');
-      const named = value.startsWith('x-') ? calls.get(value.slice(colon + 1)) : undefined;
+      const leg = namedLeg(value);
+      const named = leg === undefined ? undefined : calls.get(leg);
       if (named !== undefined && named !== call) link(named, call);
       const other = callByCorrelation.get(value);
       if (other === undefined) callByCorrelation.set(value, call);

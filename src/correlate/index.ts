@@ -10,3 +10,4 @@ export type { CallView } from './call-outcome.js';
 export { classifyAddress, isPrivateAddress, hostOfAddress } from './address.js';
 export type { AddressScope } from './address.js';
 export type { Transaction, Dialog, Call, Registration, Subscription, Keepalive, Correlation } from './types.js';
+export { LegTies, namedLeg } from './leg-ties.js';

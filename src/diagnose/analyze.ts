@@ -378,14 +378,14 @@ export function createAnalyzer(options: AnalyzeOptions = {}, inputs: readonly In
   }
 
   /** Cites for good what `flows`, `keepCallIdsContaining` and `keepCallIds` keep whatever becomes of its call. */
-  function pin(index: number, callId: string | undefined, facts?: MessageFacts): void {
+  function pin(facts: MessageFacts): void {
+    const { index, callId } = facts;
     if (keep === 'flows' && index < FLOWS_KEEP_FIRST_MESSAGES) cite([index]);
     if (!chosenCalls || keep === 'none') return;
-    const id = callId ?? '';
     const chosen =
-      (keepText !== undefined && id.includes(keepText)) ||
-      keepIds?.has(id) === true ||
-      (keepAors !== undefined && facts?.cseqMethod === 'REGISTER' && keepAors.has(facts.toUri ?? ''));
+      (keepText !== undefined && callId.includes(keepText)) ||
+      keepIds?.has(callId) === true ||
+      (keepAors !== undefined && facts.cseqMethod === 'REGISTER' && keepAors.has(facts.toUri ?? ''));
     if (!chosen) return;
     cite([index]);
     pinned.push(index);
@@ -405,8 +405,10 @@ export function createAnalyzer(options: AnalyzeOptions = {}, inputs: readonly In
         store.put(record.index, record.message.raw, record.meta, record.message.issues.slice());
         asRecords.add(record.index);
       }
-      pin(record.index, record.message.callId);
-      keepDefective(correlator.push(record));
+      // Pinned once its facts are read; nothing lets a message go while it is being pushed.
+      const facts = correlator.push(record);
+      pin(facts);
+      keepDefective(facts);
       if (record.index >= nextRaw) nextRaw = record.index + 1;
       afterPush();
     },
@@ -415,7 +417,7 @@ export function createAnalyzer(options: AnalyzeOptions = {}, inputs: readonly In
       if (index >= nextRaw) nextRaw = index + 1;
       if (keep !== 'none') store.put(index, raw.bytes, raw.meta, raw.issues);
       const facts = scanFacts(raw.bytes, raw.meta, index, raw.issues);
-      pin(index, facts.callId, facts);
+      pin(facts);
       correlator.pushFacts(facts);
       keepDefective(facts);
       afterPush();

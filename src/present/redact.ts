@@ -255,11 +255,7 @@ export function createRedactionLearner(level: RedactLevel): RedactionLearner {
       if (level === 'all') addName(na.displayName);
     }
   };
-  // Built once learning is over (redactor()): the secrets and display names do not change after it.
-  let secretReplacer = new TableReplacer(secrets);
-  let nameReplacer = new TableReplacer(names);
-
-  const redactSecrets = (text: string): string => {
+  const redactSecrets = (text: string, secretReplacer: TableReplacer): string => {
     let out = redactNamedValues(text, AUTH_PARAMS, false);
     out = redactNamedValues(out, PASSWORD_SETTINGS, true);
     out = redactUriPasswords(out);
@@ -269,7 +265,7 @@ export function createRedactionLearner(level: RedactLevel): RedactionLearner {
   };
 
   /** One scan over tokens: IP addresses and user parts become their pseudonyms. */
-  const redactIdentities = (text: string): string => {
+  const redactIdentities = (text: string, nameReplacer: TableReplacer): string => {
     let out = nameReplacer.replace(text);
     out = replaceIpv6(out, addIp);
     let result = '';
@@ -329,13 +325,14 @@ export function createRedactionLearner(level: RedactLevel): RedactionLearner {
   return {
     learn,
     redactor() {
-      secretReplacer = new TableReplacer(secrets);
-      nameReplacer = new TableReplacer(names);
+      // Learning is over: the secrets and display names are fixed from here, so their index is built once.
+      const secretReplacer = new TableReplacer(secrets);
+      const nameReplacer = new TableReplacer(names);
       return {
         level,
         redact(text: string): string {
-          const s = redactSecrets(text);
-          return level === 'all' ? redactIdentities(s) : s;
+          const s = redactSecrets(text, secretReplacer);
+          return level === 'all' ? redactIdentities(s, nameReplacer) : s;
         },
       };
     },

@@ -11,8 +11,9 @@ interface Bucket {
 /**
  * Replaces the keys of a table wherever they occur in a text, in one scan: at each position the longest key that
  * starts there, then on after it. What redaction needs for thousands of nonces and display names: a loop of
- * `includes` over every key made `messages --redact` quadratic (100 MB of traffic ran for hours). Keys are indexed by
- * their first two code units, and long ones by their first eight as well, so a position costs one map lookup.
+ * `includes` over every key made `messages --redact` quadratic (100 MB of traffic: more than 17 minutes, now 11 s).
+ * Keys are indexed by their first two code units, and long ones by their first eight as well, so a position costs
+ * one map lookup.
  */
 export class TableReplacer {
   readonly #table: ReadonlyMap<string, string>;
@@ -41,10 +42,6 @@ export class TableReplacer {
       b.short.sort(longestFirst);
       for (const list of b.long.values()) list.sort(longestFirst);
     }
-  }
-
-  get size(): number {
-    return this.#table.size;
   }
 
   replace(text: string): string {

@@ -2,12 +2,13 @@ import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import type { AnalysisResult, MessageFilter, MessageRecord, MessageView, RedactLevel, Redactor, Report } from '../../index.js';
+import type { AnalysisResult, MessageFilter, MessageRecord, MessageView, ReadInputsOptions, RedactLevel, Redactor, Report } from '../../index.js';
 import {
   analyze,
   buildReport,
   createRedactionLearner,
   extractFacts,
+  LegTies,
   formatHtmlReport,
   formatMarkdownReport,
   formatTextReport,
@@ -78,6 +79,19 @@ export interface LoadOptions {
   readonly keepAccounts?: readonly string[];
 }
 
+/**
+ * What every command passes readInputs (and analyze) from the shell: the working folder, the progress bar, Ctrl-C,
+ * and standard input unless the pass cannot use it (a first pass over files, which `-` never reaches).
+ */
+function readOptions(io: CliIo, onProgress: (read: number, total: number | null) => void, withStdin = true): ReadInputsOptions {
+  return {
+    cwd: io.cwd,
+    onProgress,
+    ...(withStdin && io.stdin !== undefined ? { stdin: io.stdin as AsyncIterable<Uint8Array | string> } : {}),
+    ...(io.signal !== undefined ? { signal: io.signal } : {}),
+  };
+}
+
 export async function loadAnalysis(inputs: readonly string[], io: CliIo, options: LoadOptions = {}): Promise<LoadedAnalysis> {
   const { keep = 'all', workers, keepCallIdsContaining, keepCallIds, keepAccounts } = options;
   const progress = createProgress(io, 'reading');
@@ -89,10 +103,7 @@ export async function loadAnalysis(inputs: readonly string[], io: CliIo, options
       ...(keepCallIds !== undefined && { keepCallIds }),
       ...(keepAccounts !== undefined && { keepAccounts }),
       ...(workers !== undefined && { workers }),
-      cwd: io.cwd,
-      onProgress: progress.update,
-      ...(io.stdin !== undefined ? { stdin: io.stdin as AsyncIterable<Uint8Array | string> } : {}),
-      ...(io.signal !== undefined ? { signal: io.signal } : {}),
+      ...readOptions(io, progress.update),
     });
   } finally {
     progress.done();
@@ -108,9 +119,9 @@ export async function loadAnalysis(inputs: readonly string[], io: CliIo, options
 /**
  * The Call-IDs of the messages that pass the filters (seen as read, as buildReport sees them), and the accounts of
  * the REGISTERs among them, with the B2BUA legs tied to those calls: the first pass of `analyze --filter`, so that
- * the analysis keeps only those calls' and registrations' messages rather than every message. Both are read as the
- * analysis reads them (extractFacts is the scan the analysis makes). Unreadable inputs are left for the analysis to
- * report.
+ * the analysis keeps only those calls' and registrations' messages rather than every message. All are read as the
+ * analysis reads them: extractFacts is the scan the analysis makes, LegTies ties legs as the correlator does.
+ * Unreadable inputs are left for the analysis to report.
  */
 export async function matchingCalls(
   inputs: readonly string[],
@@ -122,22 +133,17 @@ export async function matchingCalls(
   const accounts = new Set<string>();
   const legs = new LegTies();
   try {
-    const { records } = readInputs(inputs, {
-      cwd: io.cwd,
-      onProgress: progress.update,
-      ...(io.signal !== undefined ? { signal: io.signal } : {}),
-    });
+    const { records } = readInputs(inputs, readOptions(io, progress.update, false));
     for await (const record of records) {
       const m = record.message;
       // A dialog-creating INVITE may tie its call to another leg (X-CID, icid, Session-ID): the analysis groups such
       // legs into one call, so a call that matches is kept with every leg.
-      if (m.method === 'INVITE' && m.to?.tag === undefined) {
-        const f = extractFacts(record);
-        for (const value of f.correlation) legs.tie(f.callId, value);
-      }
-      const view = viewMessage(record);
-      if (!matchFilters(view, filters)) continue;
+      const opensCall = m.method === 'INVITE' && m.to?.tag === undefined;
+      const matches = matchFilters(viewMessage(record), filters);
+      if (!opensCall && !matches) continue;
       const facts = extractFacts(record);
+      if (opensCall) for (const value of facts.correlation) legs.tie(facts.callId, value);
+      if (!matches) continue;
       ids.add(facts.callId);
       if (facts.cseqMethod === 'REGISTER' && facts.toUri !== undefined) accounts.add(facts.toUri);
     }
@@ -145,51 +151,6 @@ export async function matchingCalls(
     progress.done();
   }
   return { callIds: legs.withLegs(ids), accounts: [...accounts] };
-}
-
-/**
- * Call-IDs tied into one call by B2BUA correlation values, as the correlator ties them (correlate/correlator.ts):
- * X-CID and its kin name the other leg's Call-ID, icid and Session-ID are shared by the legs. A union-find over
- * Call-IDs and values, holding only calls that carry such a value.
- */
-class LegTies {
-  readonly #parent = new Map<string, string>();
-
-  tie(callId: string, value: string): void {
-    this.#union(`c:${callId}`, `v:${value}`);
-    if (value.startsWith('x-')) this.#union(`c:${callId}`, `c:${value.slice(value.indexOf(':') + 1)}`);
-  }
-
-  /** The Call-IDs given and every Call-ID tied to one of them. */
-  withLegs(callIds: ReadonlySet<string>): string[] {
-    const out = new Set(callIds);
-    if (this.#parent.size === 0) return [...out];
-    const roots = new Set<string>();
-    for (const id of callIds) if (this.#parent.has(`c:${id}`)) roots.add(this.#find(`c:${id}`));
-    if (roots.size === 0) return [...out];
-    for (const node of this.#parent.keys()) if (node.startsWith('c:') && roots.has(this.#find(node))) out.add(node.slice(2));
-    return [...out];
-  }
-
-  #find(node: string): string {
-    let root = node;
-    for (let up = this.#parent.get(root); up !== undefined && up !== root; up = this.#parent.get(root)) root = up;
-    // Path halving would do; a full compression keeps later finds at one step.
-    for (let at = node; at !== root; ) {
-      const next = this.#parent.get(at) as string;
-      this.#parent.set(at, root);
-      at = next;
-    }
-    return root;
-  }
-
-  #union(a: string, b: string): void {
-    if (!this.#parent.has(a)) this.#parent.set(a, a);
-    if (!this.#parent.has(b)) this.#parent.set(b, b);
-    const ra = this.#find(a);
-    const rb = this.#find(b);
-    if (ra !== rb) this.#parent.set(rb, ra);
-  }
 }
 
 /**
@@ -201,7 +162,7 @@ export async function learnRedaction(inputs: readonly string[], io: CliIo, level
   const progress = createProgress(io, 'learning what to hide');
   const learner = createRedactionLearner(level);
   try {
-    const { records } = readInputs(inputs, { cwd: io.cwd, onProgress: progress.update, ...(io.signal !== undefined ? { signal: io.signal } : {}) });
+    const { records } = readInputs(inputs, readOptions(io, progress.update, false));
     for await (const r of records) learner.learn(r);
   } finally {
     progress.done();
@@ -220,12 +181,7 @@ export function streamRecords(
   filters: readonly MessageFilter[],
 ): { matching: AsyncIterable<{ record: MessageRecord; view: MessageView }>; read: () => number; finish: () => { unreadable: boolean } } {
   const progress = createProgress(io, 'reading');
-  const { records, reports } = readInputs(inputs, {
-    cwd: io.cwd,
-    onProgress: progress.update,
-    ...(io.stdin !== undefined ? { stdin: io.stdin as AsyncIterable<Uint8Array | string> } : {}),
-    ...(io.signal !== undefined ? { signal: io.signal } : {}),
-  });
+  const { records, reports } = readInputs(inputs, readOptions(io, progress.update));
   let read = 0;
   async function* matching(): AsyncGenerator<{ record: MessageRecord; view: MessageView }> {
     for await (const record of records) {

@@ -159,8 +159,9 @@ function selects(record: MessageRecord, selection: Selection): boolean {
 }
 
 /**
- * With --redact on standard input or a live feed every message is read first: a nonce or a user seen in one message is hidden in all of them, and a
- * pseudonym is the same in every message (the redactor learns them from the whole input).
+ * With --redact on standard input or a live feed every message is read first: a nonce or a user seen in one message
+ * is hidden in all of them, and a pseudonym is the same in every message (the redactor learns them from the whole
+ * input).
  */
 async function redactedRecords(records: AsyncIterable<MessageRecord>, selection: Selection): Promise<{ list: MessageRecord[]; redactor: Redactor }> {
   const all: MessageRecord[] = [];
