@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hasTool } from '../helpers/tools.js';
-import { listScenarios, runScenario, scenarioNames } from './index.js';
+import { listScenarios, runScenario, scenarioNames, tsharkDecodeAs } from './index.js';
 import type { ScenarioName, ScenarioRun } from './index.js';
 
 const execFileAsync = promisify(execFile);
@@ -28,8 +28,8 @@ interface WireMessage {
 
 const fields = ['sip.Method', 'sip.Status-Code', 'sip.CSeq.method', 'sip.CSeq.seq', 'sip.Call-ID', 'udp.dstport', 'tcp.dstport', 'udp.srcport', 'tcp.srcport', 'sip.Min-Expires', 'sip.Retry-After', 'sip.Warning', 'sdp.media.format'];
 
-async function readWire(pcap: string): Promise<WireMessage[]> {
-  const args = ['-r', pcap, '-Y', 'sip', '-T', 'fields', '-E', 'separator=\t', '-E', 'occurrence=a', '-E', 'aggregator=|'];
+async function readWire(run: ScenarioRun): Promise<WireMessage[]> {
+  const args = ['-r', run.pcap, ...tsharkDecodeAs(run), '-Y', 'sip', '-T', 'fields', '-E', 'separator=\t', '-E', 'occurrence=a', '-E', 'aggregator=|'];
   for (const field of fields) args.push('-e', field);
   const { stdout } = await execFileAsync('tshark', args, { maxBuffer: 64 * 1024 * 1024 });
   return stdout
@@ -102,7 +102,7 @@ describe.skipIf(missing.length > 0)('scenario harness (kamailio, sipp, tshark on
 
   beforeAll(async () => {
     runs = await runAll(scenarioNames, 4);
-    for (const [name, run] of runs) wires.set(name, await readWire(run.pcap));
+    for (const [name, run] of runs) wires.set(name, await readWire(run));
   }, 180_000);
 
   afterAll(async () => {
@@ -194,7 +194,7 @@ describe.skipIf(missing.length > 0)('scenario harness over TCP and IPv6', () => 
   it('call-busy over TCP: 486 reaches the caller', async () => {
     const run = await runScenario('call-busy', { transport: 'tcp' });
     try {
-      const wire = await readWire(run.pcap);
+      const wire = await readWire(run);
       expect(statusesToPhone(run, wire)).toEqual([407, 100, 486]);
     } finally {
       await run.stop();
@@ -205,7 +205,7 @@ describe.skipIf(missing.length > 0)('scenario harness over TCP and IPv6', () => 
     const run = await runScenario('call-dead-contact', { transport: 'tcp' });
     try {
       expect(run.expected.finalStatus).toBe(477);
-      const wire = await readWire(run.pcap);
+      const wire = await readWire(run);
       expect(statusesToPhone(run, wire)).toEqual([407, 100, 477]);
     } finally {
       await run.stop();
@@ -215,7 +215,7 @@ describe.skipIf(missing.length > 0)('scenario harness over TCP and IPv6', () => 
   it('register-no-response over TCP: the connection is refused, no SIP message on the wire', async () => {
     const run = await runScenario('register-no-response', { transport: 'tcp' });
     try {
-      expect(await readWire(run.pcap)).toEqual([]);
+      expect(await readWire(run)).toEqual([]);
       expect(run.sippExitCodes['alice-register']).not.toBe(0);
     } finally {
       await run.stop();
@@ -249,7 +249,7 @@ describe.skipIf(missing.length > 0)('scenario harness over TCP and IPv6', () => 
     const run = await runScenario('register-ok', { ipv6: true });
     try {
       expect(run.proxy).toMatch(/^\[::1\]:\d+$/);
-      const wire = await readWire(run.pcap);
+      const wire = await readWire(run);
       expect(statusesToPhone(run, wire)).toEqual([401, 200]);
     } finally {
       await run.stop();

@@ -71,6 +71,16 @@ export interface ScenarioRun {
   readonly stop: () => Promise<void>;
 }
 
+/**
+ * tshark `-d` rules that make it read every port of a run as SIP. Without them tshark picks a dissector by its port
+ * tables and heuristics, and a free port that some other protocol claims (seen once: a phone's UDP port) hides that
+ * phone's messages from `-Y sip`.
+ */
+export function tsharkDecodeAs(run: Pick<ScenarioRun, 'transport' | 'ports'>): string[] {
+  const { proxy, caller, callee, dead } = run.ports;
+  return [...new Set([proxy, caller, callee, dead])].flatMap((port) => ['-d', `${run.transport}.port==${port},sip`]);
+}
+
 /** The scenario names with their descriptions and outcomes (over UDP; `expectedOverTcp` where TCP differs). */
 export function listScenarios(): Array<{ name: ScenarioName; description: string; expected: ScenarioExpected; expectedOverTcp: ScenarioExpected }> {
   return scenarioNames.map((name) => {

@@ -9,8 +9,8 @@ import { describe, expect, it } from 'vitest';
 import { frameLog } from '../../src/framing/logs/index.js';
 import type { InputReport, RawMessage } from '../../src/model/index.js';
 import { parseMessage } from '../../src/parse/index.js';
-import { runScenario } from '../harness/index.js';
-import type { ScenarioName, Transport } from '../harness/index.js';
+import { runScenario, tsharkDecodeAs } from '../harness/index.js';
+import type { ScenarioName, ScenarioRun, Transport } from '../harness/index.js';
 import { findFreePort, isListening, pollUntil, startProcess, stopProcess } from '../harness/processes.js';
 import { hasTool } from '../helpers/tools.js';
 
@@ -35,9 +35,9 @@ interface WireMessage {
 }
 
 /** What tshark reads from a capture: every SIP message, several per TCP segment included. */
-function readWire(pcap: string): WireMessage[] {
+function readWire(run: ScenarioRun): WireMessage[] {
   const fields = ['sip.Call-ID', 'sip.CSeq.seq', 'sip.CSeq.method', 'sip.Method', 'sip.Status-Code', 'ip.src', 'ipv6.src', 'udp.srcport', 'tcp.srcport', 'ip.dst', 'ipv6.dst', 'udp.dstport', 'tcp.dstport'];
-  const out = execFileSync('tshark', ['-r', pcap, '-Y', 'sip', '-T', 'fields', '-E', 'occurrence=a', '-E', 'aggregator=|', ...fields.flatMap((f) => ['-e', f])], {
+  const out = execFileSync('tshark', ['-r', run.pcap, ...tsharkDecodeAs(run), '-Y', 'sip', '-T', 'fields', '-E', 'occurrence=a', '-E', 'aggregator=|', ...fields.flatMap((f) => ['-e', f])], {
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'ignore'],
   });
@@ -71,7 +71,7 @@ describe.skipIf(!canRunScenarios)('real logs: sipp -trace_msg and kamailio sipdu
     it(`${name} over ${transport.toUpperCase()}${ipv6 ? ' on ::1' : ''}`, async () => {
       const run = await runScenario(name, { transport, ipv6 });
       try {
-        const wire = readWire(run.pcap);
+        const wire = readWire(run);
         expect(wire.length).toBeGreaterThan(3);
 
         // kamailio's sipdump: every message it received and sent, with both addresses and the direction.
