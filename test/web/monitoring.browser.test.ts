@@ -63,6 +63,14 @@ function words(text: string): string {
   return text.split(/\s+/).join(' ');
 }
 
+/**
+ * The accounts table's rows, each as its cells' text joined by one space. Not innerText: for a table that is not
+ * being rendered at that moment (its tab hidden, the page still laying out) innerText runs the cells together.
+ */
+async function accountRows(p: Page): Promise<string[]> {
+  return p.$$eval('#accounts tbody tr', (rows) => (rows as HTMLTableRowElement[]).map((r) => Array.from(r.cells, (c) => c.textContent ?? '').join(' ')));
+}
+
 /** SIGTERM as a service manager stops it, SIGINT as Ctrl-C does: it must store what it has and exit 0. */
 async function stopServe(s: Serve, signal: 'SIGTERM' | 'SIGINT'): Promise<number | null> {
   const exited = new Promise<number | null>((resolve) => s.child.once('exit', (code) => resolve(code)));
@@ -124,7 +132,7 @@ describe.skipIf(!tools)('the Monitoring window in headless Chromium', () => {
     const p = page;
     // Nothing is reloaded: the page hears of each message over Server-Sent Events.
     await p.waitForFunction(() => document.querySelectorAll('#accounts tbody tr[data-call-id]').length >= 4, undefined, { timeout: 10_000 });
-    const accounts = await p.locator('#accounts tbody tr').allInnerTexts();
+    const accounts = await accountRows(p);
     const row = (aor: string): string => words(accounts.find((a) => a.startsWith(aor)) ?? '');
     expect(row('sip:dave@siplens.test')).toContain('failed 403 Forbidden');
     expect(row('sip:mallory@siplens.test')).toContain('failed 404 Not Found');
@@ -246,7 +254,7 @@ describe.skipIf(!tools)('the Monitoring window in headless Chromium', () => {
     await p.waitForFunction(() => document.querySelectorAll('#accounts tbody tr[data-call-id]').length >= 4);
     // The saved view shows first and the replayed history follows it: wait for the account's last word, and say
     // what the row held if it never comes.
-    const dave = async (): Promise<string> => words((await p.locator('#accounts tbody tr').allInnerTexts()).find((a) => a.startsWith('sip:dave@siplens.test')) ?? '');
+    const dave = async (): Promise<string> => words((await accountRows(p)).find((a) => a.startsWith('sip:dave@siplens.test')) ?? '');
     await p
       .waitForFunction(() => Array.from(document.querySelectorAll('#accounts tbody tr')).some((r) => (r.textContent ?? '').replace(/\s+/g, ' ').includes('403 Forbidden') && (r.textContent ?? '').startsWith('sip:dave@')), undefined, { timeout: 10_000 })
       .catch(() => undefined);
