@@ -267,6 +267,14 @@ export class StreamFramer {
   #nextLfCrlf = -1;
   #nextLfLf = -1;
   #nextCl = -1;
+  /**
+   * The header section of the message at #msgStart, read already while its body is still incomplete: the end
+   * (relative to #msgStart, -1 when none is held), the Content-Length and the scanner's state. A message cut by a
+   * segment end is then not scanned again on every push.
+   */
+  #heldHeaderEnd = -1;
+  #heldContentLength = -1;
+  #heldState: unknown;
 
   constructor(options: StreamFramerOptions = {}) {
     this.#maxMessageBytes = options.maxMessageBytes ?? 1 << 20;
@@ -330,6 +338,8 @@ export class StreamFramer {
     this.#len = 0;
     this.#buf = new Uint8Array(0);
     this.#msgStart = -1;
+    this.#heldHeaderEnd = -1;
+    this.#heldState = undefined;
     return out;
   }
 
@@ -381,6 +391,30 @@ export class StreamFramer {
       state === undefined ? { bytes, offset: this.#base + s, issues } : { bytes, offset: this.#base + s, issues, headerScan: state },
     );
     this.#msgStart = -1;
+    this.#heldHeaderEnd = -1;
+    this.#heldState = undefined;
+  }
+
+  /** Remembers the header section just read for the message at `start`, whose body is not complete yet. */
+  #hold(start: number, headerEnd: number, contentLength: number): number {
+    this.#heldHeaderEnd = headerEnd - start;
+    this.#heldContentLength = contentLength;
+    this.#heldState = this.#scanState;
+    return start;
+  }
+
+  /** Whether view[from, len) holds an empty line ("\n\n" or "\n\r\n"), by native search (Buffer views only). */
+  #hasEmptyLine(b: Uint8Array, from: number, len: number): boolean {
+    if (this.#nextLfCrlf < from) {
+      const i = (b as Buffer).indexOf(PAT_LF_CRLF, from);
+      this.#nextLfCrlf = i < 0 ? len : i;
+    }
+    if (this.#nextLfCrlf < len) return true;
+    if (this.#nextLfLf < from) {
+      const i = (b as Buffer).indexOf(PAT_LF_LF, from);
+      this.#nextLfLf = i < 0 ? len : i;
+    }
+    return this.#nextLfLf < len;
   }
 
   /**
@@ -463,7 +497,15 @@ export class StreamFramer {
       const start = this.#msgStart;
       let headerEnd: number;
       this.#scanState = undefined;
-      if (this.#scanner !== undefined) {
+      if (this.#heldHeaderEnd >= 0) {
+        headerEnd = start + this.#heldHeaderEnd;
+        scan[0] = this.#heldContentLength;
+        this.#scanState = this.#heldState;
+      } else if (this.#scanner !== undefined && fast && !final && !this.#hasEmptyLine(view, start, len)) {
+        // The header section cannot have ended (no empty line): the scanner would read it only to say so.
+        headerEnd = -1;
+        scan[1] = start;
+      } else if (this.#scanner !== undefined) {
         const r = this.#scanner(view, start, len);
         if (r === undefined) {
           headerEnd = -1;
@@ -512,10 +554,10 @@ export class StreamFramer {
           // LF-only header section: logs often turn CRLF into LF while Content-Length still counts CRLF. Walk
           // the body counting each bare LF as two bytes and prefer that end when a message (or the end) follows it.
           const walked = walkCrlfLength(view, headerEnd, len, cl);
-          if (walked < 0 && !final) return start;
+          if (walked < 0 && !final) return this.#hold(start, headerEnd, cl);
           if (walked >= 0 && walked !== msgEnd) {
             const atWalked = nextStartAt(view, walked, len);
-            if (atWalked === -1 && !final) return start;
+            if (atWalked === -1 && !final) return this.#hold(start, headerEnd, cl);
             const atRaw = msgEnd <= len ? nextStartAt(view, msgEnd, len) : -1;
             if (atWalked !== 0 || atRaw !== 1) {
               msgEnd = walked;
@@ -538,7 +580,7 @@ export class StreamFramer {
           msgEnd = Math.max(headerEnd, start + this.#maxMessageBytes);
         }
         if (msgEnd > len) {
-          if (!final) return start;
+          if (!final) return this.#hold(start, headerEnd, cl);
           issues.push({
             code: 'truncated-body',
             severity: 'error',
@@ -553,7 +595,7 @@ export class StreamFramer {
         } else {
           const next = findNextStart(view, headerEnd, len, final);
           if (next < 0) {
-            if (len - start <= this.#maxMessageBytes) return start;
+            if (len - start <= this.#maxMessageBytes) return this.#hold(start, headerEnd, cl);
             msgEnd = start + this.#maxMessageBytes;
           } else {
             msgEnd = Math.min(next, start + this.#maxMessageBytes);

@@ -1,0 +1,92 @@
+import { Buffer } from 'node:buffer';
+import { describe, expect, it } from 'vitest';
+import { StreamFramer, type FramedMessage } from '../framing/stream-framer.js';
+import { createSipStreamFramer, parseFrame } from './parse-frame.js';
+
+// A stream with every way a message can end: Content-Length over CRLF, an LF-only section whose Content-Length counts
+// CRLF (as logs write them), a message with no Content-Length (body up to the next start line), keepalives between.
+const sdp = 'v=0\r\no=- 1 1 IN IP4 192.0.2.1\r\ns=-\r\nc=IN IP4 192.0.2.1\r\nt=0 0\r\nm=audio 4000 RTP/AVP 0\r\n';
+const invite = `INVITE sip:bob@example.com SIP/2.0\r\nVia: SIP/2.0/TCP 192.0.2.1;branch=z9hG4bK1\r\nCall-ID: a1\r\nCSeq: 1 INVITE\r\nContent-Type: application/sdp\r\nContent-Length: ${sdp.length}\r\n\r\n${sdp}`;
+const lfOnlySdp = sdp.replaceAll('\r\n', '\n');
+const lfOnly = `SIP/2.0 200 OK\nVia: SIP/2.0/TCP 192.0.2.1;branch=z9hG4bK1\nCall-ID: a1\nCSeq: 1 INVITE\nContent-Length: ${sdp.length}\n\n${lfOnlySdp}`;
+const lengthless = 'MESSAGE sip:bob@example.com SIP/2.0\r\nCall-ID: a2\r\nCSeq: 2 MESSAGE\r\n\r\nhello\r\n';
+const ack = 'ACK sip:bob@example.com SIP/2.0\r\nCall-ID: a1\r\nCSeq: 1 ACK\r\nl: 0\r\n\r\n';
+const stream = Buffer.from(`${invite}\r\n\r\n${lfOnly}${lengthless}${ack}`, 'latin1');
+
+interface Seen {
+  readonly text: string;
+  readonly offset: number;
+  readonly issues: readonly string[];
+  readonly headers: number;
+  readonly parseIssues: readonly string[];
+}
+
+function frames(framer: StreamFramer, chunks: readonly Uint8Array[]): Seen[] {
+  const out: FramedMessage[] = [];
+  for (const c of chunks) out.push(...framer.push(c));
+  out.push(...framer.end());
+  return out.map((f) => {
+    const m = parseFrame(f);
+    return {
+      text: Buffer.from(f.bytes).toString('latin1'),
+      offset: f.offset,
+      issues: f.issues.map((i) => i.code),
+      headers: m.headers.length,
+      parseIssues: m.issues.map((i) => i.code),
+    };
+  });
+}
+
+describe('StreamFramer and the SIP framer on streams cut anywhere', () => {
+  const whole = frames(new StreamFramer(), [stream]);
+
+  it('frames the stream whole as written', () => {
+    expect(whole.map((f) => f.text)).toEqual([invite, lfOnly, lengthless, ack]);
+    expect(whole.map((f) => f.issues)).toEqual([[], ['content-length-counts-crlf'], ['missing-content-length'], []]);
+  });
+
+  // Buffer chunks take the native-search paths (the empty-line check before the header scanner runs); plain
+  // Uint8Array chunks the byte loops. A body cut off reuses the header section read at the previous push.
+  const kinds = [
+    ['Buffer', (b: Buffer): Uint8Array => b],
+    ['Uint8Array', (b: Buffer): Uint8Array => new Uint8Array(b)],
+  ] as const;
+  for (const [kind, as] of kinds) {
+    for (const [name, make] of [
+      ['StreamFramer', (): StreamFramer => new StreamFramer()],
+      ['createSipStreamFramer', (): StreamFramer => createSipStreamFramer()],
+    ] as const) {
+      it(`${name} on ${kind} chunks: the same frames, issues and parses for every cut in two and in three`, () => {
+        for (let cut = 1; cut < stream.length; cut++) {
+          const got = frames(make(), [as(stream.subarray(0, cut)), as(stream.subarray(cut))]);
+          expect(got, `cut at ${cut}`).toEqual(whole);
+        }
+        for (let a = 1; a < stream.length; a += 7) {
+          for (let b = a + 1; b < stream.length; b += 13) {
+            const got = frames(make(), [as(stream.subarray(0, a)), as(stream.subarray(a, b)), as(stream.subarray(b))]);
+            expect(got, `cuts at ${a} and ${b}`).toEqual(whole);
+          }
+        }
+      });
+    }
+  }
+
+  it('does not scan a header section again on every push while its body arrives in small pieces', () => {
+    let calls = 0;
+    const framer = new StreamFramer({
+      headerScanner: (b, start, end) => {
+        calls++;
+        let i = start;
+        // Enough of a scanner for this test: the end of the first CRLF CRLF, and the invite's Content-Length.
+        for (; i + 3 < end; i++) if (b[i] === 0x0d && b[i + 1] === 0x0a && b[i + 2] === 0x0d && b[i + 3] === 0x0a) break;
+        return i + 3 < end ? { headerEnd: i + 4, contentLength: sdp.length, state: undefined } : undefined;
+      },
+    });
+    const bytes = Buffer.from(invite, 'latin1');
+    const out: FramedMessage[] = [];
+    for (let i = 0; i < bytes.length; i += 10) out.push(...framer.push(bytes.subarray(i, i + 10)));
+    expect(out.map((f) => Buffer.from(f.bytes).toString('latin1'))).toEqual([invite]);
+    // Once for the header section (pushes before its empty line arrived are turned away by a native search).
+    expect(calls).toBe(1);
+  });
+});
