@@ -275,6 +275,15 @@ export class StreamFramer {
   #heldHeaderEnd = -1;
   #heldContentLength = -1;
   #heldState: unknown;
+  /**
+   * How many bytes of the message at #msgStart the header scanner has seen without finding the empty line (-1: it
+   * has not run on it yet), and how many times. From the second miss on, a push first looks for an empty line in its
+   * new bytes only, so a header section dribbling in (one byte per push) is not scanned whole each time. Before
+   * that the look would cost more than it saves: in 1460-byte segments a header section nearly always ends in the
+   * next one.
+   */
+  #scannedWithoutEnd = -1;
+  #headerMisses = 0;
 
   constructor(options: StreamFramerOptions = {}) {
     this.#maxMessageBytes = options.maxMessageBytes ?? 1 << 20;
@@ -340,6 +349,8 @@ export class StreamFramer {
     this.#msgStart = -1;
     this.#heldHeaderEnd = -1;
     this.#heldState = undefined;
+    this.#scannedWithoutEnd = -1;
+    this.#headerMisses = 0;
     return out;
   }
 
@@ -393,6 +404,8 @@ export class StreamFramer {
     this.#msgStart = -1;
     this.#heldHeaderEnd = -1;
     this.#heldState = undefined;
+    this.#scannedWithoutEnd = -1;
+    this.#headerMisses = 0;
   }
 
   /** Remembers the header section just read for the message at `start`, whose body is not complete yet. */
@@ -403,19 +416,7 @@ export class StreamFramer {
     return start;
   }
 
-  /** Whether view[from, len) holds an empty line ("\n\n" or "\n\r\n"), by native search (Buffer views only). */
-  #hasEmptyLine(b: Uint8Array, from: number, len: number): boolean {
-    if (this.#nextLfCrlf < from) {
-      const i = (b as Buffer).indexOf(PAT_LF_CRLF, from);
-      this.#nextLfCrlf = i < 0 ? len : i;
-    }
-    if (this.#nextLfCrlf < len) return true;
-    if (this.#nextLfLf < from) {
-      const i = (b as Buffer).indexOf(PAT_LF_LF, from);
-      this.#nextLfLf = i < 0 ? len : i;
-    }
-    return this.#nextLfLf < len;
-  }
+
 
   /**
    * scanHeaderSection with native searches: the first "\n\r\n" or "\n\n" after the start line ends the header
@@ -501,15 +502,18 @@ export class StreamFramer {
         headerEnd = start + this.#heldHeaderEnd;
         scan[0] = this.#heldContentLength;
         this.#scanState = this.#heldState;
-      } else if (this.#scanner !== undefined && fast && !final && !this.#hasEmptyLine(view, start, len)) {
-        // The header section cannot have ended (no empty line): the scanner would read it only to say so.
+      } else if (this.#scanner !== undefined && !final && this.#headerMisses >= 2 && !hasEmptyLine(view, start + this.#scannedWithoutEnd, len)) {
+        // No empty line in the bytes that came since the last scan: the scanner would read it all only to say so.
         headerEnd = -1;
         scan[1] = start;
+        this.#scannedWithoutEnd = len - start;
       } else if (this.#scanner !== undefined) {
         const r = this.#scanner(view, start, len);
         if (r === undefined) {
           headerEnd = -1;
           scan[1] = start;
+          this.#scannedWithoutEnd = len - start;
+          this.#headerMisses++;
         } else {
           headerEnd = r.headerEnd;
           scan[0] = r.contentLength;
@@ -616,6 +620,20 @@ export class StreamFramer {
       pos = msgEnd;
     }
   }
+}
+
+/**
+ * Whether an empty line ends in b[from, end): an LF followed by LF or CRLF, the LF at `from - 2` or later (so that an
+ * empty line straddling the old end of the bytes is found). A header section of many pushes is searched once overall.
+ */
+function hasEmptyLine(b: Uint8Array, from: number, end: number): boolean {
+  // A byte loop: the bytes are few (one segment) and Buffer's indexOf costs a native call per line.
+  for (let i = from < 2 ? 0 : from - 2; i < end - 1; i++) {
+    if (b[i] !== LF) continue;
+    const c = b[i + 1];
+    if (c === LF || (c === CR && i + 2 < end && b[i + 2] === LF)) return true;
+  }
+  return false;
 }
 
 function garbageIssue(start: number, end: number, severity: 'warning' | 'error'): Issue {
