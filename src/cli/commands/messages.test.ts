@@ -176,8 +176,12 @@ describe.skipIf(!hasCorpus)('siplens messages', () => {
     expect((await run(['messages', '--hep', '127.0.0.1:70000'])).code).toBe(2);
   });
 
-  it('draws a progress bar on stderr only when stderr is a terminal', async () => {
+  it('draws a progress bar on stderr only when stderr is a terminal, and clears it', async () => {
     const quiet = await run(['messages', B179, '--ndjson']);
     expect(quiet.stderr).toBe('');
+    const tty = await run(['messages', B179, '--ndjson'], { stderrIsTTY: true });
+    expect(tty.stderr).toMatch(/^\rreading \[[#-]+\] +\d+% /);
+    expect(tty.stderr.endsWith('\r\u001b[2K')).toBe(true);
+    expect(tty.stdout).toBe(quiet.stdout);
   });
 });

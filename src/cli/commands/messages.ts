@@ -17,6 +17,7 @@ import {
   toMessageJson,
 } from '../../index.js';
 import type { CliIo } from '../io.js';
+import { createProgress } from '../progress.js';
 import { ExitCode, useColor } from '../io.js';
 import { learnRedaction, readFilters, readRedact } from './analyze.js';
 
@@ -57,34 +58,6 @@ Examples:
 
 Exit codes: 0 messages found, 3 no SIP message in the inputs, 4 an input could not be read (the others still are).
 `;
-
-/** Redraws a bar on stderr at most every 100 ms, and only when stderr is a terminal and the reading takes a while. */
-function startProgress(io: CliIo): { update: (read: number, total: number | null) => void; clear: () => void } {
-  if (!io.stderrIsTTY) return { update: () => undefined, clear: () => undefined };
-  const started = Date.now();
-  let last = 0;
-  let shown = false;
-  const mb = (n: number): string => `${(n / 1e6).toFixed(1)} MB`;
-  return {
-    update(read, total) {
-      const now = Date.now();
-      if (now - started < 500 || now - last < 100) return;
-      last = now;
-      shown = true;
-      if (total === null || total === 0) {
-        io.stderr(`\r\x1b[Kreading ${mb(read)}`);
-        return;
-      }
-      const share = Math.min(1, read / total);
-      const width = 30;
-      const filled = Math.round(share * width);
-      io.stderr(`\r\x1b[K[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${(share * 100).toFixed(0)}% ${mb(read)} of ${mb(total)}`);
-    },
-    clear() {
-      if (shown) io.stderr('\r\x1b[K');
-    },
-  };
-}
 
 /** `siplens messages`: every message read, in order, as text, one JSON document or NDJSON. */
 export function registerMessages(program: Command, io: CliIo, exit: { code: number }): void {
@@ -211,7 +184,7 @@ async function runMessages(inputs: readonly string[], options: MessagesOptions, 
   const live = options.hep !== undefined || options.follow !== undefined;
   let learnt: Redactor | undefined;
   if (redacting && !live && !inputs.includes('-')) learnt = await learnRedaction(inputs, io, selection.redact);
-  const progress = startProgress(io);
+  const progress = createProgress(io, 'reading');
   let opened;
   try {
     opened = await openInputs(inputs, options, io, progress.update);
@@ -257,7 +230,7 @@ async function runMessages(inputs: readonly string[], options: MessagesOptions, 
   } else {
     for await (const record of records) if (selects(record, selection)) write(record);
   }
-  progress.clear();
+  progress.done();
   if (options.json === true) io.stdout(`\n],"inputs":${JSON.stringify(reports.map(toInputJson))}}\n`);
 
   const unreadable = reports.filter((r) => r.issues.some((i) => i.code === INPUT_UNREADABLE));
