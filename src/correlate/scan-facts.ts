@@ -72,19 +72,27 @@ function isWs(c: number | undefined): boolean {
   return c === 0x20 || c === 0x09 || c === 0x0d || c === 0x0a;
 }
 
-/** The trimmed value range of header k of the index, or undefined when it is folded over lines (slow path). */
-function trimmedRange(b: Uint8Array, idx: readonly number[], k: number): [number, number] | undefined {
+/** Where trimmedRange found the value: b[trS, trE). Read right after the call (the next call overwrites them). */
+let trS = 0;
+let trE = 0;
+
+/**
+ * The trimmed value range of header k of the index, into trS and trE; false when it is folded over lines (slow
+ * path). Two numbers out rather than a pair: a pair per header read was 109 bytes of garbage per message.
+ */
+function trimmedRange(b: Uint8Array, idx: readonly number[], k: number): boolean {
   let s = idx[k + 3]!;
   let e = idx[k + 4]!;
   while (s < e && (b[s] === 0x20 || b[s] === 0x09)) s++;
   while (e > s && isWs(b[e - 1])) e--;
-  for (let i = s; i < e; i++) if (b[i] === 0x0a) return undefined;
-  return [s, e];
+  for (let i = s; i < e; i++) if (b[i] === 0x0a) return false;
+  trS = s;
+  trE = e;
+  return true;
 }
 
 function valueString(b: Uint8Array, idx: readonly number[], k: number): string {
-  const r = trimmedRange(b, idx, k);
-  return r === undefined ? decodeValue(b, idx[k + 3]!, idx[k + 4]!) : decodeText(b, r[0], r[1]);
+  return trimmedRange(b, idx, k) ? decodeText(b, trS, trE) : decodeValue(b, idx[k + 3]!, idx[k + 4]!);
 }
 
 /** Pure decimal digits in b[s, e) as a number, or -1 (then the grammar decides). */
@@ -115,16 +123,17 @@ function readNameAddr(b: Uint8Array, idx: readonly number[], k: number): void {
   naUri = undefined;
   naTag = undefined;
   if (k < 0) return;
-  const r = trimmedRange(b, idx, k);
-  let ascii = r !== undefined;
-  if (r !== undefined) for (let i = r[0]; i < r[1] && ascii; i++) if (b[i]! >= 0x80) ascii = false;
-  if (r === undefined || !ascii) {
+  const folded = !trimmedRange(b, idx, k);
+  const s = trS;
+  const n = trE;
+  let ascii = !folded;
+  if (!folded) for (let i = s; i < n && ascii; i++) if (b[i]! >= 0x80) ascii = false;
+  if (folded || !ascii) {
     const na = scanNameAddr(decodeValue(b, idx[k + 3]!, idx[k + 4]!));
     naUri = na?.uri;
     naTag = na?.tag;
     return;
   }
-  const [s, n] = r;
   let i = s;
   let open = -1;
   let semi = -1;
@@ -284,17 +293,18 @@ function isName(b: Uint8Array, s: number, lower: string): boolean {
 
 /** The Via hops of header k, by the fast path where it fits, else split and parsed as the accessor does. */
 function readVias(b: Uint8Array, idx: readonly number[], k: number, out: ViaFacts[]): number {
-  const r = trimmedRange(b, idx, k);
-  if (r !== undefined) {
+  if (trimmedRange(b, idx, k)) {
+    const s = trS;
+    const e = trE;
     let comma = false;
-    for (let i = r[0]; i < r[1]; i++) {
+    for (let i = s; i < e; i++) {
       if (b[i] === 0x2c || b[i] === 0x22) {
         comma = true;
         break;
       }
     }
     if (!comma) {
-      const v = fastVia(b, r[0], r[1]);
+      const v = fastVia(b, s, e);
       if (v !== null) {
         out.push(v);
         return 1;
@@ -418,8 +428,7 @@ function readContacts(b: Uint8Array, idx: readonly number[]): readonly ContactFa
   const out: ContactFacts[] = [];
   for (let k = 0; k < idx.length; k += 5) {
     if (idx[k] !== H.contact) continue;
-    const r = trimmedRange(b, idx, k);
-    const c = r === undefined ? null : fastContact(b, r[0], r[1]);
+    const c = trimmedRange(b, idx, k) ? fastContact(b, trS, trE) : null;
     if (c === null) return slowContacts(b, idx);
     out.push(c);
   }
@@ -487,17 +496,16 @@ function bodyEndOf(b: Uint8Array, l: MessageLayout): number {
   const end = b.length;
   if (k < 0) return end;
   const idx = l.index;
-  const r = trimmedRange(b, idx, k);
-  const cl = r === undefined ? -1 : digits(b, r[0], r[1], 10);
+  const cl = trimmedRange(b, idx, k) ? digits(b, trS, trE, 10) : -1;
   if (cl < 0) return end;
   return cl < end - l.bodyStart ? l.bodyStart + cl : end;
 }
 
 /** `application/sdp` (any case, parameters allowed): 1; `multipart/…`: 2; anything else or unreadable: 0. */
 function bodyKind(b: Uint8Array, idx: readonly number[], k: number): 0 | 1 | 2 {
-  const r = trimmedRange(b, idx, k);
-  if (r === undefined) return 2; // folded: let the grammar decide
-  const [s, e] = r;
+  if (!trimmedRange(b, idx, k)) return 2; // folded: let the grammar decide
+  const s = trS;
+  const e = trE;
   if (e - s >= 15 && nameIs(b, s, s + 15, 'application/sdp')) {
     let i = s + 15;
     while (i < e && (b[i] === 0x20 || b[i] === 0x09)) i++;
@@ -753,7 +761,8 @@ class ScannedFacts implements MessageFacts {
  * on a malformed message: what cannot be read stays undefined (the parser reports it when the message is shown).
  */
 export function scanFacts(bytes: Uint8Array, meta: MessageMeta, index: number, framingIssues: readonly Issue[] = EMPTY): MessageFacts {
-  const scan = scanMessage(bytes, 0, bytes.length, undefined, true, [])!;
+  // The header index is borrowed (the next scan overwrites it): facts are read from it now and keep none of it.
+  const scan = scanMessage(bytes, 0, bytes.length, undefined, true, [], false)!;
   const f = factsFromLayout(bytes, scan.layout, meta, index);
   let defects: Set<string> | undefined;
   for (const i of scan.issues) if (i.severity === 'error' && MESSAGE_DEFECTS.has(i.code)) (defects ??= new Set()).add(i.code);
@@ -763,6 +772,7 @@ export function scanFacts(bytes: Uint8Array, meta: MessageMeta, index: number, f
     // Content-Length looks wrong: the message framing decides, as it does when the message is shown.
     const snapped = framingIssues.some((i) => i.code === 'packet-truncated');
     const issues: Issue[] = [];
+    scan.layout.index = scan.layout.index.slice();
     new SipMessageImpl(bytes, scan.layout, issues, meta.transport !== undefined && meta.transport !== 'UDP');
     for (const i of issues) {
       if (i.severity === 'error' && MESSAGE_DEFECTS.has(i.code) && !(i.code === 'truncated-body' && snapped)) (defects ??= new Set()).add(i.code);
@@ -782,8 +792,7 @@ function suspectLength(b: Uint8Array, l: MessageLayout): boolean {
   if (k < 0) return false;
   const idx = l.index;
   for (let j = k + 5; j < idx.length; j += 5) if (idx[j] === H.contentLength) return true;
-  const r = trimmedRange(b, idx, k);
-  const cl = r === undefined ? -1 : digits(b, r[0], r[1], 10);
+  const cl = trimmedRange(b, idx, k) ? digits(b, trS, trE, 10) : -1;
   return cl < 0 || cl > b.length - l.bodyStart;
 }
 
@@ -908,18 +917,20 @@ function factsFromLayout(b: Uint8Array, l: MessageLayout, meta: MessageMeta, ind
   // CSeq, RFC 3261 §20.16: digits LWS method.
   let cseqMethod: string | undefined;
   if (kCseq >= 0) {
-    const r = trimmedRange(b, idx, kCseq);
+    const found = trimmedRange(b, idx, kCseq);
+    const s = trS;
+    const e = trE;
     let done = false;
-    if (r !== undefined) {
-      let i = r[0];
-      while (i < r[1] && b[i]! >= 0x30 && b[i]! <= 0x39) i++;
-      const seq = digits(b, r[0], i, 10);
+    if (found) {
+      let i = s;
+      while (i < e && b[i]! >= 0x30 && b[i]! <= 0x39) i++;
+      const seq = digits(b, s, i, 10);
       const ms = i;
-      while (i < r[1] && (b[i] === 0x20 || b[i] === 0x09)) i++;
-      if (seq >= 0 && i > ms && i < r[1]) {
+      while (i < e && (b[i] === 0x20 || b[i] === 0x09)) i++;
+      if (seq >= 0 && i > ms && i < e) {
         let j = i;
-        while (j < r[1] && TOKEN[b[j]!] === 1) j++;
-        if (j === r[1]) {
+        while (j < e && TOKEN[b[j]!] === 1) j++;
+        if (j === e) {
           f.cseq = seq;
           cseqMethod = knownUpper(b, i, j, METHODS, METHOD_BYTES) ?? decodeText(b, i, j).toUpperCase();
           done = true;
@@ -963,13 +974,11 @@ function factsFromLayout(b: Uint8Array, l: MessageLayout, meta: MessageMeta, ind
   const offerAnswer = invite || method === 'ACK' || method === 'UPDATE' || method === 'PRACK';
   const subscription = method === 'SUBSCRIBE' || method === 'NOTIFY';
   if ((register || subscription) && kExpires >= 0) {
-    const r = trimmedRange(b, idx, kExpires);
-    const v = r === undefined ? -1 : digits(b, r[0], r[1], 10);
+    const v = trimmedRange(b, idx, kExpires) ? digits(b, trS, trE, 10) : -1;
     f.expires = v >= 0 ? Math.min(v, 0xffffffff) : single(b, idx, kExpires, parseDeltaSeconds);
   }
   if (!isResponse && kMaxForwards >= 0) {
-    const r = trimmedRange(b, idx, kMaxForwards);
-    const v = r === undefined ? -1 : digits(b, r[0], r[1], 9);
+    const v = trimmedRange(b, idx, kMaxForwards) ? digits(b, trS, trE, 9) : -1;
     if (v >= 0) f.maxForwards = v;
     else {
       const n = Number.parseInt(decodeValue(b, idx[kMaxForwards + 3]!, idx[kMaxForwards + 4]!).trim(), 10);
