@@ -127,8 +127,6 @@ export interface Analyzer {
   partial(lastAt?: number | null): PartialAnalysis;
   /** A kept message's bytes, meta and issues; `asRead`: pushed as a parsed record. */
   stored(index: number): (StoredMessage & { readonly asRead: boolean }) | undefined;
-  /** The indexes of the messages kept now, in no order. */
-  storedIndexes(): number[];
   /**
    * The messages handed over beside the evidence, in no order: every one stored for `all` and `flows`, those of the
    * calls asked for (`keepCallIdsContaining`, `keepCallIds`, `keepAccounts`) otherwise.
@@ -425,7 +423,6 @@ export function createAnalyzer(options: AnalyzeOptions = {}, inputs: readonly In
     },
     snapshot,
     partial,
-    storedIndexes: () => [...store.indexes()],
     handedOver,
     stored: (index) => {
       const m = store.get(index);
