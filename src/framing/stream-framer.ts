@@ -308,13 +308,33 @@ export class StreamFramer {
       this.#len = chunk.length;
       zeroCopy = true;
     } else if (chunk.length >= this.#len) {
-      // A fresh buffer of what was held back plus the chunk: its messages can be handed out as views, since it is
-      // never reused. Costs at most twice the chunk.
-      const joined = allocBytes(this.#len + chunk.length);
-      joined.set(this.#buf.subarray(0, this.#len));
-      joined.set(chunk, this.#len);
-      this.#len = joined.length;
-      view = joined;
+      const head = this.#stitchBytes();
+      if (head < chunk.length) {
+        // Most often the held-back message ends a little way into the chunk: finish it in a small buffer of its own
+        // (the held-back bytes and the chunk's first `head`), then read the rest of the chunk in place.
+        const held = this.#len;
+        const stitch = allocBytes(held + head);
+        stitch.set(this.#buf.subarray(0, held));
+        stitch.set(chunk.subarray(0, head), held);
+        this.#len = stitch.length;
+        const done = this.#drain(stitch, this.#len, out, false, true);
+        this.#advance(done);
+        if (done >= held) {
+          view = asSearchable(chunk.subarray(done - held));
+        } else {
+          // The message goes on past the stitch: join what is still held back with the whole chunk, as below.
+          view = allocBytes(held - done + chunk.length);
+          view.set(stitch.subarray(done, held));
+          view.set(chunk, held - done);
+        }
+      } else {
+        // A fresh buffer of what was held back plus the chunk: its messages can be handed out as views, since it
+        // is never reused. Costs at most twice the chunk.
+        view = allocBytes(this.#len + chunk.length);
+        view.set(this.#buf.subarray(0, this.#len));
+        view.set(chunk, this.#len);
+      }
+      this.#len = view.length;
       zeroCopy = true;
     } else {
       // A small piece of a large message: grow the held-back buffer in place (amortised), copy out what completes.
@@ -366,14 +386,31 @@ export class StreamFramer {
     this.#len = need;
   }
 
-  /** Drops the consumed prefix, keeping the rest in #buf. */
-  #keep(view: Uint8Array, consumed: number, zeroCopy: boolean): void {
-    const rest = this.#len - consumed;
+  /**
+   * How many bytes of the next chunk a stitch takes: exactly what the held-back message still lacks when its header
+   * section has been read (CRLF line ends, so Content-Length counts bytes as they are), else 4 KiB.
+   */
+  #stitchBytes(): number {
+    if (this.#heldHeaderEnd >= 0 && this.#heldContentLength >= 0) {
+      const headerEnd = this.#msgStart + this.#heldHeaderEnd;
+      if (this.#buf[headerEnd - 2] === CR) return Math.max(1, headerEnd + this.#heldContentLength - this.#len);
+    }
+    return 4096;
+  }
+
+  /** The first `consumed` bytes of the current view are done with: positions move with them. */
+  #advance(consumed: number): void {
     this.#base += consumed;
     if (this.#msgStart >= 0) {
       this.#msgStart -= consumed;
       this.#headerResume -= consumed;
     }
+  }
+
+  /** Drops the consumed prefix, keeping the rest in #buf. */
+  #keep(view: Uint8Array, consumed: number, zeroCopy: boolean): void {
+    const rest = this.#len - consumed;
+    this.#advance(consumed);
     if (rest === 0) {
       this.#len = 0;
       return;

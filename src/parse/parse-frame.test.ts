@@ -71,6 +71,30 @@ describe('StreamFramer and the SIP framer on streams cut anywhere', () => {
     }
   }
 
+  // Chunks longer than a stitch (4 KiB): the held-back message is finished in a small buffer and the rest of the
+  // chunk read in place, or, when it goes on past the stitch (the 9,000-byte MESSAGE), joined whole.
+  const text = 'x'.repeat(9000);
+  const big = Buffer.from(`MESSAGE sip:bob@example.com SIP/2.0\r\nCall-ID: a3\r\nCSeq: 3 MESSAGE\r\nContent-Length: ${text.length}\r\n\r\n${text}`, 'latin1');
+  const twelve = Array.from({ length: 12 }, () => stream);
+  const long = Buffer.concat([...twelve, big, ...twelve]);
+  const longWhole = frames(new StreamFramer(), [long]);
+  it('frames a long stream the same in chunks of any size, with stitches and without', () => {
+    expect(longWhole).toHaveLength(97);
+    expect(longWhole[48]!.text).toBe(big.toString('latin1'));
+    for (const make of [(): StreamFramer => new StreamFramer(), (): StreamFramer => createSipStreamFramer()]) {
+      for (const size of [4095, 4096, 4097, 5000, 8192, 65536]) {
+        for (const shift of [0, 1, 77, 301]) {
+          const chunks = [long.subarray(0, shift)];
+          for (let i = shift; i < long.length; i += size) chunks.push(long.subarray(i, i + size));
+          expect(frames(make(), chunks), `chunks of ${size} after ${shift}`).toEqual(longWhole);
+        }
+      }
+      for (let cut = 1; cut < long.length; cut += 53) {
+        expect(frames(make(), [long.subarray(0, cut), long.subarray(cut)]), `cut at ${cut}`).toEqual(longWhole);
+      }
+    }
+  });
+
   it('does not scan a header section again on every push while its body arrives in small pieces', () => {
     let calls = 0;
     const framer = new StreamFramer({
