@@ -310,23 +310,7 @@ export class StreamFramer {
     } else if (chunk.length >= this.#len) {
       const head = this.#stitchBytes();
       if (head < chunk.length) {
-        // Most often the held-back message ends a little way into the chunk: finish it in a small buffer of its own
-        // (the held-back bytes and the chunk's first `head`), then read the rest of the chunk in place.
-        const held = this.#len;
-        const stitch = allocBytes(held + head);
-        stitch.set(this.#buf.subarray(0, held));
-        stitch.set(chunk.subarray(0, head), held);
-        this.#len = stitch.length;
-        const done = this.#drain(stitch, this.#len, out, false, true);
-        this.#advance(done);
-        if (done >= held) {
-          view = asSearchable(chunk.subarray(done - held));
-        } else {
-          // The message goes on past the stitch: join what is still held back with the whole chunk, as below.
-          view = allocBytes(held - done + chunk.length);
-          view.set(stitch.subarray(done, held));
-          view.set(chunk, held - done);
-        }
+        view = this.#stitch(chunk, head, out);
       } else {
         // A fresh buffer of what was held back plus the chunk: its messages can be handed out as views, since it
         // is never reused. Costs at most twice the chunk.
@@ -384,6 +368,26 @@ export class StreamFramer {
     }
     this.#buf.set(chunk, this.#len);
     this.#len = need;
+  }
+
+  /**
+   * Most often the held-back message ends a little way into the next chunk: finishes it in a small buffer of its own
+   * (the held-back bytes and the chunk's first `head`) and returns the rest of the chunk, to be read in place. When
+   * the message goes on past the stitch, returns what is still held back joined with the whole chunk instead.
+   */
+  #stitch(chunk: Uint8Array, head: number, out: FramedMessage[]): Uint8Array {
+    const held = this.#len;
+    const stitch = allocBytes(held + head);
+    stitch.set(this.#buf.subarray(0, held));
+    stitch.set(chunk.subarray(0, head), held);
+    this.#len = stitch.length;
+    const done = this.#drain(stitch, this.#len, out, false, true);
+    this.#advance(done);
+    if (done >= held) return asSearchable(chunk.subarray(done - held));
+    const joined = allocBytes(held - done + chunk.length);
+    joined.set(stitch.subarray(done, held));
+    joined.set(chunk, held - done);
+    return joined;
   }
 
   /**
