@@ -52,6 +52,8 @@ export interface PartialAnalysis {
   readonly omitted: OmittedFindings;
   /** `findings` filled by combinePartials. */
   readonly registrations: readonly RegistrationSummary[];
+  /** Copies of messages of transactions or calls already let go: counted, not analysed again (Correlation). */
+  readonly lateCopies?: number;
 }
 
 export interface CombineLimits {
@@ -262,6 +264,7 @@ export function partialOf(
     callCounts: { total: (finished.counts?.total ?? finished.calls.length) + live.length, byOutcome, byFinalStatus },
     omitted: finished.omitted ?? NO_OMITTED,
     registrations: c.registrations.map((r) => summarizeRegistration(r, none, lastAt)),
+    lateCopies: c.lateCopies ?? 0,
   };
 }
 
@@ -369,6 +372,7 @@ export function combinePartials(parts: readonly PartialAnalysis[], inputs: reado
       callsByFinalStatus: sortedKeys(byFinalStatus),
       findingsListed: findings.length,
       findingsByRule: sortedKeys(findingsByRule),
+      lateCopies: parts.reduce((n, p) => n + (p.lateCopies ?? 0), 0),
     },
     registrations,
     calls,

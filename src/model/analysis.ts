@@ -126,6 +126,11 @@ export interface AnalysisResult {
     readonly findingsListed?: number;
     /** Every finding by rule, listed or not. */
     readonly findingsByRule?: Readonly<Record<string, number>>;
+    /**
+     * Messages that belong to transactions or calls already concluded and let go: retransmissions that came after
+     * the end, or a later input repeating calls an earlier one held. Counted here, not analysed again.
+     */
+    readonly lateCopies?: number;
   };
   readonly registrations: readonly RegistrationSummary[];
   readonly calls: readonly CallSummary[];

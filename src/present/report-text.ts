@@ -131,6 +131,11 @@ export function formatTextReport(report: Report, options: TextReportOptions): st
       if (issues.length > 20) out.push(c.dim(`  … and ${issues.length - 20} more (see --json)`));
     }
   }
+  const late = result.summary.lateCopies ?? 0;
+  if (late > 0) {
+    const what = `${late} message${late === 1 ? '' : 's'} came after ${late === 1 ? 'its' : 'their'} transaction or call had been concluded`;
+    out.push(wrapText(c.dim(`${what} (late retransmissions, or a later input repeating calls of an earlier one): counted, not analysed again.`), width, ''));
+  }
 
   heading('Accounts (registration state)');
   if (result.registrations.length === 0) out.push('  No REGISTER seen.');
