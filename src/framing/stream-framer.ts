@@ -276,13 +276,11 @@ export class StreamFramer {
   #heldContentLength = -1;
   #heldState: unknown;
   /**
-   * How many bytes of the message at #msgStart the header scanner has seen without finding the empty line (-1: it
-   * has not run on it yet), and how many times. From the second miss on, a push first looks for an empty line in its
-   * new bytes only, so a header section dribbling in (one byte per push) is not scanned whole each time. Before
-   * that the look would cost more than it saves: in 1460-byte segments a header section nearly always ends in the
-   * next one.
+   * How many times the header scanner found no empty line yet in the message at #msgStart (#headerResume is then
+   * where its bytes ended). From the second miss on, a push first looks for an empty line in its new bytes only, so a
+   * header section dribbling in (one byte per push) is not scanned whole each time. Before that the look would cost
+   * more than it saves: in 1460-byte segments a header section nearly always ends in the next one.
    */
-  #scannedWithoutEnd = -1;
   #headerMisses = 0;
 
   constructor(options: StreamFramerOptions = {}) {
@@ -350,11 +348,7 @@ export class StreamFramer {
     this.#base += this.#len;
     this.#len = 0;
     this.#buf = new Uint8Array(0);
-    this.#msgStart = -1;
-    this.#heldHeaderEnd = -1;
-    this.#heldState = undefined;
-    this.#scannedWithoutEnd = -1;
-    this.#headerMisses = 0;
+    this.#forgetMessage();
     return out;
   }
 
@@ -442,10 +436,14 @@ export class StreamFramer {
     out.push(
       state === undefined ? { bytes, offset: this.#base + s, issues } : { bytes, offset: this.#base + s, issues, headerScan: state },
     );
+    this.#forgetMessage();
+  }
+
+  /** No message in progress any more: what was read of the last one goes. */
+  #forgetMessage(): void {
     this.#msgStart = -1;
     this.#heldHeaderEnd = -1;
     this.#heldState = undefined;
-    this.#scannedWithoutEnd = -1;
     this.#headerMisses = 0;
   }
 
@@ -456,8 +454,6 @@ export class StreamFramer {
     this.#heldState = this.#scanState;
     return start;
   }
-
-
 
   /**
    * scanHeaderSection with native searches: the first "\n\r\n" or "\n\n" after the start line ends the header
@@ -543,17 +539,15 @@ export class StreamFramer {
         headerEnd = start + this.#heldHeaderEnd;
         scan[0] = this.#heldContentLength;
         this.#scanState = this.#heldState;
-      } else if (this.#scanner !== undefined && !final && this.#headerMisses >= 2 && !hasEmptyLine(view, start + this.#scannedWithoutEnd, len)) {
+      } else if (this.#scanner !== undefined && !final && this.#headerMisses >= 2 && !hasEmptyLine(view, this.#headerResume, len)) {
         // No empty line in the bytes that came since the last scan: the scanner would read it all only to say so.
         headerEnd = -1;
-        scan[1] = start;
-        this.#scannedWithoutEnd = len - start;
+        scan[1] = len;
       } else if (this.#scanner !== undefined) {
         const r = this.#scanner(view, start, len);
         if (r === undefined) {
           headerEnd = -1;
-          scan[1] = start;
-          this.#scannedWithoutEnd = len - start;
+          scan[1] = len;
           this.#headerMisses++;
         } else {
           headerEnd = r.headerEnd;
