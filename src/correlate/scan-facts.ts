@@ -772,6 +772,7 @@ export function scanFacts(bytes: Uint8Array, meta: MessageMeta, index: number, f
     // Content-Length looks wrong: the message framing decides, as it does when the message is shown.
     const snapped = framingIssues.some((i) => i.code === 'packet-truncated');
     const issues: Issue[] = [];
+    // A message of its own takes an index of its own: the borrowed one is the scanner's, overwritten by the next scan.
     scan.layout.index = scan.layout.index.slice();
     new SipMessageImpl(bytes, scan.layout, issues, meta.transport !== undefined && meta.transport !== 'UDP');
     for (const i of issues) {

@@ -53,7 +53,7 @@ export interface PartialAnalysis {
   /** `findings` filled by combinePartials. */
   readonly registrations: readonly RegistrationSummary[];
   /** Copies of messages of transactions or calls already let go: counted, not analysed again (Correlation). */
-  readonly lateCopies?: number;
+  readonly lateCopies: number;
 }
 
 export interface CombineLimits {
@@ -372,7 +372,7 @@ export function combinePartials(parts: readonly PartialAnalysis[], inputs: reado
       callsByFinalStatus: sortedKeys(byFinalStatus),
       findingsListed: findings.length,
       findingsByRule: sortedKeys(findingsByRule),
-      lateCopies: parts.reduce((n, p) => n + (p.lateCopies ?? 0), 0),
+      lateCopies: parts.reduce((n, p) => n + p.lateCopies, 0),
     },
     registrations,
     calls,

@@ -9,6 +9,7 @@ import { frameCapture } from '../../src/framing/frame-capture.js';
 import type { InputReport } from '../../src/model/input-report.js';
 import type { RawMessage } from '../../src/model/raw-message.js';
 import { parseMessage } from '../../src/parse/index.js';
+import { tsharkSipPorts } from '../helpers/tools.js';
 
 const run = promisify(execFile);
 
@@ -31,13 +32,15 @@ function split(field: string | undefined): string[] {
   return field.split(AGG).map((v) => v.replace(/\s+/g, ' ').trim());
 }
 
-/** tshark's SIP frames: `tshark -r F -Y sip -T fields` with frame number, time, Call-ID, CSeq, method, status. */
-/** `decodeAs`: tshark `-d` rules, such as `tcp.port==40123,sip` for a capture on a port tshark gives another protocol. */
+/**
+ * tshark's SIP frames: `tshark -r F -Y sip -T fields` with frame number, time, Call-ID, CSeq, method, status.
+ * `decodeAs`: tshark arguments such as tsharkSipPorts gives, for a capture on ports tshark gives other protocols.
+ */
 export async function readWithTshark(path: string, decodeAs: readonly string[] = []): Promise<FrameView[]> {
   const { stdout } = await run(
     'tshark',
     [
-      '-r', path, ...decodeAs.flatMap((d) => ['-d', d]), '-Y', 'sip', '-T', 'fields',
+      '-r', path, ...decodeAs, '-Y', 'sip', '-T', 'fields',
       '-e', 'frame.number', '-e', 'frame.time_epoch', '-e', 'sip.Call-ID', '-e', 'sip.CSeq', '-e', 'sip.Method', '-e', 'sip.Status-Code',
       '-E', `separator=${SEP}`, '-E', `aggregator=${AGG}`, '-E', 'occurrence=a',
     ],
@@ -230,7 +233,7 @@ export async function recordSippCalls(
     await new Promise((r) => setTimeout(r, 500));
     tshark.kill('SIGINT');
     await waitExit(tshark, 10_000);
-    return { decodeAs: [...new Set([port, port + 1, proxyPort])].map((p) => `${proto}.port==${p},sip`) };
+    return { decodeAs: tsharkSipPorts(proto, [port, port + 1, proxyPort]) };
   } finally {
     for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGTERM');
     await new Promise((r) => setTimeout(r, 300));

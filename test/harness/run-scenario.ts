@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { tsharkSipPorts } from '../helpers/tools.js';
 import { startCapture } from './capture.js';
 import type { Capture } from './capture.js';
 import { findSipdumpFile, startKamailio } from './kamailio.js';
@@ -71,14 +72,10 @@ export interface ScenarioRun {
   readonly stop: () => Promise<void>;
 }
 
-/**
- * tshark `-d` rules that make it read every port of a run as SIP. Without them tshark picks a dissector by its port
- * tables and heuristics, and a free port that some other protocol claims (seen once: a phone's UDP port) hides that
- * phone's messages from `-Y sip`.
- */
+/** tshark arguments that make it read every port of a run as SIP (tsharkSipPorts). */
 export function tsharkDecodeAs(run: Pick<ScenarioRun, 'transport' | 'ports'>): string[] {
   const { proxy, caller, callee, dead } = run.ports;
-  return [...new Set([proxy, caller, callee, dead])].flatMap((port) => ['-d', `${run.transport}.port==${port},sip`]);
+  return tsharkSipPorts(run.transport, [proxy, caller, callee, dead]);
 }
 
 /** The scenario names with their descriptions and outcomes (over UDP; `expectedOverTcp` where TCP differs). */

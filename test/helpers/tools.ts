@@ -26,3 +26,12 @@ export function hasTool(name: string): boolean {
   }
   return found;
 }
+
+/**
+ * tshark arguments that make it read the given ports as SIP (`-d udp.port==N,sip` …). Without them tshark picks a
+ * dissector by its port tables and heuristics, and a free port that another protocol claims (27951 is quake3's)
+ * hides the messages on it from `-Y sip`.
+ */
+export function tsharkSipPorts(transport: 'udp' | 'tcp', ports: Iterable<number>): string[] {
+  return [...new Set(ports)].flatMap((port) => ['-d', `${transport}.port==${port},sip`]);
+}
