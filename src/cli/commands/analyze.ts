@@ -57,7 +57,7 @@ export interface LoadOptions {
  * What every command passes readInputs (and analyze) from the shell: the working folder, the progress bar, Ctrl-C,
  * and standard input unless the pass cannot use it (a first pass over files, which `-` never reaches).
  */
-function readOptions(io: CliIo, onProgress: (read: number, total: number | null) => void, withStdin = true): ReadInputsOptions {
+export function readOptions(io: CliIo, onProgress: (read: number, total: number | null) => void, withStdin = true): ReadInputsOptions {
   return {
     cwd: io.cwd,
     onProgress,

@@ -19,7 +19,7 @@ import {
 import type { CliIo } from '../io.js';
 import { createProgress } from '../progress.js';
 import { ExitCode, useColor } from '../io.js';
-import { learnRedaction, readFilters, readRedact } from './analyze.js';
+import { learnRedaction, readFilters, readOptions, readRedact } from './analyze.js';
 
 interface MessagesOptions {
   readonly json?: boolean;
@@ -159,12 +159,7 @@ async function openInputs(
   onProgress: (read: number, total: number | null) => void,
 ): Promise<{ records: AsyncIterable<MessageRecord>; reports: InputReport[] }> {
   if (options.hep === undefined && options.follow === undefined) {
-    return readInputs(inputs, {
-      cwd: io.cwd,
-      onProgress,
-      ...(io.stdin === undefined ? {} : { stdin: io.stdin as AsyncIterable<Uint8Array | string> }),
-      ...(io.signal === undefined ? {} : { signal: io.signal }),
-    });
+    return readInputs(inputs, readOptions(io, onProgress));
   }
   const hep = options.hep === undefined ? undefined : parseHepAddress(options.hep);
   const live = await readLive({
