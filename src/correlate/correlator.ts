@@ -99,6 +99,44 @@ function stripUriParams(uri: string | undefined): string | undefined {
   return semi < 0 ? uri : uri.slice(0, semi);
 }
 
+/** Data time a let-go key is remembered at least: RFC 3261 Timers B, F and H (64·T1, 32 s) end every retransmission. */
+const TOMBSTONE_KEEP_MS = 64_000;
+/**
+ * Keys in one tombstone generation (two are kept): at most this many, for data without times or of very high rates,
+ * and at least the smaller number, so that a short input read twice (or two snapshots whose logs overlap) still
+ * meets itself.
+ */
+const TOMBSTONE_GENERATION = 100_000;
+const TOMBSTONE_GENERATION_MIN = 20_000;
+
+/**
+ * The keys of transactions let go (or Call-IDs of calls evicted), so that late copies are counted rather than taken
+ * for new ones. Two generations: the current one is retired once it spans TOMBSTONE_KEEP_MS of data time (and holds
+ * 20,000 keys) or holds 100,000 keys, and the one before it is dropped. A key is so remembered for at least 64 s of
+ * data time after it was let go, or 20,000 later keys; memory follows the rate of the traffic, not its length.
+ */
+class Tombstones {
+  #current = new Set<string>();
+  #previous = new Set<string>();
+  #since: number | null = null;
+
+  add(key: string, at: number | null): void {
+    const n = this.#current.size;
+    const spans = at !== null && this.#since !== null && at - this.#since > TOMBSTONE_KEEP_MS;
+    if (n >= TOMBSTONE_GENERATION || (spans && n >= TOMBSTONE_GENERATION_MIN)) {
+      this.#previous = this.#current;
+      this.#current = new Set();
+      this.#since = null;
+    }
+    if (this.#since === null) this.#since = at;
+    this.#current.add(key);
+  }
+
+  has(key: string): boolean {
+    return this.#current.has(key) || this.#previous.has(key);
+  }
+}
+
 /** Correlates messages one at a time into transactions, dialogs, calls, registrations, subscriptions and keepalives. */
 export function createCorrelator(options: CorrelatorOptions = {}): Correlator {
   const onRelease = options.onRelease;
@@ -118,12 +156,11 @@ export function createCorrelator(options: CorrelatorOptions = {}): Correlator {
   /** Index of the last message of each call, for eviction. */
   const lastIndexOf = new Map<Call, number>();
   /** Keys of evicted transactions and Call-IDs of evicted calls: late copies are counted, not taken for new ones. */
-  let tombstones = new Set<string>();
-  let deadCallIds = new Set<string>();
+  const tombstones = new Tombstones();
+  const deadCallIds = new Tombstones();
   let lateCopies = 0;
   /** Transactions let go outside call eviction since the last compaction of `transactions`. */
   let droppedTx = 0;
-  const TOMBSTONE_LIMIT = 200_000;
   const correlationKeysOf = new Map<Call, string[]>();
   let maxIndex = -1;
   let defectiveCount = 0;
@@ -256,8 +293,7 @@ export function createCorrelator(options: CorrelatorOptions = {}): Correlator {
   /** Lets a transaction go outside call eviction: its key is remembered (late copies), its messages released. */
   function letGo(t: Transaction): number[] {
     if (byKey.get(t.key) === t) byKey.delete(t.key);
-    if (tombstones.size >= TOMBSTONE_LIMIT) tombstones = new Set();
-    tombstones.add(t.key);
+    tombstones.add(t.key, lastAt);
     listOf.delete(t);
     ownerOf.delete(t);
     droppedTx++;
@@ -522,27 +558,26 @@ export function createCorrelator(options: CorrelatorOptions = {}): Correlator {
       out.push({ call, transactions: txs });
     }
     if (out.length === 0) {
-      if (droppedTx * 2 > transactions.length) compact();
+      if (droppedTx * 8 > transactions.length) compact();
       return out;
     }
     for (const { call, transactions: txs } of out) {
       calls.delete(call.callId);
       lastIndexOf.delete(call);
-      if (deadCallIds.size >= TOMBSTONE_LIMIT) deadCallIds = new Set();
-      deadCallIds.add(call.callId);
+      deadCallIds.add(call.callId, lastAt);
       for (const key of correlationKeysOf.get(call) ?? []) if (callByCorrelation.get(key) === call) callByCorrelation.delete(key);
       correlationKeysOf.delete(call);
       droppedTx += txs.length;
       for (const tx of txs) {
         if (byKey.get(tx.key) === tx) byKey.delete(tx.key);
-        if (tombstones.size >= TOMBSTONE_LIMIT) tombstones = new Set();
-        tombstones.add(tx.key);
+        tombstones.add(tx.key, lastAt);
         listOf.delete(tx);
         ownerOf.delete(tx);
       }
     }
-    // The list is swept once half of it is let go, not on every eviction (it holds tens of thousands).
-    if (droppedTx * 2 > transactions.length) compact();
+    // The list is swept once an eighth of it is let go, not on every eviction (it holds tens of thousands); a
+    // transaction let go and still listed keeps its messages' facts alive (at a half, a third of all facts held).
+    if (droppedTx * 8 > transactions.length) compact();
     return out;
   }
 
