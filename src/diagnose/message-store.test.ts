@@ -54,6 +54,75 @@ describe('MessageStore', () => {
     );
   });
 
+  it('keeps messages put in any order, at indexes far apart, replaced and deleted, through compactions', () => {
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.tuple(
+            fc.constantFrom('put', 'put', 'delete', 'delete', 'delete', 'get'),
+            fc.oneof(fc.integer({ min: 0, max: 20_000 }), fc.integer({ min: 0, max: 0x7fffffff })),
+            fc.oneof({ arbitrary: fc.integer({ min: 1, max: 60_000 }), weight: 20 }, { arbitrary: fc.integer({ min: 262_145, max: 400_000 }), weight: 1 }),
+          ),
+          { minLength: 500, maxLength: 2000 },
+        ),
+        (ops) => {
+          const store = new MessageStore();
+          const model = new Map<number, number>();
+          const keys: number[] = [];
+          for (const [op, pick, length] of ops) {
+            // Deletes and gets mostly hit stored indexes; puts sometimes replace one.
+            const index = op !== 'put' || (pick % 5 === 0 && keys.length > 0) ? (keys[pick % Math.max(1, keys.length)] ?? pick) : pick;
+            if (op === 'put') {
+              store.put(index, bytesOf(index + length, length), META, []);
+              if (!model.has(index)) keys.push(index);
+              model.set(index, length);
+            } else if (op === 'delete') {
+              store.delete(index);
+              model.delete(index);
+            } else {
+              const want = model.get(index);
+              expect(store.has(index)).toBe(want !== undefined);
+              if (want !== undefined) expect(same(store.get(index)?.bytes, bytesOf(index + want, want))).toBe(true);
+            }
+          }
+          expect(store.size).toBe(model.size);
+          expect(new Set(store.indexes())).toEqual(new Set(model.keys()));
+          for (const [index, length] of model) expect(same(store.get(index)?.bytes, bytesOf(index + length, length)), `message ${index}`).toBe(true);
+        },
+      ),
+      { numRuns: 20 },
+    );
+  });
+
+  it('moves dense and nearly empty pages alike when it compacts', () => {
+    const store = new MessageStore();
+    const kept = new Map<number, number>();
+    // Pages of 4096 indexes: the first ones keep one message in three, the later ones one in 700 (sparse).
+    for (let i = 0; i < 40_000; i++) {
+      const length = 300 + (i % 900);
+      store.put(i, bytesOf(i, length), META, []);
+      const keep = i < 12_288 ? i % 3 === 0 : i % 700 === 0;
+      if (keep) kept.set(i, length);
+      if (i >= 100 && !kept.has(i - 100)) store.delete(i - 100);
+    }
+    for (let i = 39_900; i < 40_000; i++) if (!kept.has(i)) store.delete(i);
+    // Compactions ran: the slabs hold about what is kept, not the 30 MB put.
+    const live = [...kept.values()].reduce((a, b) => a + b, 0);
+    expect(store.heldBytes).toBeLessThan(2 * live + 6 * (1 << 20));
+    expect(store.size).toBe(kept.size);
+    expect(new Set(store.indexes())).toEqual(new Set(kept.keys()));
+    for (const [i, length] of kept) expect(same(store.get(i)?.bytes, bytesOf(i, length)), `message ${i}`).toBe(true);
+    // Replaced and deleted after they moved.
+    expect(kept.has(699) && kept.has(14_000) && kept.has(3)).toBe(true);
+    store.put(699, bytesOf(1, 50), META, []);
+    store.put(14_000, bytesOf(2, 60), META, []);
+    store.delete(3);
+    expect(same(store.get(699)?.bytes, bytesOf(1, 50))).toBe(true);
+    expect(same(store.get(14_000)?.bytes, bytesOf(2, 60))).toBe(true);
+    expect(store.has(3)).toBe(false);
+    expect(store.size).toBe(kept.size - 1);
+  });
+
   it('holds memory that follows what is kept: a long run of short-lived messages with a few kept for good', () => {
     const store = new MessageStore();
     for (let i = 0; i < 200_000; i++) {
