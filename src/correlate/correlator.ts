@@ -290,13 +290,21 @@ export function createCorrelator(options: CorrelatorOptions = {}): Correlator {
     reg.lastOutcome = ok;
   }
 
-  /** Lets a transaction go outside call eviction: its key is remembered (late copies), its messages released. */
-  function letGo(t: Transaction): number[] {
+  /**
+   * Takes a transaction out of the correlator's maps, its key remembered so that late copies are counted; it leaves
+   * `transactions` at the next sweep.
+   */
+  function bury(t: Transaction): void {
     if (byKey.get(t.key) === t) byKey.delete(t.key);
     tombstones.add(t.key, lastAt);
     listOf.delete(t);
     ownerOf.delete(t);
     droppedTx++;
+  }
+
+  /** Lets a transaction go outside call eviction: buried, its messages released. */
+  function letGo(t: Transaction): number[] {
+    bury(t);
     const indexes = [...t.requestCopies, ...t.responseCopies];
     if (t.ack !== undefined) indexes.push(t.ack.index);
     onRelease?.(indexes);
@@ -557,23 +565,13 @@ export function createCorrelator(options: CorrelatorOptions = {}): Correlator {
       const txs = [...call.invites, ...call.reInvites, ...call.cancels, ...call.byes, ...call.prackOrUpdate, ...call.others];
       out.push({ call, transactions: txs });
     }
-    if (out.length === 0) {
-      if (droppedTx * 8 > transactions.length) compact();
-      return out;
-    }
     for (const { call, transactions: txs } of out) {
       calls.delete(call.callId);
       lastIndexOf.delete(call);
       deadCallIds.add(call.callId, lastAt);
       for (const key of correlationKeysOf.get(call) ?? []) if (callByCorrelation.get(key) === call) callByCorrelation.delete(key);
       correlationKeysOf.delete(call);
-      droppedTx += txs.length;
-      for (const tx of txs) {
-        if (byKey.get(tx.key) === tx) byKey.delete(tx.key);
-        tombstones.add(tx.key, lastAt);
-        listOf.delete(tx);
-        ownerOf.delete(tx);
-      }
+      for (const tx of txs) bury(tx);
     }
     // The list is swept once an eighth of it is let go, not on every eviction (it holds tens of thousands); a
     // transaction let go and still listed keeps its messages' facts alive (at a half, a third of all facts held).

@@ -53,7 +53,7 @@ export class MessageStore {
   readonly #pages = new Map<number, Page>();
   readonly #sparse = new Map<number, Entry>();
   /** Slabs by number; a message larger than a quarter slab gets one of its own. */
-  #slabs: (Uint8Array | undefined)[] = [new Uint8Array(SLAB_BYTES)];
+  #slabs: Uint8Array[] = [new Uint8Array(SLAB_BYTES)];
   #slabNo = 0;
   #used = 0;
   #placedAt = 0;
@@ -197,11 +197,11 @@ export class MessageStore {
     this.#slabNo = 0;
     this.#used = 0;
     this.#slabBytes = SLAB_BYTES;
-    const move = (slab: number, offset: number, length: number): [number, number] => {
+    /** Copies a message into the fresh slabs: returns the slab number, #placedAt the offset. */
+    const move = (slab: number, offset: number, length: number): number => {
       const to = this.#place(length);
-      const at = this.#placedAt;
-      this.#slabs[to]!.set(old[slab]!.subarray(offset, offset + length), at);
-      return [to, at];
+      this.#slabs[to]!.set(old[slab]!.subarray(offset, offset + length), this.#placedAt);
+      return to;
     };
     const entries: [number, Entry][] = [...this.#sparse];
     for (const [no, page] of [...this.#pages].sort((a, b) => a[0] - b[0])) {
@@ -212,16 +212,14 @@ export class MessageStore {
           entries.push([(no << PAGE_BITS) | k, { slab: page.slab[k]! - 1, offset: page.offset[k]!, length: page.length[k]!, meta: page.meta[k]!, issues: page.issues[k]! }]);
           continue;
         }
-        const [to, at] = move(page.slab[k]! - 1, page.offset[k]!, page.length[k]!);
-        page.slab[k] = to + 1;
-        page.offset[k] = at;
+        page.slab[k] = move(page.slab[k]! - 1, page.offset[k]!, page.length[k]!) + 1;
+        page.offset[k] = this.#placedAt;
       }
       if (sparse) this.#dropPage(no);
     }
     for (const [index, e] of entries.sort((a, b) => a[0] - b[0])) {
-      const [to, at] = move(e.slab, e.offset, e.length);
-      e.slab = to;
-      e.offset = at;
+      e.slab = move(e.slab, e.offset, e.length);
+      e.offset = this.#placedAt;
       this.#sparse.set(index, e);
     }
   }
