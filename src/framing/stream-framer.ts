@@ -17,12 +17,15 @@ export interface FramedMessage {
 /**
  * Reads the header section of a message starting at `start` (a start line is there) in b[start, end): where it
  * ends (absolute index after the empty line), the Content-Length (-1 absent, -2 unreadable), and any state the
- * caller wants back on the frame. Returns undefined when the empty line is not within `end` yet.
+ * caller wants back on the frame. When the empty line is not within `end` yet, returns undefined, or headerEnd -1
+ * with a state of what was read so far: the framer hands that back as `resume` on its next call for the same message
+ * (with the message's bytes moved, perhaps, so the state must hold offsets relative to `start`).
  */
 export type HeaderScanner = (
   b: Uint8Array,
   start: number,
   end: number,
+  resume: unknown,
 ) => { readonly headerEnd: number; readonly contentLength: number; readonly state: unknown } | undefined;
 
 export interface StreamFramerOptions {
@@ -158,6 +161,9 @@ function copyBytes(b: Uint8Array, s: number, e: number): Uint8Array {
   return out;
 }
 
+/** Size of a stitch block (StreamFramer#stitch). */
+const STITCH_BLOCK = 64 << 10;
+
 const PAT_LF_CRLF = Uint8Array.of(LF, CR, LF);
 const PAT_LF_LF = Uint8Array.of(LF, LF);
 const PAT_CONTENT_LENGTH = Uint8Array.from('\nContent-Length', (c) => c.charCodeAt(0));
@@ -282,6 +288,11 @@ export class StreamFramer {
    * more than it saves: in 1460-byte segments a header section nearly always ends in the next one.
    */
   #headerMisses = 0;
+  /** What the header scanner read of the message at #msgStart before its bytes ran out, for its next call. */
+  #scanResume: unknown;
+  /** Where stitches are cut from (see #stitch); frames keep views of it, so a full block is left, never reused. */
+  #block: Uint8Array | undefined;
+  #blockUsed = 0;
 
   constructor(options: StreamFramerOptions = {}) {
     this.#maxMessageBytes = options.maxMessageBytes ?? 1 << 20;
@@ -312,8 +323,8 @@ export class StreamFramer {
       } else {
         // A fresh buffer of what was held back plus the chunk: its messages can be handed out as views, since it
         // is never reused. Costs at most twice the chunk.
-        view = allocBytes(this.#len + chunk.length);
-        view.set(this.#buf.subarray(0, this.#len));
+        view = this.#blockBytes(this.#len + chunk.length);
+        view.set(this.#held());
         view.set(chunk, this.#len);
       }
       this.#len = view.length;
@@ -371,17 +382,45 @@ export class StreamFramer {
    */
   #stitch(chunk: Uint8Array, head: number, out: FramedMessage[]): Uint8Array {
     const held = this.#len;
-    const stitch = allocBytes(held + head);
-    stitch.set(this.#buf.subarray(0, held));
-    stitch.set(chunk.subarray(0, head), held);
-    this.#len = stitch.length;
-    const done = this.#drain(stitch, this.#len, out, false, true);
+    const size = held + head;
+    // Cut from the stitch block when it fits: one ArrayBuffer for many stitches, where a Buffer of its own each
+    // (above Node's 4 KiB pool limit when the header section was not read yet) cost an ArrayBuffer allocation and,
+    // in parse/, a new word view per stitch.
+    const at = this.#blockUsed;
+    const stitch = this.#blockBytes(size);
+    stitch.set(this.#held());
+    stitch.set(new Uint8Array(chunk.buffer, chunk.byteOffset, head), held);
+    this.#len = size;
+    const done = this.#drain(stitch, size, out, false, true);
+    // Frames are views of the stitch's first `done` bytes only: the rest of the block is free again.
+    if (stitch.buffer === this.#block?.buffer) this.#blockUsed = at + done;
     this.#advance(done);
     if (done >= held) return asSearchable(chunk.subarray(done - held));
     const joined = allocBytes(held - done + chunk.length);
     joined.set(stitch.subarray(done, held));
     joined.set(chunk, held - done);
     return joined;
+  }
+
+  /** The bytes held back: #buf itself when it holds nothing more (a borrowed rest), so no view is made. */
+  #held(): Uint8Array {
+    return this.#buf.length === this.#len ? this.#buf : new Uint8Array(this.#buf.buffer, this.#buf.byteOffset, this.#len);
+  }
+
+  /**
+   * `size` fresh bytes, cut from the stitch block when they fit in a quarter of one: many joins share one ArrayBuffer
+   * (and, in parse/, one word view), where a Buffer each cost an allocation, a new 8 KiB pool every few segments.
+   * Frames keep views of a block, so a full one is left to them and never written again.
+   */
+  #blockBytes(size: number): Uint8Array {
+    if (size > STITCH_BLOCK >>> 2) return allocBytes(size);
+    if (this.#block === undefined || this.#blockUsed + size > this.#block.length) {
+      this.#block = allocBytes(STITCH_BLOCK);
+      this.#blockUsed = 0;
+    }
+    const at = this.#blockUsed;
+    this.#blockUsed = at + size;
+    return this.#block.subarray(at, at + size);
   }
 
   /**
@@ -445,6 +484,7 @@ export class StreamFramer {
     this.#heldHeaderEnd = -1;
     this.#heldState = undefined;
     this.#headerMisses = 0;
+    this.#scanResume = undefined;
   }
 
   /** Remembers the header section just read for the message at `start`, whose body is not complete yet. */
@@ -544,12 +584,14 @@ export class StreamFramer {
         headerEnd = -1;
         scan[1] = len;
       } else if (this.#scanner !== undefined) {
-        const r = this.#scanner(view, start, len);
-        if (r === undefined) {
+        const r = this.#scanner(view, start, len, this.#scanResume);
+        if (r === undefined || r.headerEnd < 0) {
           headerEnd = -1;
           scan[1] = len;
           this.#headerMisses++;
+          this.#scanResume = r?.state;
         } else {
+          this.#scanResume = undefined;
           headerEnd = r.headerEnd;
           scan[0] = r.contentLength;
           this.#scanState = r.state;

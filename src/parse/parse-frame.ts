@@ -1,7 +1,7 @@
 import type { FramedMessage, HeaderScanner } from '../framing/stream-framer.js';
 import { StreamFramer, type StreamFramerOptions } from '../framing/stream-framer.js';
 import type { SipMessage } from '../model/sip-message.js';
-import { MessageScan, type ParseOptions, parseMessage, scanMessage } from './parse-message.js';
+import { MessageScan, PartialScan, type ParseOptions, parseMessage, scanMessageResumable } from './parse-message.js';
 import { SipMessageImpl } from './sip-message-impl.js';
 
 /**
@@ -11,9 +11,16 @@ import { SipMessageImpl } from './sip-message-impl.js';
 export function createHeaderScanner(options?: ParseOptions): HeaderScanner {
   // One result object, reused: the framer reads it before calling again.
   const result = { headerEnd: 0, contentLength: -1, state: undefined as unknown };
-  return (b, start, end) => {
-    const scan = scanMessage(b, start, end, options, false);
+  return (b, start, end, resume) => {
+    // A header section cut by a segment end is read on from where it stopped, not from its start line again.
+    const scan = scanMessageResumable(b, start, end, options, resume instanceof PartialScan ? resume : undefined);
     if (scan === undefined) return undefined;
+    if (scan instanceof PartialScan) {
+      result.headerEnd = -1;
+      result.contentLength = -1;
+      result.state = scan;
+      return result;
+    }
     result.headerEnd = start + scan.layout.bodyStart;
     result.contentLength = scan.contentLength;
     result.state = scan;

@@ -71,8 +71,28 @@ export class MessageScan {
 }
 
 /**
+ * How far scanMessage got through a header section that did not end within the bytes it had: the start line and the
+ * complete header lines before `resumeAt`, all relative to the message's first byte. Handed back with more bytes,
+ * the scan goes on from there instead of reading those lines again.
+ */
+export class PartialScan {
+  constructor(
+    readonly layout: MessageLayout,
+    readonly issues: Issue[],
+    /** The header index so far (five numbers per header). */
+    readonly index: number[],
+    readonly count: number,
+    /** Start of the first line not read yet. */
+    readonly resumeAt: number,
+    readonly sawCrlf: boolean,
+    readonly sawLf: boolean,
+  ) {}
+}
+
+/**
  * Scans the start line and header section of a message that starts at `start` in `b`. With `final` false, returns
- * undefined when the empty line ending the headers is not within `end` yet (a stream needs more bytes).
+ * undefined when the empty line ending the headers is not within `end` yet (a stream needs more bytes), or, with
+ * `partial`, a PartialScan to pass back as `resume` once more bytes have come.
  * With `ownIndex` false the layout's header index is the scanner's own array, exact in length but overwritten by the
  * next scan: for a caller that reads it at once and keeps nothing of it (correlate/'s facts), it saves a copy of
  * some 60 numbers per message.
@@ -86,49 +106,92 @@ export function scanMessage(
   issues: Issue[] = [],
   ownIndex = true,
 ): MessageScan | undefined {
-  let pos = start;
-  // RFC 3261 §7.5: CRLFs before the start line are ignored.
-  while (pos < len && (b[pos] === CR || b[pos] === LF)) pos++;
+  return scanStart(b, start, len, options, final, issues, ownIndex, false) as MessageScan | undefined;
+}
 
-  const layout: MessageLayout = {
-    kind: 'request',
-    startLineStart: pos,
-    startLineEnd: pos,
-    methodStart: -1,
-    methodEnd: -1,
-    uriStart: -1,
-    uriEnd: -1,
-    versionStart: -1,
-    versionEnd: -1,
-    status: undefined,
-    reasonStart: -1,
-    reasonEnd: -1,
-    index: EMPTY_INDEX,
-    contentLengthAt: -1,
-    headerCount: 0,
-    headersEnd: len,
-    bodyStart: len,
-    bodyEnd: len,
-    lineEnds: 'none',
-  };
+/**
+ * scanMessage for a stream (`final` false) that keeps what it read of a header section that has not ended yet: a
+ * PartialScan, to pass back as `resume` with the same message's bytes once more have come.
+ */
+export function scanMessageResumable(
+  b: Uint8Array,
+  start: number,
+  len: number,
+  options: ParseOptions | undefined,
+  resume: PartialScan | undefined,
+): MessageScan | PartialScan | undefined {
+  return scanStart(b, start, len, options, false, resume === undefined ? [] : resume.issues, true, true, resume);
+}
 
+function scanStart(
+  b: Uint8Array,
+  start: number,
+  len: number,
+  options: ParseOptions | undefined,
+  final: boolean,
+  issues: Issue[],
+  ownIndex: boolean,
+  partial: boolean,
+  resume?: PartialScan,
+): MessageScan | PartialScan | undefined {
   const words = wordsOf(b);
   const off = b.byteOffset;
-  let lf = words === undefined ? findLfBytes(b, pos, len) : findLf(b, words, off, pos, len);
-  if (!final && lf >= len) return undefined;
-  let lineEnd = lf > pos && b[lf - 1] === CR ? lf - 1 : lf;
-  let sawCrlf = lineEnd !== lf;
-  let sawLf = !sawCrlf && lf < len;
-  layout.startLineEnd = lineEnd;
-  parseStartLine(b, pos, lineEnd, layout, issues);
-  // Header index: one pass over lines, no string built; line ends found four bytes at a time.
-  const maxHeaders = options?.maxHeaders ?? 1000;
-  const maxHeaderBytes = options?.maxHeaderBytes ?? 16 << 10;
+  let layout: MessageLayout;
   let index = scratch;
   let n = 0;
   let count = 0;
-  pos = lf + 1;
+  let pos = start;
+  let sawCrlf = false;
+  let sawLf = false;
+  let lf: number;
+  let lineEnd: number;
+  if (resume === undefined) {
+    // RFC 3261 §7.5: CRLFs before the start line are ignored.
+    while (pos < len && (b[pos] === CR || b[pos] === LF)) pos++;
+    layout = {
+      kind: 'request',
+      startLineStart: pos,
+      startLineEnd: pos,
+      methodStart: -1,
+      methodEnd: -1,
+      uriStart: -1,
+      uriEnd: -1,
+      versionStart: -1,
+      versionEnd: -1,
+      status: undefined,
+      reasonStart: -1,
+      reasonEnd: -1,
+      index: EMPTY_INDEX,
+      contentLengthAt: -1,
+      headerCount: 0,
+      headersEnd: len,
+      bodyStart: len,
+      bodyEnd: len,
+      lineEnds: 'none',
+    };
+    lf = words === undefined ? findLfBytes(b, pos, len) : findLf(b, words, off, pos, len);
+    if (!final && lf >= len) return undefined;
+    lineEnd = lf > pos && b[lf - 1] === CR ? lf - 1 : lf;
+    sawCrlf = lineEnd !== lf;
+    sawLf = !sawCrlf && lf < len;
+    layout.startLineEnd = lineEnd;
+    parseStartLine(b, pos, lineEnd, layout, issues);
+    pos = lf + 1;
+  } else {
+    // Go on where the last scan of this message stopped (its offsets were made relative to the message's start).
+    layout = resumeLayout(resume, index, start);
+    n = resume.index.length;
+    count = resume.count;
+    pos = start + resume.resumeAt;
+    sawCrlf = resume.sawCrlf;
+    sawLf = resume.sawLf;
+  }
+  // Header index: one pass over lines, no string built; line ends found four bytes at a time.
+  const maxHeaders = options?.maxHeaders ?? 1000;
+  const maxHeaderBytes = options?.maxHeaderBytes ?? 16 << 10;
   let ended = false;
+  /** Start of the line a stream's bytes ended in (not complete yet), or -1. */
+  let missAt = -1;
   while (pos < len) {
     const lineStart = pos;
     // The name first (token bytes, white space, ':'), then the line end from there: each byte is read once.
@@ -144,20 +207,27 @@ export function scanMessage(
     const colon = i;
     lf = words === undefined ? findLfBytes(b, i, len) : findLf(b, words, off, i, len);
     // A stream's last line without its LF is not complete yet.
-    if (lf >= len && !final) return undefined;
-    if (lf > pos && b[lf - 1] === CR) {
-      lineEnd = lf - 1;
-      sawCrlf = true;
-    } else {
-      lineEnd = lf;
-      if (lf < len) sawLf = true;
+    if (lf >= len && !final) {
+      missAt = lineStart;
+      break;
     }
+    const lineCr = lf > pos && b[lf - 1] === CR;
+    lineEnd = lineCr ? lf - 1 : lf;
     if (lineEnd === lineStart) {
+      if (lineCr) sawCrlf = true;
+      else if (lf < len) sawLf = true;
       layout.headersEnd = lineStart;
       layout.bodyStart = lf + 1 > len ? len : lf + 1;
       ended = true;
       break;
     }
+    // A line ending the bytes may still be continued (folding) by the next ones, or be followed by more headers.
+    if (lf + 1 >= len && !final) {
+      missAt = lineStart;
+      break;
+    }
+    if (lineCr) sawCrlf = true;
+    else if (lf < len) sawLf = true;
     // RFC 3261 §7.3.1: a line starting with white space continues the previous header.
     while (lf + 1 < len && (b[lf + 1] === SP || b[lf + 1] === HT)) {
       lf = words === undefined ? findLfBytes(b, lf + 1, len) : findLf(b, words, off, lf + 1, len);
@@ -228,6 +298,7 @@ export function scanMessage(
     n += 5;
     count++;
   }
+  if (missAt >= 0) return partial ? pause(layout, issues, index, n, count, missAt - start, start, sawCrlf, sawLf) : undefined;
   layout.headerCount = Math.min(count, maxHeaders);
   if (!ended && !final) return undefined;
   // One exact-size copy of the scratch index per message. A plain array: allocating a small Int32Array (new or
@@ -261,6 +332,31 @@ export function scanMessage(
   }
   if (start !== 0) rebase(layout, issues, start);
   return new MessageScan(layout, issues, contentLength);
+}
+
+/** A PartialScan of the lines before `resumeAt` (relative to `start`), its offsets made relative to `start`. */
+function pause(
+  layout: MessageLayout,
+  issues: Issue[],
+  index: number[],
+  n: number,
+  count: number,
+  resumeAt: number,
+  start: number,
+  sawCrlf: boolean,
+  sawLf: boolean,
+): PartialScan {
+  if (start !== 0) rebase(layout, issues, start);
+  return new PartialScan(layout, issues, index.slice(0, n), count, resumeAt, sawCrlf, sawLf);
+}
+
+/** The layout of `resume` with offsets again absolute (the message now starts at `start`), its index in `index`. */
+function resumeLayout(resume: PartialScan, index: number[], start: number): MessageLayout {
+  const layout = resume.layout;
+  if (start !== 0) rebase(layout, resume.issues, -start);
+  const kept = resume.index;
+  for (let k = 0; k < kept.length; k++) index[k] = kept[k]!;
+  return layout;
 }
 
 /** Makes the layout's offsets and the issues' spans relative to `start`, the message's first byte (the header
@@ -312,17 +408,33 @@ function readDigits(b: Uint8Array, s: number, e: number): number {
 const scratch: number[] = [];
 const EMPTY_INDEX: number[] = [];
 
-let cachedBuffer: ArrayBufferLike | undefined;
+/** findLf reads the first byte of a word as its lowest. */
+const LITTLE_ENDIAN = new Uint8Array(Uint32Array.of(1).buffer)[0] === 1;
 /** Below this many bytes a message is scanned byte by byte: the word view would cost more than it saves. */
 const SWAR_MIN = 256;
+// Two cached word views, the newer first: a stream framer alternates between a pushed chunk and its stitch block
+// (framing/stream-framer.ts), and a cache of one made a new view for each.
+let cachedBuffer: ArrayBufferLike | undefined;
 let cachedWords: Int32Array | undefined;
+let olderBuffer: ArrayBufferLike | undefined;
+let olderWords: Int32Array | undefined;
 
 /** An Int32Array over the whole ArrayBuffer behind `b` (cached: messages of one chunk share it), for SWAR scans. */
 function wordsOf(b: Uint8Array): Int32Array | undefined {
   const buffer = b.buffer;
   if (buffer === cachedBuffer) return cachedWords;
+  if (buffer === olderBuffer) {
+    const words = olderWords;
+    olderBuffer = cachedBuffer;
+    olderWords = cachedWords;
+    cachedBuffer = buffer;
+    cachedWords = words;
+    return words;
+  }
   // A new view costs an allocation; measured with bench/parse-bench.ts it still pays off on a 400-byte message.
-  if (b.byteLength < SWAR_MIN || buffer.byteLength < 64) return undefined;
+  if (b.byteLength < SWAR_MIN || buffer.byteLength < 64 || !LITTLE_ENDIAN) return undefined;
+  olderBuffer = cachedBuffer;
+  olderWords = cachedWords;
   cachedWords = new Int32Array(buffer, 0, buffer.byteLength >>> 2);
   cachedBuffer = buffer;
   return cachedWords;
@@ -349,7 +461,13 @@ function findLf(b: Uint8Array, words: Int32Array, off: number, from: number, end
   const wEnd = (off + end) >>> 2;
   while (w < wEnd) {
     const v = words[w]! ^ 0x0a0a0a0a;
-    if (((v - 0x01010101) & ~v & 0x80808080) !== 0) break;
+    const m = (v - 0x01010101) & ~v & 0x80808080;
+    if (m !== 0) {
+      // The lowest flagged byte is an LF (the test flags no false byte below a true one; words are little-endian,
+      // on big-endian machines wordsOf gives none), so its place comes from the lowest set bit.
+      // (w < wEnd: the whole word lies before `end`.)
+      return (w << 2) - off + ((31 - Math.clz32(m & -m)) >>> 3);
+    }
     w++;
   }
   i = (w << 2) - off;
