@@ -161,8 +161,36 @@ function copyBytes(b: Uint8Array, s: number, e: number): Uint8Array {
   return out;
 }
 
-/** Size of a stitch block (StreamFramer#stitch). */
+/** Size of a stitch block (see blockBytes). */
 const STITCH_BLOCK = 64 << 10;
+/**
+ * The block that stitches and joins are cut from, shared by all framers (a capture has one per TCP flow), so what
+ * it pins is about what the framers hold. Frames keep views of a block: a full one is left to them, never reused.
+ */
+let block: Uint8Array | undefined;
+let blockUsed = 0;
+
+/**
+ * `size` fresh bytes, cut from the stitch block when they fit in a quarter of one: many joins share one ArrayBuffer
+ * (and, in parse/, one word view), where a Buffer each cost an allocation, a new 8 KiB pool every few segments.
+ */
+function blockBytes(size: number): Uint8Array {
+  if (size > STITCH_BLOCK >>> 2) return allocBytes(size);
+  if (block === undefined || blockUsed + size > block.length) {
+    block = allocBytes(STITCH_BLOCK);
+    blockUsed = 0;
+  }
+  const at = blockUsed;
+  blockUsed = at + size;
+  return block.subarray(at, at + size);
+}
+
+/** Frees the end of `bytes`, past its first `keep`, when it is still the last piece cut from the block. */
+function giveBack(bytes: Uint8Array, keep: number): void {
+  if (block === undefined || bytes.buffer !== block.buffer) return;
+  const at = bytes.byteOffset - block.byteOffset;
+  if (at + bytes.length === blockUsed) blockUsed = at + keep;
+}
 
 const PAT_LF_CRLF = Uint8Array.of(LF, CR, LF);
 const PAT_LF_LF = Uint8Array.of(LF, LF);
@@ -290,9 +318,6 @@ export class StreamFramer {
   #headerMisses = 0;
   /** What the header scanner read of the message at #msgStart before its bytes ran out, for its next call. */
   #scanResume: unknown;
-  /** Where stitches are cut from (see #stitch); frames keep views of it, so a full block is left, never reused. */
-  #block: Uint8Array | undefined;
-  #blockUsed = 0;
 
   constructor(options: StreamFramerOptions = {}) {
     this.#maxMessageBytes = options.maxMessageBytes ?? 1 << 20;
@@ -323,7 +348,7 @@ export class StreamFramer {
       } else {
         // A fresh buffer of what was held back plus the chunk: its messages can be handed out as views, since it
         // is never reused. Costs at most twice the chunk.
-        view = this.#blockBytes(this.#len + chunk.length);
+        view = blockBytes(this.#len + chunk.length);
         view.set(this.#held());
         view.set(chunk, this.#len);
       }
@@ -386,14 +411,13 @@ export class StreamFramer {
     // Cut from the stitch block when it fits: one ArrayBuffer for many stitches, where a Buffer of its own each
     // (above Node's 4 KiB pool limit when the header section was not read yet) cost an ArrayBuffer allocation and,
     // in parse/, a new word view per stitch.
-    const at = this.#blockUsed;
-    const stitch = this.#blockBytes(size);
+    const stitch = blockBytes(size);
     stitch.set(this.#held());
     stitch.set(new Uint8Array(chunk.buffer, chunk.byteOffset, head), held);
     this.#len = size;
     const done = this.#drain(stitch, size, out, false, true);
     // Frames are views of the stitch's first `done` bytes only: the rest of the block is free again.
-    if (stitch.buffer === this.#block?.buffer) this.#blockUsed = at + done;
+    giveBack(stitch, done);
     this.#advance(done);
     if (done >= held) return asSearchable(chunk.subarray(done - held));
     const joined = allocBytes(held - done + chunk.length);
@@ -405,22 +429,6 @@ export class StreamFramer {
   /** The bytes held back: #buf itself when it holds nothing more (a borrowed rest), so no view is made. */
   #held(): Uint8Array {
     return this.#buf.length === this.#len ? this.#buf : new Uint8Array(this.#buf.buffer, this.#buf.byteOffset, this.#len);
-  }
-
-  /**
-   * `size` fresh bytes, cut from the stitch block when they fit in a quarter of one: many joins share one ArrayBuffer
-   * (and, in parse/, one word view), where a Buffer each cost an allocation, a new 8 KiB pool every few segments.
-   * Frames keep views of a block, so a full one is left to them and never written again.
-   */
-  #blockBytes(size: number): Uint8Array {
-    if (size > STITCH_BLOCK >>> 2) return allocBytes(size);
-    if (this.#block === undefined || this.#blockUsed + size > this.#block.length) {
-      this.#block = allocBytes(STITCH_BLOCK);
-      this.#blockUsed = 0;
-    }
-    const at = this.#blockUsed;
-    this.#blockUsed = at + size;
-    return this.#block.subarray(at, at + size);
   }
 
   /**
