@@ -11,8 +11,11 @@ import { parseMessage } from '../src/parse/parse-message.js';
 
 export interface BenchRow {
   readonly name: string;
-  /** Messages per second of CPU time on one core. */
+  /** Messages per second of CPU time on one core: the median of the case's timed slices. */
   readonly opsPerSec: number;
+  /** The slowest and the fastest slice (absent on a case that was not measured). */
+  readonly minOpsPerSec?: number;
+  readonly maxOpsPerSec?: number;
   /** Megabytes (10^6) of SIP text per second. */
   readonly mbPerSec: number;
   readonly messages: number;
@@ -108,33 +111,57 @@ export function generateMessages(count: number, seed = 1): Generated[] {
   return out;
 }
 
+/** Timed slices per case: the row gives their median rate, with the slowest and the fastest. */
+const SLICES = 5;
+
+interface Timed {
+  readonly messages: number;
+  readonly seconds: number;
+  /** Messages per CPU second: the median slice, the slowest and the fastest. */
+  readonly rate: number;
+  readonly minRate: number;
+  readonly maxRate: number;
+}
+
 /**
- * Runs `body` repeatedly for at least `seconds` of CPU time; returns messages handled and CPU seconds. CPU time
- * (process.cpuUsage) rather than wall time, so a busy machine (CI, shared runners) does not make every row slower by
- * a different amount; every case, rivals included, is measured the same way.
+ * Runs `body` repeatedly in SLICES slices of at least `seconds` / 3 of CPU time each; returns messages handled, CPU
+ * seconds and the slices' rates. CPU time (process.cpuUsage) rather than wall time, so a busy machine (CI, shared
+ * runners) does not make every row slower by a different amount; every case, rivals included, is measured the same
+ * way. One long measurement hid how much a run wanders on this kind of machine (by a tenth or more between slices).
  */
-function time(seconds: number, perRound: number, body: () => number): { messages: number; seconds: number } {
+function time(seconds: number, perRound: number, body: () => number): Timed {
   // Warm-up: let the JIT settle before measuring.
   const warmEnd = performance.now() + 300;
   while (performance.now() < warmEnd) body();
   let messages = 0;
-  const start = process.cpuUsage();
-  let used = 0;
-  while (used < seconds * 1e6) {
-    const n = body();
-    if (n !== perRound) throw new Error(`bench self-check failed: expected ${perRound} messages per round, got ${n}`);
+  let total = 0;
+  const rates: number[] = [];
+  for (let k = 0; k < SLICES; k++) {
+    const start = process.cpuUsage();
+    let used = 0;
+    let n = 0;
+    while (used < (seconds / 3) * 1e6) {
+      const got = body();
+      if (got !== perRound) throw new Error(`bench self-check failed: expected ${perRound} messages per round, got ${got}`);
+      n += got;
+      const d = process.cpuUsage(start);
+      used = d.user + d.system;
+    }
     messages += n;
-    const d = process.cpuUsage(start);
-    used = d.user + d.system;
+    total += used / 1e6;
+    rates.push(n / (used / 1e6));
   }
-  return { messages, seconds: used / 1e6 };
+  rates.sort((a, b) => a - b);
+  return { messages, seconds: total, rate: rates[SLICES >> 1]!, minRate: rates[0]!, maxRate: rates[SLICES - 1]! };
 }
 
-function row(name: string, r: { messages: number; seconds: number }, bytesPerMessage: number): BenchRow {
+function row(name: string, r: Timed, bytesPerMessage: number): BenchRow {
   return {
     name,
-    opsPerSec: r.messages / r.seconds,
-    mbPerSec: (r.messages * bytesPerMessage) / r.seconds / 1e6,
+    opsPerSec: r.rate,
+    minOpsPerSec: r.minRate,
+    maxOpsPerSec: r.maxRate,
+    mbPerSec: (r.rate * bytesPerMessage) / 1e6,
     messages: r.messages,
     bytes: Math.round(r.messages * bytesPerMessage),
     seconds: r.seconds,
@@ -368,10 +395,12 @@ export async function benchParse(options: BenchParseOptions = {}): Promise<Bench
 
 /** Formats rows as a plain table. */
 export function formatBenchRows(rows: readonly BenchRow[]): string {
-  const lines = [`${'case'.padEnd(74)} ${'msg/s'.padStart(12)} ${'MB/s'.padStart(8)}  note`];
+  const k = (n: number | undefined): string => (n === undefined ? '' : `${Math.round(n / 1000).toLocaleString('en-US')}k`);
+  const lines = [`${'case'.padEnd(74)} ${'msg/s'.padStart(12)} ${'slices'.padStart(17)} ${'MB/s'.padStart(6)}  note`];
   for (const r of rows) {
+    const range = r.minOpsPerSec === undefined ? '' : `${k(r.minOpsPerSec)}-${k(r.maxOpsPerSec)}`;
     lines.push(
-      `${r.name.padEnd(74)} ${Math.round(r.opsPerSec).toLocaleString('en-US').padStart(12)} ${r.mbPerSec.toFixed(0).padStart(8)}  ${r.note ?? ''}`,
+      `${r.name.padEnd(74)} ${Math.round(r.opsPerSec).toLocaleString('en-US').padStart(12)} ${range.padStart(17)} ${r.mbPerSec.toFixed(0).padStart(6)}  ${r.note ?? ''}`,
     );
   }
   return lines.join('\n');

@@ -187,10 +187,17 @@ async function main(): Promise<void> {
 
   // 1. The parser alone, against npm's SIP parsers.
   const parser = await measure(`${script('parse-bench')} --json`, { cwd: root, keepStdout: true });
-  const parserRows = JSON.parse(parser.stdout.trim()) as { name: string; opsPerSec: number; mbPerSec: number; note?: string }[];
+  const parserRows = JSON.parse(parser.stdout.trim()) as { name: string; opsPerSec: number; minOpsPerSec?: number; maxOpsPerSec?: number; mbPerSec: number; note?: string }[];
   report['parser'] = parserRows;
   say('\n## The parser on one core (bench/parse-bench.ts)\n');
-  say(markdownTable(['case', 'messages/s', 'MB/s', 'note'], parserRows.map((r) => [r.name, Math.round(r.opsPerSec).toLocaleString('en-US'), r.mbPerSec.toFixed(1), r.note ?? ''])));
+  say('messages/s is the median of five timed slices of CPU time; the slices column gives the slowest and the fastest.\n');
+  const count = (n: number | undefined): string => (n === undefined ? '' : Math.round(n).toLocaleString('en-US'));
+  say(
+    markdownTable(
+      ['case', 'messages/s', 'slices', 'MB/s', 'note'],
+      parserRows.map((r) => [r.name, count(r.opsPerSec), r.minOpsPerSec === undefined ? '' : `${count(r.minOpsPerSec)}-${count(r.maxOpsPerSec)}`, r.mbPerSec.toFixed(1), r.note ?? '']),
+    ),
+  );
 
   // 2. The stages, each in a process of its own, on the capture.
   const pcap = await ensureData('pcap', size);
