@@ -10,19 +10,11 @@
 // `scan` stops after the header index, so the difference between the two is what the columns cost. The figures it
 // gave are in docs/PERFORMANCE.md ("What the targets would take").
 import { decodeText } from '../src/parse/decode.js';
+import { H, identifyHeaderName } from '../src/parse/header-names.js';
 import { scanMessage } from '../src/parse/parse-message.js';
 import { readRawInputs } from '../src/parse/read-inputs.js';
 
 const lower = (b: Uint8Array, i: number): number => b[i]! | 0x20;
-
-/** Whether the header name in b[s, e) is `long` (lower case) or its compact form `short` (0 when none). */
-function nameIs(b: Uint8Array, s: number, e: number, long: string, short: number): boolean {
-  const n = e - s;
-  if (n === 1) return short !== 0 && lower(b, s) === short;
-  if (n !== long.length) return false;
-  for (let k = 0; k < n; k++) if (lower(b, s + k) !== long.charCodeAt(k)) return false;
-  return true;
-}
 
 /** The value range b[s, e) without white space around it; start in `range[0]`, end in `range[1]`. */
 const range = [0, 0];
@@ -113,14 +105,15 @@ async function main(file: string, mode: 'scan' | 'columns'): Promise<void> {
         const ne = idx[k + 2]!;
         const vs = idx[k + 3]!;
         const ve = idx[k + 4]!;
-        const c = lower(b, ls);
-        if (c === 0x76 && !sawVia && nameIs(b, ls, ne, 'via', 0x76)) {
+        // Names identified as the pipeline identifies them (long or compact form, any case).
+        const id = identifyHeaderName(b, ls, ne);
+        if (id === H.via && !sawVia) {
           sawVia = true;
           if (findParam(b, vs, ve, 'branch=')) branch = intern(b, range[0]!, range[1]!);
-        } else if ((c === 0x69 || c === 0x63) && nameIs(b, ls, ne, 'call-id', 0x69)) {
+        } else if (id === H.callId) {
           trim(b, vs, ve);
           callId = intern(b, range[0]!, range[1]!);
-        } else if (c === 0x63 && nameIs(b, ls, ne, 'cseq', 0)) {
+        } else if (id === H.cseq) {
           trim(b, vs, ve);
           let s = range[0]!;
           const e = range[1]!;
@@ -129,7 +122,7 @@ async function main(file: string, mode: 'scan' | 'columns'): Promise<void> {
           while (s < e && b[s] === 0x20) s++;
           cseq = v;
           cseqMethod = intern(b, s, e);
-        } else if ((c === 0x66 && nameIs(b, ls, ne, 'from', 0x66)) || (c === 0x74 && nameIs(b, ls, ne, 'to', 0x74))) {
+        } else if (id === H.from || id === H.to) {
           // The tags are interned as a dialog would need them; this floor does not match dialogs.
           if (findParam(b, vs, ve, 'tag=')) intern(b, range[0]!, range[1]!);
         }

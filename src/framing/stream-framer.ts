@@ -393,7 +393,7 @@ export class StreamFramer {
     if (need > this.#buf.length || this.#borrowed) {
       this.#borrowed = false;
       const next = allocBytes(Math.max(need, this.#buf.length * 2, 4096));
-      next.set(this.#buf.subarray(0, this.#len));
+      next.set(this.#held());
       this.#buf = next;
     }
     this.#buf.set(chunk, this.#len);
@@ -408,9 +408,6 @@ export class StreamFramer {
   #stitch(chunk: Uint8Array, head: number, out: FramedMessage[]): Uint8Array {
     const held = this.#len;
     const size = held + head;
-    // Cut from the stitch block when it fits: one ArrayBuffer for many stitches, where a Buffer of its own each
-    // (above Node's 4 KiB pool limit when the header section was not read yet) cost an ArrayBuffer allocation and,
-    // in parse/, a new word view per stitch.
     const stitch = blockBytes(size);
     stitch.set(this.#held());
     stitch.set(new Uint8Array(chunk.buffer, chunk.byteOffset, head), held);

@@ -106,7 +106,7 @@ export function scanMessage(
   issues: Issue[] = [],
   ownIndex = true,
 ): MessageScan | undefined {
-  return scanStart(b, start, len, options, final, issues, ownIndex, false) as MessageScan | undefined;
+  return scanSection(b, start, len, options, final, issues, ownIndex, false) as MessageScan | undefined;
 }
 
 /**
@@ -120,10 +120,11 @@ export function scanMessageResumable(
   options: ParseOptions | undefined,
   resume: PartialScan | undefined,
 ): MessageScan | PartialScan | undefined {
-  return scanStart(b, start, len, options, false, resume === undefined ? [] : resume.issues, true, true, resume);
+  return scanSection(b, start, len, options, false, resume === undefined ? [] : resume.issues, true, true, resume);
 }
 
-function scanStart(
+/** The whole scan: start line and header lines, or, with `resume`, the header lines from where it stopped. */
+function scanSection(
   b: Uint8Array,
   start: number,
   len: number,
