@@ -126,26 +126,33 @@ export class MessageAssembler {
       if (this.#contentLength === undefined) while (body.length > 0 && body[body.length - 1] === '') body.pop();
       text = head.join('\r\n') + '\r\n\r\n' + (body.length > 0 ? body.join('\r\n') + '\r\n' : '');
     }
-    const bytes = Buffer.from(text, 'latin1');
-    // The framer is reusable: end() leaves it empty for the next message.
-    const pushed = framer.push(bytes);
-    const ended = framer.end();
-    const first = pushed[0] ?? ended[0];
-    const issues = [...this.#issues];
-    // The framer takes only strict start lines: a bare file's malformed one is kept whole, for the parser to judge.
-    if (first === undefined || first.bytes.length === 0) return { bytes, issues };
-    for (const issue of first.issues) {
-      if (!streamTransport && issue.code === 'missing-content-length') continue;
-      if (issue.code === 'truncated-headers') {
-        issues.push({
-          code: 'truncated-headers',
-          severity: 'error',
-          message: 'expected an empty line ending the header section, found the end of the message in the log (the log cut it)',
-        });
-        continue;
-      }
-      issues.push(issue);
-    }
-    return { bytes: first.bytes, issues };
+    return frameLoggedMessage(Buffer.from(text, 'latin1'), [...this.#issues], streamTransport, framer);
   }
+}
+
+/**
+ * Cuts a message rebuilt from log lines (`bytes`, CRLF line ends) by Content-Length with the shared framer, and adds
+ * what it found to `issues` (the defects met while rebuilding). The byte reader of PJSIP logs (formats/pjsip-bytes.ts)
+ * rebuilds its messages from the chunk's bytes and ends them here too, so both give the same bytes and issues.
+ */
+export function frameLoggedMessage(bytes: Uint8Array, issues: Issue[], streamTransport: boolean, framer: StreamFramer): { bytes: Uint8Array; issues: Issue[] } {
+  // The framer is reusable: end() leaves it empty for the next message.
+  const pushed = framer.push(bytes);
+  const ended = framer.end();
+  const first = pushed[0] ?? ended[0];
+  // The framer takes only strict start lines: a bare file's malformed one is kept whole, for the parser to judge.
+  if (first === undefined || first.bytes.length === 0) return { bytes, issues };
+  for (const issue of first.issues) {
+    if (!streamTransport && issue.code === 'missing-content-length') continue;
+    if (issue.code === 'truncated-headers') {
+      issues.push({
+        code: 'truncated-headers',
+        severity: 'error',
+        message: 'expected an empty line ending the header section, found the end of the message in the log (the log cut it)',
+      });
+      continue;
+    }
+    issues.push(issue);
+  }
+  return { bytes: first.bytes, issues };
 }

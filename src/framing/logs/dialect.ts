@@ -1,6 +1,6 @@
 import type { Direction, Issue, MessageMeta, RawMessage, Transport } from '../../model/index.js';
 import { StreamFramer } from '../stream-framer.js';
-import { MessageAssembler } from './assembler.js';
+import { MessageAssembler, frameLoggedMessage } from './assembler.js';
 import type { LogLine } from './line-splitter.js';
 import { readEntryPart, readSyslogPrefix, splitEscapedLines } from './syslog.js';
 import { findSipStart, isBlank, isHeaderLine, isLooseSipStartLine, isSipStartLine, stripAnsi } from './text.js';
@@ -59,6 +59,19 @@ export interface ReaderSink {
   message(raw: RawMessage): void;
   issue(issue: Issue): void;
   skip(): void;
+}
+
+/**
+ * A message a byte reader of the same format (formats/pjsip-bytes.ts) rebuilt from lines it read itself, handed to the
+ * line engine as if the engine had read them: its bytes with CRLF line ends, not yet cut by Content-Length, what the
+ * announcement said, the time of the announcement line's prefix, and where the start line is.
+ */
+export interface ReadElsewhere {
+  readonly bytes: Uint8Array;
+  readonly ann: Announcement;
+  readonly time: LogTime;
+  readonly line: number;
+  readonly offset: number;
 }
 
 /** A reader fed line by line. */
@@ -314,15 +327,33 @@ export class DialectReader implements LineReader {
     this.#cur = { asm, ann, time, line: l.line, offset: l.offset, everyLine: prefixed };
   }
 
+  /** Between messages: no message or announcement open, no split entry waiting for its parts. */
+  get idle(): boolean {
+    return this.#cur === undefined && this.#pending === undefined && this.#parts === undefined;
+  }
+
+  /**
+   * Takes a message whose lines another reader read while this one was idle (the announcement line, prefixed with
+   * `m.time`, then the message lines, unprefixed): the same result as reading those lines here.
+   */
+  take(m: ReadElsewhere): void {
+    this.#lastTime = m.time;
+    const stream = m.ann.transport !== undefined && TRANSPORTS_STREAM.has(m.ann.transport);
+    const { bytes, issues } = frameLoggedMessage(m.bytes, [], stream, this.#framer);
+    this.#emit(bytes, issues, m.ann, m.time, m.line, m.offset);
+  }
+
   #finish(): void {
     const cur = this.#cur;
     if (cur === undefined) return;
     this.#cur = undefined;
-    const ann = cur.ann;
-    const stream = ann?.transport !== undefined && TRANSPORTS_STREAM.has(ann.transport);
+    const stream = cur.ann?.transport !== undefined && TRANSPORTS_STREAM.has(cur.ann.transport);
     const { bytes, issues } = cur.asm.finish(stream, this.#framer);
-    const origin = { path: this.#sink.path, line: cur.line, offset: cur.offset };
-    const t = cur.time;
+    this.#emit(bytes, issues, cur.ann, cur.time, cur.line, cur.offset);
+  }
+
+  #emit(bytes: Uint8Array, issues: Issue[], ann: Announcement | undefined, t: LogTime | undefined, line: number, offset: number): void {
+    const origin = { path: this.#sink.path, line, offset };
     if (t?.unsetClock === true) {
       const text = t.timeText ?? (t.time === null ? '' : new Date(t.time).toISOString());
       const issue: Issue = {
