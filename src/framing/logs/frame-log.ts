@@ -3,6 +3,7 @@ import type { LineReader, ReaderSink } from './dialect.js';
 import { DialectReader } from './dialect.js';
 import { DETECT_SAMPLE_BYTES, detectLogFormat } from './detect.js';
 import { JsonExportReader } from './formats/json-export.js';
+import { PjsipBytesReader } from './formats/pjsip-bytes.js';
 import { SipdumpReader } from './formats/kamailio-sipdump.js';
 import { SipTraceTableReader } from './formats/opensips-sip-trace.js';
 import { TsharkTextReader } from './formats/tshark-text.js';
@@ -49,6 +50,8 @@ function createReader(format: string, sink: ReaderSink, options: FrameLogOptions
   if (format === 'tshark-ek' || format === 'tshark-json' || format === 'homer-json') {
     return new JsonExportReader(sink, options.maxRecordBytes ?? 64 << 20);
   }
+  // PJSIP traces are read on the bytes, with the line engine's result (formats/pjsip-bytes.ts).
+  if (format === 'pjsip') return new PjsipBytesReader(sink, maxLine);
   const dialect = DIALECTS.find((d) => d.name === format) ?? DIALECTS[DIALECTS.length - 1]!;
   return lineChunkReader(new DialectReader(dialect, sink), maxLine);
 }

@@ -54,6 +54,11 @@ export function announcePjsip(content: string): Announcement | undefined {
   return toAnnouncement(out ? 'out' : 'in', rest.slice(sp + 1), rest.slice(0, sp));
 }
 
+/** The line that ends a PJSIP trace: `--end msg--` (trailing white space allowed), or a dashed line on some builds. */
+export function isPjsipEnd(content: string): boolean {
+  return content.charCodeAt(0) === 0x2d && (content === '--end msg--' || content.trimEnd() === '--end msg--' || isDashLine(content, 20));
+}
+
 export const pjsip: LogDialect = {
   name: 'pjsip',
   detect(sample) {
@@ -61,6 +66,6 @@ export const pjsip: LogDialect = {
   },
   prefix: (line) => readTimestampPrefix(line),
   announce: (content) => announcePjsip(content),
-  isEnd: (content) => content.charCodeAt(0) === 0x2d && (content === '--end msg--' || content.trimEnd() === '--end msg--' || isDashLine(content, 20)),
+  isEnd: (content) => isPjsipEnd(content),
 };
 

@@ -1,0 +1,506 @@
+import type { ReaderSink } from '../dialect.js';
+import { DialectReader } from '../dialect.js';
+import { readEntryPart, readSyslogPrefix } from '../syslog.js';
+import { isSipStartLine } from '../text.js';
+import { announcePjsip, isPjsipEnd, pjsip, readTimestampPrefix } from './pjsip.js';
+
+// PJSIP logs read on the chunk's bytes. The line engine (DialectReader fed by LineSplitter) makes a string of every
+// line and runs every test on it; here a message's lines are found and judged on the bytes, and the message is
+// rebuilt by copying them. The line engine stays the reference: a trace is read here only when it has the one shape
+// whose result is known to be the engine's (a prefixed announcement, then plain lines), and only while the engine is
+// between messages; every other line goes to the engine, which is then where the reading goes on. Its state is the
+// same either way: a message read here is handed to it (DialectReader.take) as if it had read the lines.
+
+const LF = 0x0a;
+const CR = 0x0d;
+const SP = 0x20;
+const HT = 0x09;
+const ESC = 0x1b;
+const BACKSLASH = 0x5c;
+const DASH = 0x2d;
+const COLON = 0x3a;
+const ESCAPED_LF = Buffer.from('#012', 'latin1');
+const BYTES_WORD = Buffer.from(' bytes ', 'latin1');
+const END_MSG = Buffer.from('--end msg--', 'latin1');
+
+/** Undecided lines held beyond this go to the line engine: the fast path is for messages of ordinary size. */
+const HOLD_LIMIT = 256 * 1024;
+const FALL_BACK = -1;
+const NEED_MORE = -2;
+
+/** 1 for the bytes of an RFC 3261 §25.1 token, as isTokenChar (text.ts) says. */
+const TOKEN = new Uint8Array(256);
+for (const ch of "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-.!%*_+`'~") TOKEN[ch.charCodeAt(0)] = 1;
+
+/** Where a needle next occurs in a buffer, found with the native search and remembered for the lines before it. */
+class NextOccurrence {
+  readonly #needle: number | Buffer;
+  #data: Buffer = Buffer.alloc(0);
+  /** The first occurrence at or after #from (#data.length when none). */
+  #at = -1;
+  #from = 0;
+
+  constructor(needle: number | Buffer) {
+    this.#needle = needle;
+  }
+
+  reset(data: Buffer): void {
+    this.#data = data;
+    this.#at = -1;
+    this.#from = 0;
+  }
+
+  /** The first position at or after `s` where the needle starts, or the data's length. */
+  after(s: number): number {
+    if (this.#at < s || s < this.#from) {
+      const at = this.#data.indexOf(this.#needle, s);
+      this.#at = at < 0 ? this.#data.length : at;
+      this.#from = s;
+    }
+    return this.#at;
+  }
+}
+
+/** The line handed to the engine, refilled for each line as LineSplitter does. */
+interface MutableLine {
+  text: string;
+  line: number;
+  offset: number;
+  cut: boolean;
+  mayHaveEsc: boolean;
+  mayHaveCr: boolean;
+  mayHaveEscapes: boolean;
+}
+
+/**
+ * Reads a PJSIP log from its chunks with the result of `LineSplitter` + `DialectReader(pjsip)`, the same messages,
+ * metadata, issues and counts, with the same limits (`maxLineBytes` here, `sink.maxMessageBytes` in the engine).
+ */
+export class PjsipBytesReader {
+  readonly #sink: ReaderSink;
+  readonly #engine: DialectReader;
+  readonly #maxLineBytes: number;
+  /** Bytes not read yet: an unfinished line, or the lines of a message whose end has not come. A copy. */
+  #carry: Buffer | undefined;
+  /** Stream offset of the first byte of #data (of #carry between pushes). */
+  #offset = 0;
+  /** Line number of the line being read (at the carry's start between pushes). */
+  #line = 1;
+  /** The rest of a line cut at maxLineBytes is being skipped, as LineSplitter does. */
+  #skipping = false;
+  #data: Buffer = Buffer.alloc(0);
+  readonly #esc = new NextOccurrence(ESC);
+  readonly #cr = new NextOccurrence(CR);
+  readonly #backslash = new NextOccurrence(BACKSLASH);
+  readonly #escapedLf = new NextOccurrence(ESCAPED_LF);
+  readonly #bytesWord = new NextOccurrence(BYTES_WORD);
+  /** The message lines being read: start and end of each (the empty line ending the headers is empty). */
+  readonly #starts: number[] = [];
+  readonly #ends: number[] = [];
+  readonly #l: MutableLine = { text: '', line: 0, offset: 0, cut: false, mayHaveEsc: true, mayHaveCr: true, mayHaveEscapes: true };
+  #readHere = 0;
+
+  constructor(sink: ReaderSink, maxLineBytes: number) {
+    this.#sink = sink;
+    this.#engine = new DialectReader(pjsip, sink);
+    this.#maxLineBytes = maxLineBytes;
+  }
+
+  /** How many messages were read on the bytes here rather than by the line engine. */
+  get readHere(): number {
+    return this.#readHere;
+  }
+
+  push(chunk: Uint8Array): void {
+    const piece = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    const data = this.#carry === undefined ? piece : Buffer.concat([this.#carry, piece]);
+    this.#carry = undefined;
+    let p = 0;
+    if (this.#skipping) {
+      const nl = data.indexOf(LF);
+      if (nl < 0) {
+        this.#offset += data.length;
+        return;
+      }
+      p = nl + 1;
+      this.#line++;
+      this.#skipping = false;
+    }
+    this.#begin(data);
+    p = this.#read(p, false);
+    const tail = data.lastIndexOf(LF) + 1;
+    if (tail - p > HOLD_LIMIT) p = this.#readLines(p, tail);
+    if (data.length - tail > this.#maxLineBytes) {
+      // As LineSplitter: an unfinished line longer than the limit at the end of a push is cut, its rest skipped.
+      this.#readLines(p, tail);
+      const l = this.#l;
+      l.text = data.toString('latin1', tail, tail + this.#maxLineBytes);
+      l.line = this.#line;
+      l.offset = this.#offset + tail;
+      l.cut = true;
+      l.mayHaveEsc = l.mayHaveCr = l.mayHaveEscapes = true;
+      this.#engine.line(l);
+      l.cut = false;
+      this.#skipping = true;
+      this.#offset += data.length;
+      return;
+    }
+    // A copy: the caller may reuse the chunk.
+    if (p < data.length) this.#carry = Buffer.from(data.subarray(p));
+    this.#offset += p;
+  }
+
+  end(): void {
+    const rest = this.#carry;
+    this.#carry = undefined;
+    if (rest !== undefined && !this.#skipping) {
+      this.#begin(rest);
+      this.#read(0, true);
+    }
+    this.#engine.end();
+  }
+
+  #begin(data: Buffer): void {
+    this.#data = data;
+    this.#esc.reset(data);
+    this.#cr.reset(data);
+    this.#backslash.reset(data);
+    this.#escapedLf.reset(data);
+    this.#bytesWord.reset(data);
+  }
+
+  /**
+   * Reads the lines from `from` on; returns where it stopped: at an unfinished line, or at the announcement of a
+   * message whose lines have not all come (`final`: the input ends here, the last line needs no LF).
+   */
+  #read(from: number, final: boolean): number {
+    const data = this.#data;
+    let p = from;
+    while (p < data.length) {
+      const nl = data.indexOf(LF, p);
+      if (nl < 0 && !final) break;
+      const e = nl < 0 ? data.length : nl;
+      if (this.#engine.idle) {
+        const te = textEnd(data, p, e);
+        // Between messages an empty line and `--end msg--` change nothing in the engine.
+        if (isSpaces(data, p, te) || isEndMsg(data, p, te)) {
+          p = this.#step(e);
+          continue;
+        }
+        const c = data[p]!;
+        if ((c >= 0x30 && c <= 0x39) || c === 0x5b) {
+          const r = this.#readMessage(p, e, final);
+          if (r === NEED_MORE) break;
+          if (r >= 0) {
+            p = r;
+            continue;
+          }
+        }
+      }
+      this.#toEngine(p, e);
+      p = this.#step(e);
+    }
+    return p;
+  }
+
+  /** Hands the whole lines in [from, to) to the engine. */
+  #readLines(from: number, to: number): number {
+    let p = from;
+    while (p < to) {
+      const nl = this.#data.indexOf(LF, p);
+      this.#toEngine(p, nl);
+      p = this.#step(nl);
+    }
+    return to;
+  }
+
+  /** Past the line ending at `e` (its LF, or the end of the data). */
+  #step(e: number): number {
+    if (e >= this.#data.length) return e;
+    this.#line++;
+    return e + 1;
+  }
+
+  #toEngine(s: number, e: number): void {
+    const text = this.#data.toString('latin1', s, textEnd(this.#data, s, e));
+    const l = this.#l;
+    l.text = text;
+    l.line = this.#line;
+    l.offset = this.#offset + s;
+    l.mayHaveEsc = text.includes('\x1b');
+    l.mayHaveCr = text.includes('\r');
+    l.mayHaveEscapes = text.includes('#01') || text.includes('\\');
+    this.#engine.line(l);
+  }
+
+  /**
+   * Reads the message announced on the line [p, e) when the engine would read it the same way: returns where reading
+   * goes on after it, FALL_BACK when the engine must read these lines, NEED_MORE when they have not all come.
+   */
+  #readMessage(p: number, e: number, final: boolean): number {
+    const data = this.#data;
+    const year = this.#sink.year;
+    // The announcement: judged with the engine's own functions, in the engine's order.
+    const te = textEnd(data, p, e);
+    if (!this.#isClean(p, te)) return FALL_BACK;
+    const text = data.toString('latin1', p, te);
+    if (readSyslogPrefix(text, year) !== undefined) return FALL_BACK;
+    const prefix = readTimestampPrefix(text);
+    if (prefix?.time === undefined) return FALL_BACK;
+    const content = prefix.content;
+    const c0 = content.charCodeAt(0);
+    if ((c0 === 0x5b || c0 === 0x28 || c0 === 0x70) && readEntryPart(content) !== undefined) return FALL_BACK;
+    if (endsWithCaretM(content)) return FALL_BACK;
+    const ann = announcePjsip(content);
+    if (ann === undefined || ann.inline !== undefined) return FALL_BACK;
+    let lineNo = this.#line + 1;
+    let at = e + 1;
+    // Up to 4 blank lines, then the start line (DialectReader's pending announcement).
+    let waited = 0;
+    let s: number;
+    let se: number;
+    let sl: number;
+    for (;;) {
+      if (at >= data.length) return final ? FALL_BACK : NEED_MORE;
+      const nl = data.indexOf(LF, at);
+      if (nl < 0 && !final) return NEED_MORE;
+      sl = nl < 0 ? data.length : nl;
+      se = textEnd(data, at, sl);
+      if (!this.#isPlain(at, se)) return FALL_BACK;
+      if (!isSpaces(data, at, se)) {
+        s = at;
+        break;
+      }
+      if (waited === 4) return FALL_BACK;
+      waited++;
+      at = sl + 1;
+      lineNo++;
+    }
+    // The engine asks whether a line announces a message before it takes it for a start line.
+    const startText = data.toString('latin1', s, se);
+    if (!isSipStartLine(startText) || announcePjsip(startText) !== undefined) return FALL_BACK;
+    const line = lineNo;
+    const starts = this.#starts;
+    const ends = this.#ends;
+    starts.length = 0;
+    ends.length = 0;
+    starts.push(s);
+    ends.push(se);
+    // MessageAssembler's count: each line and a CRLF.
+    let size = se - s + 2;
+    const max = this.#sink.maxMessageBytes;
+    let inBody = false;
+    let headerEnd = 0;
+    let contentLength: number | undefined;
+    let bodyBytes = 0;
+    at = sl + 1;
+    lineNo++;
+    let next: number;
+    for (;;) {
+      if (at >= data.length) {
+        if (!final) return NEED_MORE;
+        // The input ends: the engine's end() finishes the message.
+        next = data.length;
+        break;
+      }
+      const nl = data.indexOf(LF, at);
+      if (nl < 0 && !final) return NEED_MORE;
+      const le = nl < 0 ? data.length : nl;
+      const t = textEnd(data, at, le);
+      // Past the size limit the assembler drops the next line it is given: the engine reads that.
+      if (size > max || !this.#isPlain(at, t)) return FALL_BACK;
+      const after = le + 1;
+      if (!inBody && isHeaderLine(data, at, t)) {
+        const cl = readContentLength(data, at, t);
+        if (cl !== undefined && cl >= 0) contentLength = cl;
+        starts.push(at);
+        ends.push(t);
+        size += t - at + 2;
+        at = after;
+        lineNo++;
+        continue;
+      }
+      if (data[at] === DASH && isPjsipEnd(data.toString('latin1', at, t))) {
+        next = after;
+        lineNo++;
+        break;
+      }
+      // A line that starts the next message ends this one before it (the engine reads it then).
+      if (this.#bytesWord.after(at) + BYTES_WORD.length <= t && announcePjsip(data.toString('latin1', at, t)) !== undefined) {
+        next = at;
+        break;
+      }
+      if (inBody && contentLength === undefined && isSipStartLine(data.toString('latin1', at, t))) {
+        next = at;
+        break;
+      }
+      if (!inBody) {
+        if (isSpaces(data, at, t)) {
+          headerEnd = starts.length;
+          starts.push(at);
+          ends.push(at);
+          size += 2;
+          inBody = true;
+          at = after;
+          lineNo++;
+          if (contentLength === 0) {
+            next = after;
+            break;
+          }
+          continue;
+        }
+        // A body line with no empty line before it: the assembler says so, in an issue the engine gives.
+        if (contentLength !== undefined && contentLength > 0 && t - at >= 2 && data[at + 1] === 0x3d) return FALL_BACK;
+        // No header line: the message ends before it.
+        next = at;
+        break;
+      }
+      starts.push(at);
+      ends.push(t);
+      size += t - at + 2;
+      bodyBytes += t - at + 2;
+      at = after;
+      lineNo++;
+      if (contentLength !== undefined && bodyBytes >= contentLength) {
+        next = after;
+        break;
+      }
+    }
+    const bytes = this.#rebuild(inBody, headerEnd, contentLength);
+    this.#engine.take({ bytes, ann, time: prefix.time, line, offset: this.#offset + s });
+    this.#readHere++;
+    this.#line = lineNo;
+    return Math.min(next, data.length);
+  }
+
+  /**
+   * The message's bytes as MessageAssembler.finish joins its lines: each line and a CRLF, the empty line ending the
+   * headers included; with no empty line, one more CRLF after `Content-Length: 0`; without Content-Length the empty
+   * lines at the body's end are the log's.
+   */
+  #rebuild(inBody: boolean, headerEnd: number, contentLength: number | undefined): Buffer {
+    const data = this.#data;
+    const starts = this.#starts;
+    const ends = this.#ends;
+    let n = starts.length;
+    if (inBody && contentLength === undefined) while (n > headerEnd + 1 && ends[n - 1] === starts[n - 1]) n--;
+    const extra = !inBody && contentLength === 0 ? 2 : 0;
+    let total = extra;
+    for (let i = 0; i < n; i++) total += ends[i]! - starts[i]! + 2;
+    const out = Buffer.allocUnsafe(total);
+    let o = 0;
+    for (let i = 0; i < n; i++) {
+      const s = starts[i]!;
+      const e = ends[i]!;
+      if (e - s < 64) for (let k = s; k < e; k++) out[o++] = data[k]!;
+      else o += data.copy(out, o, s, e);
+      out[o++] = CR;
+      out[o++] = LF;
+    }
+    if (extra > 0) {
+      out[o++] = CR;
+      out[o++] = LF;
+    }
+    return out;
+  }
+
+  /** No ANSI colour, CR, escaped line end or backslash in [s, te): the engine takes such a line apart first. */
+  #isClean(s: number, te: number): boolean {
+    return this.#esc.after(s) >= te && this.#cr.after(s) >= te && this.#backslash.after(s) >= te && this.#escapedLf.after(s) + ESCAPED_LF.length > te;
+  }
+
+  /** The engine reads the line [s, te) as it stands: clean, no `^M` at its end, and no syslog or time prefix. */
+  #isPlain(s: number, te: number): boolean {
+    if (!this.#isClean(s, te)) return false;
+    const n = te - s;
+    if (n === 0) return true;
+    const data = this.#data;
+    if (n >= 2 && data[te - 1] === 0x4d && data[te - 2] === 0x5e) return false;
+    const c = data[s]!;
+    // Only these first bytes can start a prefix: a syslog `<PRI>` or RFC 3164 date `Mmm `, a time or `[time]`.
+    if (c === 0x3c || c === 0x5b || (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a && n > 3 && data[s + 3] === SP)) {
+      const text = data.toString('latin1', s, te);
+      return readSyslogPrefix(text, this.#sink.year) === undefined && readTimestampPrefix(text) === undefined;
+    }
+    return true;
+  }
+}
+
+/** The end of the line's text: before its LF and a CR before that (LineSplitter drops both). */
+function textEnd(data: Buffer, s: number, e: number): number {
+  return e > s && data[e - 1] === CR ? e - 1 : e;
+}
+
+function isSpaces(data: Buffer, s: number, e: number): boolean {
+  for (let i = s; i < e; i++) if (data[i] !== SP && data[i] !== HT) return false;
+  return true;
+}
+
+function isEndMsg(data: Buffer, s: number, e: number): boolean {
+  return e - s === END_MSG.length && data.compare(END_MSG, 0, END_MSG.length, s, e) === 0;
+}
+
+function endsWithCaretM(text: string): boolean {
+  return text.charCodeAt(text.length - 1) === 0x4d && text.charCodeAt(text.length - 2) === 0x5e;
+}
+
+/** isHeaderLine (text.ts) on bytes. */
+export function isHeaderLine(data: Uint8Array, s: number, e: number): boolean {
+  const c0 = data[s];
+  if (c0 === SP || c0 === HT) return e - s > 1;
+  let i = s;
+  while (i < e && TOKEN[data[i]!] === 1) i++;
+  if (i === s) return false;
+  while (i < e && (data[i] === SP || data[i] === HT)) i++;
+  return i < e && data[i] === COLON;
+}
+
+/** White space as String.prototype.trim takes it off a latin1 string. */
+function isTrimmed(c: number): boolean {
+  return c === SP || (c >= 0x09 && c <= 0x0d) || c === 0xa0;
+}
+
+/**
+ * readContentLength (text.ts) on bytes: the value of a `Content-Length:` or `l:` line, -1 for an unreadable value
+ * (null there), undefined for another line.
+ */
+export function readContentLength(data: Uint8Array, s: number, e: number): number | undefined {
+  const c0 = data[s]! | 0x20;
+  if (c0 !== 0x63 && c0 !== 0x6c) return undefined;
+  let colon = -1;
+  for (let i = s; i < e; i++) {
+    if (data[i] === COLON) {
+      colon = i;
+      break;
+    }
+  }
+  if (colon < s + 1) return undefined;
+  let ns = s;
+  let ne = colon;
+  while (ns < ne && isTrimmed(data[ns]!)) ns++;
+  while (ne > ns && isTrimmed(data[ne - 1]!)) ne--;
+  if (!matchesLower(data, ns, ne, 'content-length') && !matchesLower(data, ns, ne, 'l')) return undefined;
+  let vs = colon + 1;
+  let ve = e;
+  while (vs < ve && isTrimmed(data[vs]!)) vs++;
+  while (ve > vs && isTrimmed(data[ve - 1]!)) ve--;
+  if (ve === vs || ve - vs > 9) return -1;
+  let v = 0;
+  for (let i = vs; i < ve; i++) {
+    const c = data[i]!;
+    if (c < 0x30 || c > 0x39) return -1;
+    v = v * 10 + (c - 0x30);
+  }
+  return v;
+}
+
+/** Whether data[s, e) lower-cased is `word` (ASCII lower case: no latin1 letter lower-cases into ASCII). */
+function matchesLower(data: Uint8Array, s: number, e: number, word: string): boolean {
+  if (e - s !== word.length) return false;
+  for (let i = 0; i < word.length; i++) {
+    let c = data[s + i]!;
+    if (c >= 0x41 && c <= 0x5a) c += 0x20;
+    if (c !== word.charCodeAt(i)) return false;
+  }
+  return true;
+}
