@@ -242,7 +242,7 @@ export function scanHeaderSection(b: Uint8Array, from: number, end: number, out:
 const CONTENT_LENGTH = 'content-length';
 
 /** Value of a Content-Length / `l` header line in [s, e); -1 when the line is another header, -2 when unreadable. */
-function readContentLengthLine(b: Uint8Array, s: number, e: number): number {
+export function readContentLengthLine(b: Uint8Array, s: number, e: number): number {
   let i = s;
   if ((b[i]! | 0x20) === 0x6c) {
     i++;

@@ -72,6 +72,11 @@ export interface ReadElsewhere {
   readonly time: LogTime;
   readonly line: number;
   readonly offset: number;
+  /**
+   * The reader made sure that the shared framer would take these bytes whole and find nothing to say (one
+   * Content-Length, as the framer reads it, that the body matches; a strict start line; within maxMessageBytes).
+   */
+  readonly framed?: boolean;
 }
 
 /** A reader fed line by line. */
@@ -339,7 +344,7 @@ export class DialectReader implements LineReader {
   take(m: ReadElsewhere): void {
     this.#lastTime = m.time;
     const stream = m.ann.transport !== undefined && TRANSPORTS_STREAM.has(m.ann.transport);
-    const { bytes, issues } = frameLoggedMessage(m.bytes, [], stream, this.#framer);
+    const { bytes, issues } = m.framed === true ? { bytes: m.bytes, issues: [] } : frameLoggedMessage(m.bytes, [], stream, this.#framer);
     this.#emit(bytes, issues, m.ann, m.time, m.line, m.offset);
   }
 

@@ -225,6 +225,13 @@ describe('PjsipBytesReader gives what the line engine gives', () => {
         Buffer.from(`${ann('RX', 2)}${head('0', 2)}X-Junk: \u00a0\u00ff\u0001\n\n--end msg--\n`, 'latin1'),
         Buffer.from(`${ann('RX', 3)}${head('3', 3)}\n\u0000\u0001\n--end msg--\n`, 'latin1'),
       ]),
+      'two Content-Length headers, different values': `${ann('RX')}${head(String(body.length))}Content-Length: 3\n\n${body}--end msg--\n${ok(2)}`,
+      'two Content-Length headers, only the last one matches the body': `${ann('RX')}${head(String(body.length + 99))}Content-Length: ${body.length + 3}\n\n${body}--end msg--\n${ok(2)}`,
+      'a method name longer than the framer takes': `${ann('RX')}${'X'.repeat(70)} sip:a@b SIP/2.0\nCall-ID: x\nSubject : a SIP/2.0\nContent-Length: 0\n\n--end msg--\n${ok(2)}`,
+      'two Content-Length headers, the same value': `${ann('RX')}${head('0')}l: 0\n\n--end msg--\n${ok(2)}`,
+      'Content-Length spelt in lower case, with tabs, with a no-break space': `${ann('RX')}${head(null)}content-length:\t${body.length}\t\n\n${body}--end msg--\n${ann('RX', 2)}${head(null, 2)}Content-Length\u00a0: 0\n\n--end msg--\n${ann('RX', 3)}${head(null, 3)}Content-Length: 0\u00a0\n\n--end msg--\n`,
+      'Content-Lengthy and a ten-digit Content-Length': `${ann('RX')}${head(null)}Content-Lengthy: 4\nContent-Length: 0\n\n--end msg--\n${ann('RX', 2)}${head('0000000000', 2)}\n--end msg--\n`,
+      'a start line the framer does not take': `${ann('RX')}OPTIONS sip:a@b sip/2.0\nCall-ID: x\nContent-Length: 0\n\n--end msg--\n${ann('RX', 2)}sip/2.0 200 OK\nContent-Length: 0\n\n--end msg--\n`,
       'an overlong line in a message': `${ann('RX')}${head('0')}X-Long: ${'x'.repeat(300)}\n\n--end msg--\n${ok(2)}`,
       'an overlong line with no LF at the end': `${ok(1)}${'y'.repeat(400)}`,
       'empty input': '',
@@ -233,7 +240,7 @@ describe('PjsipBytesReader gives what the line engine gives', () => {
     for (const [name, input] of Object.entries(cases)) {
       it(name, () => {
         const bytes = typeof input === 'string' ? Buffer.from(input, 'latin1') : input;
-        for (const limits of [{}, { maxLineBytes: 200 }, { maxMessageBytes: 150 }]) {
+        for (const limits of [{}, { maxLineBytes: 200 }, { maxMessageBytes: 150 }, { maxMessageBytes: 174 }]) {
           expectSame([bytes], limits);
           expectSame(cut(bytes, 1), limits);
           for (let at = 1; at < bytes.length; at++) expectSame([bytes.subarray(0, at), bytes.subarray(at)], limits);

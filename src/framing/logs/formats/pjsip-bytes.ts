@@ -1,3 +1,4 @@
+import { classifySipStart, readContentLengthLine } from '../../stream-framer.js';
 import type { ReaderSink } from '../dialect.js';
 import { DialectReader } from '../dialect.js';
 import { readEntryPart, readSyslogPrefix } from '../syslog.js';
@@ -20,7 +21,6 @@ const BACKSLASH = 0x5c;
 const DASH = 0x2d;
 const COLON = 0x3a;
 const ESCAPED_LF = Buffer.from('#012', 'latin1');
-const BYTES_WORD = Buffer.from(' bytes ', 'latin1');
 const END_MSG = Buffer.from('--end msg--', 'latin1');
 
 /** Undecided lines held beyond this go to the line engine: the fast path is for messages of ordinary size. */
@@ -93,10 +93,8 @@ export class PjsipBytesReader {
   readonly #cr = new NextOccurrence(CR);
   readonly #backslash = new NextOccurrence(BACKSLASH);
   readonly #escapedLf = new NextOccurrence(ESCAPED_LF);
-  readonly #bytesWord = new NextOccurrence(BYTES_WORD);
-  /** The message lines being read: start and end of each (the empty line ending the headers is empty). */
-  readonly #starts: number[] = [];
-  readonly #ends: number[] = [];
+  /** The message being rebuilt. Each line in it is at most its line in #data and a CRLF: 3 times #data is enough. */
+  #out: Buffer = Buffer.alloc(0);
   readonly #l: MutableLine = { text: '', line: 0, offset: 0, cut: false, mayHaveEsc: true, mayHaveCr: true, mayHaveEscapes: true };
   #readHere = 0;
 
@@ -162,11 +160,11 @@ export class PjsipBytesReader {
 
   #begin(data: Buffer): void {
     this.#data = data;
+    if (this.#out.length < 3 * data.length + 8) this.#out = Buffer.allocUnsafe(Math.max(3 * data.length + 8, 2 * this.#out.length));
     this.#esc.reset(data);
     this.#cr.reset(data);
     this.#backslash.reset(data);
     this.#escapedLf.reset(data);
-    this.#bytesWord.reset(data);
   }
 
   /**
@@ -177,6 +175,18 @@ export class PjsipBytesReader {
     const data = this.#data;
     let p = from;
     while (p < data.length) {
+      // The lines after a message, before searching: an empty line, `--end msg--`.
+      if (data[p] === LF && this.#engine.idle) {
+        p = this.#step(p);
+        continue;
+      }
+      if (data[p] === DASH && this.#engine.idle) {
+        const el = endMsgLineEnd(data, p);
+        if (el >= 0) {
+          p = this.#step(el);
+          continue;
+        }
+      }
       const nl = data.indexOf(LF, p);
       if (nl < 0 && !final) break;
       const e = nl < 0 ? data.length : nl;
@@ -235,10 +245,13 @@ export class PjsipBytesReader {
 
   /**
    * Reads the message announced on the line [p, e) when the engine would read it the same way: returns where reading
-   * goes on after it, FALL_BACK when the engine must read these lines, NEED_MORE when they have not all come.
+   * goes on after it, FALL_BACK when the engine must read these lines, NEED_MORE when they have not all come. The
+   * lines are copied into #out as they are searched for their LF, each with a CRLF, as MessageAssembler.finish joins
+   * them.
    */
   #readMessage(p: number, e: number, final: boolean): number {
     const data = this.#data;
+    const out = this.#out;
     const year = this.#sink.year;
     // The announcement: judged with the engine's own functions, in the engine's order.
     const te = textEnd(data, p, e);
@@ -262,9 +275,8 @@ export class PjsipBytesReader {
     let sl: number;
     for (;;) {
       if (at >= data.length) return final ? FALL_BACK : NEED_MORE;
-      const nl = data.indexOf(LF, at);
-      if (nl < 0 && !final) return NEED_MORE;
-      sl = nl < 0 ? data.length : nl;
+      sl = copyLine(data, at, out, 0);
+      if (sl === data.length && !final) return NEED_MORE;
       se = textEnd(data, at, sl);
       if (!this.#isPlain(at, se)) return FALL_BACK;
       if (!isSpaces(data, at, se)) {
@@ -280,19 +292,25 @@ export class PjsipBytesReader {
     const startText = data.toString('latin1', s, se);
     if (!isSipStartLine(startText) || announcePjsip(startText) !== undefined) return FALL_BACK;
     const line = lineNo;
-    const starts = this.#starts;
-    const ends = this.#ends;
-    starts.length = 0;
-    ends.length = 0;
-    starts.push(s);
-    ends.push(se);
+    let o = se - s;
+    out[o++] = CR;
+    out[o++] = LF;
     // MessageAssembler's count: each line and a CRLF.
-    let size = se - s + 2;
+    let size = o;
     const max = this.#sink.maxMessageBytes;
     let inBody = false;
-    let headerEnd = 0;
     let contentLength: number | undefined;
     let bodyBytes = 0;
+    /** Where the body's last line that is not empty ends in #out: without Content-Length the rest is the log's. */
+    let bodyEnd = 0;
+    // What the framer will read: how many lines it takes for Content-Length, the last value, where the headers end.
+    let framerClLines = 0;
+    let framerCl = -1;
+    let headerEnd = -1;
+    if ((data[s]! | 0x20) === 0x63 || (data[s]! | 0x20) === 0x6c) {
+      framerCl = readContentLengthLine(out, 0, o - 1);
+      if (framerCl !== -1) framerClLines++;
+    }
     at = sl + 1;
     lineNo++;
     let next: number;
@@ -303,19 +321,30 @@ export class PjsipBytesReader {
         next = data.length;
         break;
       }
-      const nl = data.indexOf(LF, at);
-      if (nl < 0 && !final) return NEED_MORE;
-      const le = nl < 0 ? data.length : nl;
+      const le = copyLine(data, at, out, o);
+      if (le === data.length && !final) return NEED_MORE;
       const t = textEnd(data, at, le);
       // Past the size limit the assembler drops the next line it is given: the engine reads that.
       if (size > max || !this.#isPlain(at, t)) return FALL_BACK;
       const after = le + 1;
+      const n = t - at;
       if (!inBody && isHeaderLine(data, at, t)) {
         const cl = readContentLength(data, at, t);
         if (cl !== undefined && cl >= 0) contentLength = cl;
-        starts.push(at);
-        ends.push(t);
-        size += t - at + 2;
+        const ls = o;
+        o += n;
+        out[o++] = CR;
+        out[o++] = LF;
+        const c = data[at]! | 0x20;
+        if (c === 0x63 || c === 0x6c) {
+          // The framer reads the line with its CR.
+          const v = readContentLengthLine(out, ls, o - 1);
+          if (v !== -1) {
+            framerCl = v;
+            framerClLines++;
+          }
+        }
+        size += n + 2;
         at = after;
         lineNo++;
         continue;
@@ -326,7 +355,7 @@ export class PjsipBytesReader {
         break;
       }
       // A line that starts the next message ends this one before it (the engine reads it then).
-      if (this.#bytesWord.after(at) + BYTES_WORD.length <= t && announcePjsip(data.toString('latin1', at, t)) !== undefined) {
+      if (hasBytesWord(data, at, t) && announcePjsip(data.toString('latin1', at, t)) !== undefined) {
         next = at;
         break;
       }
@@ -336,9 +365,10 @@ export class PjsipBytesReader {
       }
       if (!inBody) {
         if (isSpaces(data, at, t)) {
-          headerEnd = starts.length;
-          starts.push(at);
-          ends.push(at);
+          // The empty line ending the headers, kept empty.
+          out[o++] = CR;
+          out[o++] = LF;
+          bodyEnd = headerEnd = o;
           size += 2;
           inBody = true;
           at = after;
@@ -350,15 +380,17 @@ export class PjsipBytesReader {
           continue;
         }
         // A body line with no empty line before it: the assembler says so, in an issue the engine gives.
-        if (contentLength !== undefined && contentLength > 0 && t - at >= 2 && data[at + 1] === 0x3d) return FALL_BACK;
+        if (contentLength !== undefined && contentLength > 0 && n >= 2 && data[at + 1] === 0x3d) return FALL_BACK;
         // No header line: the message ends before it.
         next = at;
         break;
       }
-      starts.push(at);
-      ends.push(t);
-      size += t - at + 2;
-      bodyBytes += t - at + 2;
+      o += n;
+      out[o++] = CR;
+      out[o++] = LF;
+      if (n > 0) bodyEnd = o;
+      size += n + 2;
+      bodyBytes += n + 2;
       at = after;
       lineNo++;
       if (contentLength !== undefined && bodyBytes >= contentLength) {
@@ -366,42 +398,23 @@ export class PjsipBytesReader {
         break;
       }
     }
-    const bytes = this.#rebuild(inBody, headerEnd, contentLength);
-    this.#engine.take({ bytes, ann, time: prefix.time, line, offset: this.#offset + s });
+    if (!inBody && contentLength === 0) {
+      // No empty line after `Content-Length: 0`: MessageAssembler.finish adds it.
+      out[o++] = CR;
+      out[o++] = LF;
+      headerEnd = o;
+    }
+    if (inBody && contentLength === undefined) o = bodyEnd;
+    const bytes = Buffer.allocUnsafe(o);
+    out.copy(bytes, 0, 0, o);
+    // The framer's result known beforehand: the whole message, no issue (its Content-Length, as it reads it, is the
+    // body's; no other line gives one). Its frame is a plain view, so this one is too.
+    const framed = framerClLines === 1 && framerCl >= 0 && headerEnd >= 0 && headerEnd + framerCl === o && o <= max && classifySipStart(bytes, 0, o) === 1;
+    if (framed) this.#engine.take({ bytes: new Uint8Array(bytes.buffer, bytes.byteOffset, o), ann, time: prefix.time, line, offset: this.#offset + s, framed });
+    else this.#engine.take({ bytes, ann, time: prefix.time, line, offset: this.#offset + s });
     this.#readHere++;
     this.#line = lineNo;
     return Math.min(next, data.length);
-  }
-
-  /**
-   * The message's bytes as MessageAssembler.finish joins its lines: each line and a CRLF, the empty line ending the
-   * headers included; with no empty line, one more CRLF after `Content-Length: 0`; without Content-Length the empty
-   * lines at the body's end are the log's.
-   */
-  #rebuild(inBody: boolean, headerEnd: number, contentLength: number | undefined): Buffer {
-    const data = this.#data;
-    const starts = this.#starts;
-    const ends = this.#ends;
-    let n = starts.length;
-    if (inBody && contentLength === undefined) while (n > headerEnd + 1 && ends[n - 1] === starts[n - 1]) n--;
-    const extra = !inBody && contentLength === 0 ? 2 : 0;
-    let total = extra;
-    for (let i = 0; i < n; i++) total += ends[i]! - starts[i]! + 2;
-    const out = Buffer.allocUnsafe(total);
-    let o = 0;
-    for (let i = 0; i < n; i++) {
-      const s = starts[i]!;
-      const e = ends[i]!;
-      if (e - s < 64) for (let k = s; k < e; k++) out[o++] = data[k]!;
-      else o += data.copy(out, o, s, e);
-      out[o++] = CR;
-      out[o++] = LF;
-    }
-    if (extra > 0) {
-      out[o++] = CR;
-      out[o++] = LF;
-    }
-    return out;
   }
 
   /** No ANSI colour, CR, escaped line end or backslash in [s, te): the engine takes such a line apart first. */
@@ -429,6 +442,37 @@ export class PjsipBytesReader {
 /** The end of the line's text: before its LF and a CR before that (LineSplitter drops both). */
 function textEnd(data: Buffer, s: number, e: number): number {
   return e > s && data[e - 1] === CR ? e - 1 : e;
+}
+
+/** Copies data[at, LF) to out[o, …) and returns where the LF is (the data's length when there is none). */
+function copyLine(data: Buffer, at: number, out: Buffer, o: number): number {
+  const n = data.length;
+  let k = at;
+  let w = o;
+  while (k < n) {
+    const c = data[k]!;
+    if (c === LF) break;
+    out[w++] = c;
+    k++;
+  }
+  return k;
+}
+
+/** Whether ` bytes ` is in data[s, e), which every PJSIP announcement holds. */
+function hasBytesWord(data: Buffer, s: number, e: number): boolean {
+  for (let i = s + 1; i + 6 <= e; i++) {
+    if (data[i] === 0x62 && data[i - 1] === SP && data[i + 1] === 0x79 && data[i + 2] === 0x74 && data[i + 3] === 0x65 && data[i + 4] === 0x73 && data[i + 5] === SP) return true;
+  }
+  return false;
+}
+
+/** The LF ending an `--end msg--` line at p, or -1. */
+function endMsgLineEnd(data: Buffer, p: number): number {
+  if (p + 11 >= data.length) return -1;
+  for (let i = 0; i < 11; i++) if (data[p + i] !== END_MSG[i]) return -1;
+  const c = data[p + 11];
+  if (c === LF) return p + 11;
+  return c === CR && data[p + 12] === LF ? p + 12 : -1;
 }
 
 function isSpaces(data: Buffer, s: number, e: number): boolean {
