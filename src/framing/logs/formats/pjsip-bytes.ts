@@ -307,7 +307,7 @@ export class PjsipBytesReader {
     let framerClLines = 0;
     let framerCl = -1;
     let headerEnd = -1;
-    if ((data[s]! | 0x20) === 0x63 || (data[s]! | 0x20) === 0x6c) {
+    if (mayBeContentLength(data, s, se)) {
       framerCl = readContentLengthLine(out, 0, o - 1);
       if (framerCl !== -1) framerClLines++;
     }
@@ -329,14 +329,13 @@ export class PjsipBytesReader {
       const after = le + 1;
       const n = t - at;
       if (!inBody && isHeaderLine(data, at, t)) {
-        const cl = readContentLength(data, at, t);
-        if (cl !== undefined && cl >= 0) contentLength = cl;
         const ls = o;
         o += n;
         out[o++] = CR;
         out[o++] = LF;
-        const c = data[at]! | 0x20;
-        if (c === 0x63 || c === 0x6c) {
+        if (mayBeContentLength(data, at, t)) {
+          const cl = readContentLength(data, at, t);
+          if (cl !== undefined && cl >= 0) contentLength = cl;
           // The framer reads the line with its CR.
           const v = readContentLengthLine(out, ls, o - 1);
           if (v !== -1) {
@@ -497,6 +496,15 @@ export function isHeaderLine(data: Uint8Array, s: number, e: number): boolean {
   if (i === s) return false;
   while (i < e && (data[i] === SP || data[i] === HT)) i++;
   return i < e && data[i] === COLON;
+}
+
+/**
+ * Whether a line with no CR can be `Content-Length` or `l` to readContentLength or to the framer's
+ * readContentLengthLine: both need `l` first, or `content-length` in any case as the first 14 bytes.
+ */
+function mayBeContentLength(data: Uint8Array, s: number, e: number): boolean {
+  const c = data[s]! | 0x20;
+  return c === 0x6c || (c === 0x63 && e - s >= 15 && data[s + 7] === DASH && (data[s + 8]! | 0x20) === 0x6c);
 }
 
 /** White space as String.prototype.trim takes it off a latin1 string. */
