@@ -1,7 +1,7 @@
 // Dialog and routing errors: 481 (no such dialog or transaction), 482 (loop), 483 (too many hops), 491 (glare).
 import type { MessageFacts } from '../../correlate/facts.js';
 import { explainStatus } from '../explain.js';
-import { findFinal, groupCallTransactions } from './call-groups.js';
+import { findFinal, groupsAnsweredWith } from './call-groups.js';
 import { collectEvidence, formatStatus, judgeGenerator, quoteWords, transactionMessages, wordsDetails } from './rule.js';
 import type { FindingDraft, Rule } from './rule.js';
 
@@ -11,7 +11,7 @@ export const dialogRules: Rule = {
   family: 'dialog',
   run(c) {
     const out: FindingDraft[] = [];
-    for (const group of groupCallTransactions(c)) {
+    for (const group of groupsAnsweredWith(c, CODES)) {
       const hit = findFinal(group, CODES);
       if (hit === undefined) continue;
       const { tx, others } = hit;

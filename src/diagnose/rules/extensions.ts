@@ -2,7 +2,7 @@
 // timers (RFC 4028).
 import type { MessageFacts } from '../../correlate/facts.js';
 import { explainStatus } from '../explain.js';
-import { findFinal, groupCallTransactions } from './call-groups.js';
+import { findFinal, groupsAnsweredWith } from './call-groups.js';
 import { collectEvidence, formatStatus, judgeGenerator, quoteWords, transactionMessages, wordsDetails } from './rule.js';
 import type { FindingDraft, Rule } from './rule.js';
 
@@ -16,7 +16,7 @@ export const extensionRules: Rule = {
   family: 'ext',
   run(c) {
     const out: FindingDraft[] = [];
-    for (const group of groupCallTransactions(c)) {
+    for (const group of groupsAnsweredWith(c, CODES)) {
       const hit = findFinal(group, CODES);
       if (hit === undefined) continue;
       const { tx, others } = hit;
