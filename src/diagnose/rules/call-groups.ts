@@ -9,43 +9,25 @@ export interface TransactionGroup {
 
 /** Every transaction of every call, grouped across hops, in order of appearance. */
 export function groupCallTransactions(c: Correlation): TransactionGroup[] {
-  const out: TransactionGroup[] = [];
-  for (const call of c.calls) groupCall(call, out);
-  return out;
+  return groupCalls(c.calls);
 }
 
-/**
- * The groups of the calls that have a transaction answered with one of `codes`, in the order groupCallTransactions
- * gives them. A rule about a few codes reads these: most calls have none of them, and are not grouped at all.
- */
-export function groupsAnsweredWith(c: Correlation, codes: ReadonlySet<number>): TransactionGroup[] {
+/** The transactions of these calls grouped across hops, call by call, each call's groups in order of appearance. */
+export function groupCalls(calls: readonly Call[]): TransactionGroup[] {
   const out: TransactionGroup[] = [];
-  for (const call of c.calls) if (isAnsweredWith(call, codes)) groupCall(call, out);
-  return out;
-}
-
-function isAnsweredWith(call: Call, codes: ReadonlySet<number>): boolean {
-  for (const list of [call.invites, call.reInvites, call.cancels, call.byes, call.prackOrUpdate, call.others]) {
-    for (const tx of list) {
-      const s = tx.final?.status;
-      if (s !== undefined && codes.has(s)) return true;
+  for (const call of calls) {
+    const groups = new Map<string, Transaction[]>();
+    const all = [...call.invites, ...call.reInvites, ...call.cancels, ...call.byes, ...call.prackOrUpdate, ...call.others];
+    all.sort((a, b) => a.id - b.id);
+    for (const tx of all) {
+      const key = `${tx.cseq}|${tx.method}|${tx.request?.fromTag ?? tx.responses[0]?.fromTag ?? ''}`;
+      const list = groups.get(key);
+      if (list === undefined) groups.set(key, [tx]);
+      else list.push(tx);
     }
+    for (const txs of groups.values()) out.push({ call, txs });
   }
-  return false;
-}
-
-/** Appends the groups of one call to `out`. */
-function groupCall(call: Call, out: TransactionGroup[]): void {
-  const groups = new Map<string, Transaction[]>();
-  const all = [...call.invites, ...call.reInvites, ...call.cancels, ...call.byes, ...call.prackOrUpdate, ...call.others];
-  all.sort((a, b) => a.id - b.id);
-  for (const tx of all) {
-    const key = `${tx.cseq}|${tx.method}|${tx.request?.fromTag ?? tx.responses[0]?.fromTag ?? ''}`;
-    const list = groups.get(key);
-    if (list === undefined) groups.set(key, [tx]);
-    else list.push(tx);
-  }
-  for (const txs of groups.values()) out.push({ call, txs });
+  return out;
 }
 
 /** The first copy answered with one of `codes`, and the copies on other hops. */

@@ -1,11 +1,11 @@
 // How calls ended: the final answer to the INVITE (RFC 3261 §13.2.2), said plainly, with "not a fault" where a
 // person answered.
-import { viewCall } from '../../correlate/call-outcome.js';
 import type { CallView } from '../../correlate/call-outcome.js';
 import type { MessageFacts, ReasonFacts } from '../../correlate/facts.js';
 import type { Call } from '../../correlate/types.js';
 import type { FindingSeverity } from '../../model/analysis.js';
 import { explainQ850, explainStatus } from '../explain.js';
+import { indexCorrelation } from './correlation-index.js';
 import {
   collectEvidence,
   formatStatus,
@@ -271,10 +271,10 @@ function checkByeReason(call: Call): FindingDraft[] {
 
 export const callRules: Rule = {
   family: 'call',
-  run(c) {
+  run(c, index = indexCorrelation(c)) {
     const out: FindingDraft[] = [];
     for (const call of c.calls) {
-      const view = viewCall(call);
+      const view = index.viewOf(call);
       out.push(...checkCall(call, view), ...checkAck(call, view), ...checkByeReason(call));
     }
     return out;

@@ -4,7 +4,8 @@ import type { MediaFacts, MessageFacts, SdpFacts } from '../../correlate/facts.j
 import type { Correlation, Transaction } from '../../correlate/types.js';
 import type { JsonValue } from '../../model/analysis.js';
 import { explainStatus, explainWarning } from '../explain.js';
-import { findFinal, groupsAnsweredWith } from './call-groups.js';
+import { findFinal } from './call-groups.js';
+import { indexCorrelation } from './correlation-index.js';
 import type { TransactionGroup } from './call-groups.js';
 import { collectEvidence, formatStatus, judgeGenerator, quoteWords, transactionMessages, wordsDetails } from './rule.js';
 import type { FindingDraft, Rule } from './rule.js';
@@ -72,9 +73,9 @@ function describeMedia(sdp: SdpFacts | undefined): string {
 
 export const mediaRules: Rule = {
   family: 'media',
-  run(c) {
+  run(c, index = indexCorrelation(c)) {
     const hits: { group: TransactionGroup; tx: Transaction; others: Transaction[] }[] = [];
-    for (const group of groupsAnsweredWith(c, CODES)) {
+    for (const group of index.groupsAnsweredWith(CODES)) {
       const hit = findFinal(group, CODES);
       if (hit !== undefined) hits.push({ group, ...hit });
     }
