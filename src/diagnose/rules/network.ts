@@ -1,5 +1,6 @@
 // NAT and transport: what the addresses inside the messages say against the addresses on the wire.
-import { classifyAddress, hostOfAddress, isPrivateAddress } from '../../correlate/address.js';
+import { classifyAddress, hostOfAddress, isPrivateScope } from '../../correlate/address.js';
+import type { AddressScope } from '../../correlate/address.js';
 import type { MessageFacts } from '../../correlate/facts.js';
 import type { Correlation } from '../../correlate/types.js';
 import { collectEvidence } from './rule.js';
@@ -15,25 +16,47 @@ interface Sighting {
   rport: number | null | undefined;
 }
 
-function requestsOf(c: Correlation): MessageFacts[] {
-  const out: MessageFacts[] = [];
-  for (const tx of c.transactions) if (tx.request !== undefined) out.push(tx.request);
-  return out;
+/** Addresses as the rules read them, each read once per run: the same few are on every message. */
+interface AddressReader {
+  scopeOf(host: string): AddressScope;
+  /** The host of a source address (`ip:port`) when it is public. */
+  publicHostOf(addr: string | undefined): string | undefined;
+}
+
+function readAddresses(): AddressReader {
+  const scopes = new Map<string, AddressScope>();
+  const publicHosts = new Map<string, string | undefined>();
+  const scopeOf = (host: string): AddressScope => {
+    let scope = scopes.get(host);
+    if (scope === undefined) scopes.set(host, (scope = classifyAddress(host)));
+    return scope;
+  };
+  return {
+    scopeOf,
+    publicHostOf(addr) {
+      if (addr === undefined) return undefined;
+      if (publicHosts.has(addr)) return publicHosts.get(addr);
+      const host = hostOfAddress(addr);
+      const known = host !== undefined && scopeOf(host) === 'public' ? host : undefined;
+      publicHosts.set(addr, known);
+      return known;
+    },
+  };
 }
 
 /** RFC 3261 §18.2.1 (received), RFC 3581 (rport): the server notes where a request really came from. */
-function privateFromPublic(c: Correlation): FindingDraft[] {
+function privateFromPublic(c: Correlation, addresses: AddressReader): FindingDraft[] {
   const seen = new Map<string, Sighting>();
   for (const tx of c.transactions) {
     const req = tx.request;
-    const srcHost = hostOfAddress(req?.src);
-    if (req === undefined || srcHost === undefined || classifyAddress(srcHost) !== 'public') continue;
     // Only the first hop tells about the sender's own addresses.
-    if (req.viaCount !== 1) continue;
+    if (req === undefined || req.viaCount !== 1) continue;
+    const srcHost = addresses.publicHostOf(req.src);
+    if (srcHost === undefined) continue;
     const contactHost = req.contacts.find((x) => !x.star)?.host;
     const viaHost = req.via[0]?.host;
-    const badContact = contactHost !== undefined && isPrivateAddress(contactHost) ? contactHost : undefined;
-    const badVia = viaHost !== undefined && isPrivateAddress(viaHost) ? viaHost : undefined;
+    const badContact = contactHost !== undefined && isPrivateScope(addresses.scopeOf(contactHost)) ? contactHost : undefined;
+    const badVia = viaHost !== undefined && isPrivateScope(addresses.scopeOf(viaHost)) ? viaHost : undefined;
     if (badContact === undefined && badVia === undefined) continue;
     const key = `${srcHost}|${badContact ?? ''}|${badVia ?? ''}`;
     let s = seen.get(key);
@@ -84,7 +107,7 @@ function privateFromPublic(c: Correlation): FindingDraft[] {
 }
 
 /** A response whose top Via carries received/rport different from the sent-by: the path changed the address. */
-function receivedDiffers(c: Correlation): FindingDraft[] {
+function receivedDiffers(c: Correlation, { scopeOf }: AddressReader): FindingDraft[] {
   const seen = new Map<string, { f: MessageFacts; messages: number[]; callIds: Set<string> }>();
   for (const tx of c.transactions) {
     const r = tx.responses[0];
@@ -94,10 +117,10 @@ function receivedDiffers(c: Correlation): FindingDraft[] {
     const streamed = v.transport !== 'UDP' || (r.transport !== undefined && r.transport !== 'UDP');
     const portDiff = !streamed && typeof v.rport === 'number' && v.port !== undefined && v.rport !== v.port;
     // RFC 3261 §18.2.1: received is added whenever sent-by is a host name; only an address that differs tells.
-    const hostDiff = v.received !== undefined && v.received !== v.host && classifyAddress(v.host) !== 'name';
+    const hostDiff = v.received !== undefined && v.received !== v.host && scopeOf(v.host) !== 'name';
     if (!portDiff && !hostDiff) continue;
     // Private-inside-public is reported by the rule above with more to say.
-    if (isPrivateAddress(v.host) && v.received !== undefined && classifyAddress(v.received) === 'public') continue;
+    if (isPrivateScope(scopeOf(v.host)) && v.received !== undefined && scopeOf(v.received) === 'public') continue;
     const key = `${v.host}:${v.port ?? ''}|${v.received ?? ''}:${v.rport ?? ''}`;
     let s = seen.get(key);
     if (s === undefined) seen.set(key, (s = { f: r, messages: [], callIds: new Set() }));
@@ -136,9 +159,10 @@ function transportChanges(c: Correlation): FindingDraft[] {
   /** Keys of mismatches whose requests the device's own log shows it sending. */
   const sentHere = new Set<string>();
   const changes = new Map<string, number[]>();
-  for (const req of requestsOf(c)) {
-    const top = req.via[0];
-    if (top === undefined) continue;
+  for (const tx of c.transactions) {
+    const req = tx.request;
+    const top = req?.via[0];
+    if (req === undefined || top === undefined) continue;
     if (req.transport !== undefined && req.transport !== top.transport && !(req.transport === 'TLS' && top.transport === 'TCP')) {
       const key = `${req.src ?? ''}|${top.transport}|${req.transport}`;
       if (req.direction === 'out') sentHere.add(key);
@@ -146,8 +170,7 @@ function transportChanges(c: Correlation): FindingDraft[] {
       if (list === undefined) mismatch.set(key, [req.index]);
       else list.push(req.index);
     }
-    const chain = [...new Set(req.via.map((v) => v.transport))];
-    if (chain.length > 1) {
+    if (req.via.some((v) => v.transport !== top.transport)) {
       const key = req.via.map((v) => v.transport).reverse().join('>');
       const list = changes.get(key);
       if (list === undefined) changes.set(key, [req.index]);
@@ -199,6 +222,7 @@ function transportChanges(c: Correlation): FindingDraft[] {
 export const networkRules: Rule = {
   family: 'net',
   run(c) {
-    return [...privateFromPublic(c), ...receivedDiffers(c), ...transportChanges(c)];
+    const addresses = readAddresses();
+    return [...privateFromPublic(c, addresses), ...receivedDiffers(c, addresses), ...transportChanges(c)];
   },
 };
