@@ -12,8 +12,16 @@ export const TRANSACTION_TIMEOUT_MS = 32_000;
 const NAME_RESOLUTION = ['dns', 'resolv', 'resolution', 'no such host', 'unknown host', 'host not found', 'naptr', 'srv lookup'];
 
 function mentionsNameResolution(f: MessageFacts): boolean {
-  const texts = [f.reason ?? '', ...f.warnings.map((w) => w.text), ...f.reasons.map((r) => r.text ?? '')].map((t) => t.toLowerCase());
-  return f.status === 478 || texts.some((t) => NAME_RESOLUTION.some((k) => t.includes(k)));
+  if (f.status === 478 || saysNameResolution(f.reason)) return true;
+  for (const w of f.warnings) if (saysNameResolution(w.text)) return true;
+  for (const r of f.reasons) if (saysNameResolution(r.text)) return true;
+  return false;
+}
+
+function saysNameResolution(text: string | undefined): boolean {
+  if (text === undefined || text === '') return false;
+  const t = text.toLowerCase();
+  return NAME_RESOLUTION.some((k) => t.includes(k));
 }
 
 function targetOf(req: MessageFacts): string {
@@ -37,17 +45,29 @@ function isLocalTimeout(tx: Transaction, final: MessageFacts): boolean {
   return waited === null || waited >= TRANSACTION_TIMEOUT_MS - 2000;
 }
 
-function indexGroups(c: Correlation): Map<string, Transaction[]> {
-  const byGroup = new Map<string, Transaction[]>();
-  for (const tx of c.transactions) {
-    const list = byGroup.get(groupKey(tx));
-    if (list === undefined) byGroup.set(groupKey(tx), [tx]);
-    else list.push(tx);
-  }
-  return byGroup;
+/** The transactions of the correlation carrying the same request as `tx` (its group, `tx` too), in their order. */
+type CopiesOf = (tx: Transaction) => Transaction[];
+
+/**
+ * Indexes the transactions by Call-ID the first time a rule asks: most eviction batches hold no transaction either
+ * rule looks at, and a Call-ID holds few transactions, so the group is found by filtering them.
+ */
+function indexCopies(c: Correlation): CopiesOf {
+  let byCallId: Map<string, Transaction[]> | undefined;
+  return (tx) => {
+    if (byCallId === undefined) {
+      byCallId = new Map();
+      for (const t of c.transactions) {
+        const list = byCallId.get(t.callId);
+        if (list === undefined) byCallId.set(t.callId, [t]);
+        else list.push(t);
+      }
+    }
+    return (byCallId.get(tx.callId) ?? []).filter((t) => t.cseq === tx.cseq && t.method === tx.method);
+  };
 }
 
-function noResponse(c: Correlation, byGroup: Map<string, Transaction[]>): FindingDraft[] {
+function noResponse(c: Correlation, copiesOf: CopiesOf): FindingDraft[] {
   const out: FindingDraft[] = [];
   const byTarget = new Map<string, Transaction[]>();
   for (const tx of c.transactions) {
@@ -72,7 +92,7 @@ function noResponse(c: Correlation, byGroup: Map<string, Transaction[]>): Findin
     const forwarded = req.viaCount >= 2;
     // The other side of a proxy: what the proxy answered upstream for the same request.
     // The answers upstream of every request of the group (the evidence is then the same however calls are batched).
-    const upstreamOf = (tx: Transaction): Transaction[] => (byGroup.get(groupKey(tx)) ?? []).filter((t) => t !== tx && t.final !== undefined);
+    const upstreamOf = (tx: Transaction): Transaction[] => copiesOf(tx).filter((t) => t !== tx && t.final !== undefined);
     const upstream = [...new Set(txs.flatMap(upstreamOf))];
     const upstreamFinal = upstreamOf(first)[0]?.final ?? upstream[0]?.final;
     const severity = first.method === 'REGISTER' || first.method === 'INVITE' ? 'error' : 'warning';
@@ -224,15 +244,16 @@ const SERVER_CODES: ReadonlyMap<number, StatusRuleSpec> = new Map([
   ],
 ]);
 
-function serverErrors(c: Correlation, byGroup: Map<string, Transaction[]>): FindingDraft[] {
+function serverErrors(c: Correlation, copiesOf: CopiesOf): FindingDraft[] {
   const out: FindingDraft[] = [];
   const groups = new Map<string, Transaction[]>();
   for (const tx of c.transactions) {
-    const s = tx.final?.status;
-    if (s === undefined) continue;
-    const nameRes = tx.final !== undefined && s >= 400 && mentionsNameResolution(tx.final);
+    const final = tx.final;
+    const s = final?.status;
+    if (final === undefined || s === undefined) continue;
     const timeout408 = s === 408 && !(tx.method === 'INVITE' && tx.responses.some((r) => (r.status ?? 0) > 100 && (r.status ?? 0) < 200));
-    if (!SERVER_CODES.has(s) && !nameRes && !timeout408 && s !== 477) continue;
+    // The answer's words are read only when its code does not decide already.
+    if (!SERVER_CODES.has(s) && s !== 477 && !timeout408 && !(s >= 400 && mentionsNameResolution(final))) continue;
     const key = `${groupKey(tx)}|${s}`;
     const list = groups.get(key);
     if (list === undefined) groups.set(key, [tx]);
@@ -244,7 +265,7 @@ function serverErrors(c: Correlation, byGroup: Map<string, Transaction[]>): Find
     const s = final.status as number;
     const info = explainStatus(s, { method: tx.method });
     // Every leg answered with this code says the same thing; the ones without it show where it was made.
-    const sameCall = (byGroup.get(groupKey(tx)) ?? []).filter((t) => !txs.includes(t));
+    const sameCall = copiesOf(tx).filter((t) => !txs.includes(t));
     const unanswered = sameCall.filter((t) => t.responses.length === 0);
     let generatedBy: Generator;
     if (txs.length > 1) generatedBy = 'far-end';
@@ -379,7 +400,7 @@ function serverErrors(c: Correlation, byGroup: Map<string, Transaction[]>): Find
 export const reachabilityRules: Rule = {
   family: 'reach',
   run(c) {
-    const byGroup = indexGroups(c);
-    return [...noResponse(c, byGroup), ...serverErrors(c, byGroup)];
+    const copiesOf = indexCopies(c);
+    return [...noResponse(c, copiesOf), ...serverErrors(c, copiesOf)];
   },
 };
