@@ -112,7 +112,8 @@ function receivedDiffers(c: Correlation, { scopeOf }: AddressReader): FindingDra
   for (const tx of c.transactions) {
     const r = tx.responses[0];
     const v = r?.via[0];
-    if (r === undefined || v === undefined) continue;
+    // Most Vias carry neither mark.
+    if (r === undefined || v === undefined || (v.received === undefined && typeof v.rport !== 'number')) continue;
     // Over TCP/TLS the connection's source port is ephemeral and differs from the Via port by design (RFC 3261 §18.2.2).
     const streamed = v.transport !== 'UDP' || (r.transport !== undefined && r.transport !== 'UDP');
     const portDiff = !streamed && typeof v.rport === 'number' && v.port !== undefined && v.rport !== v.port;

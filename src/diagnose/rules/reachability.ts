@@ -177,9 +177,17 @@ interface StatusRuleSpec {
   readonly fallback: Generator;
 }
 
+const wordsOfCause = new Map<string, ReadonlySet<string>>();
+
 /** Words of four letters or more, for telling whether two cause lines say the same thing. */
-function contentWords(text: string): Set<string> {
-  return new Set(text.toLowerCase().split(/[^a-z0-9]+/).filter((w) => w.length >= 4));
+function contentWords(text: string): ReadonlySet<string> {
+  let words = wordsOfCause.get(text);
+  if (words === undefined) {
+    // The lines are the catalog's and the rules' own, the same few for every finding; bounded all the same.
+    if (wordsOfCause.size >= 1024) wordsOfCause.clear();
+    wordsOfCause.set(text, (words = new Set(text.toLowerCase().split(/[^a-z0-9]+/).filter((w) => w.length >= 4))));
+  }
+  return words;
 }
 
 /** The catalog's causes that add something to `own` (two shared content words count as the same cause). */
