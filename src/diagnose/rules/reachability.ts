@@ -18,8 +18,14 @@ function mentionsNameResolution(f: MessageFacts): boolean {
   return false;
 }
 
+/**
+ * NAME_RESOLUTION as one test that needs no lower-case copy of every reason phrase. Unicode case folding makes it say
+ * yes a little more often than toLowerCase (`ſ` is an `s` to it), never less, so a yes is checked the plain way.
+ */
+const MAY_NAME_RESOLUTION = new RegExp(NAME_RESOLUTION.join('|'), 'iu'); // the words are letters and spaces only
+
 function saysNameResolution(text: string | undefined): boolean {
-  if (text === undefined || text === '') return false;
+  if (text === undefined || !MAY_NAME_RESOLUTION.test(text)) return false;
   const t = text.toLowerCase();
   return NAME_RESOLUTION.some((k) => t.includes(k));
 }
@@ -49,41 +55,34 @@ function isLocalTimeout(tx: Transaction, final: MessageFacts): boolean {
 type CopiesOf = (tx: Transaction) => Transaction[];
 
 /**
- * Indexes the transactions by Call-ID the first time a rule asks: most eviction batches hold no transaction either
- * rule looks at, and a Call-ID holds few transactions, so the group is found by filtering them.
+ * Indexes by Call-ID the transactions of the Call-IDs of `asked` only: few transactions are asked about, and a Call-ID
+ * holds few transactions, so the group is found by filtering them.
  */
-function indexCopies(c: Correlation): CopiesOf {
-  let byCallId: Map<string, Transaction[]> | undefined;
-  return (tx) => {
-    if (byCallId === undefined) {
-      byCallId = new Map();
-      for (const t of c.transactions) {
-        const list = byCallId.get(t.callId);
-        if (list === undefined) byCallId.set(t.callId, [t]);
-        else list.push(t);
-      }
-    }
-    return (byCallId.get(tx.callId) ?? []).filter((t) => t.cseq === tx.cseq && t.method === tx.method);
-  };
+function indexCopies(c: Correlation, asked: readonly ReadonlyMap<string, readonly Transaction[]>[]): CopiesOf {
+  const byCallId = new Map<string, Transaction[]>();
+  for (const groups of asked) for (const txs of groups.values()) for (const tx of txs) byCallId.set(tx.callId, []);
+  if (byCallId.size > 0) for (const t of c.transactions) byCallId.get(t.callId)?.push(t);
+  return (tx) => (byCallId.get(tx.callId) ?? []).filter((t) => t.cseq === tx.cseq && t.method === tx.method);
 }
 
-function noResponse(c: Correlation, copiesOf: CopiesOf): FindingDraft[] {
+/** A request nothing answered at all, noted by method and target; `lastAt`: the data's last time. */
+function noteNoResponse(tx: Transaction, lastAt: number | null, byTarget: Map<string, Transaction[]>): void {
+  const req = tx.request;
+  if (req === undefined || tx.method === 'ACK' || tx.responses.length > 0) return;
+  // Direction 'in' in a device's log: a request the device received and did not answer is its own matter.
+  const waited = tx.lastAt !== null && lastAt !== null && req.at !== null ? lastAt - req.at : 0;
+  // Over UDP a client retransmits (RFC 3261 §17.1.1.2); one lone copy there means the capture missed the rest,
+  // not silence. Over TCP there are no retransmissions, so time alone tells.
+  const reliable = (req.transport ?? req.via[0]?.transport ?? 'UDP') !== 'UDP';
+  if (tx.retransmissions === 0 && (!reliable || waited < TRANSACTION_TIMEOUT_MS)) return;
+  const key = `${tx.method}|${targetOf(req)}`;
+  const list = byTarget.get(key);
+  if (list === undefined) byTarget.set(key, [tx]);
+  else list.push(tx);
+}
+
+function reportNoResponse(byTarget: ReadonlyMap<string, Transaction[]>, copiesOf: CopiesOf): FindingDraft[] {
   const out: FindingDraft[] = [];
-  const byTarget = new Map<string, Transaction[]>();
-  for (const tx of c.transactions) {
-    const req = tx.request;
-    if (req === undefined || tx.method === 'ACK' || tx.responses.length > 0) continue;
-    // Direction 'in' in a device's log: a request the device received and did not answer is its own matter.
-    const waited = tx.lastAt !== null && c.lastAt !== null && req.at !== null ? c.lastAt - req.at : 0;
-    // Over UDP a client retransmits (RFC 3261 §17.1.1.2); one lone copy there means the capture missed the rest,
-    // not silence. Over TCP there are no retransmissions, so time alone tells.
-    const reliable = (req.transport ?? req.via[0]?.transport ?? 'UDP') !== 'UDP';
-    if (tx.retransmissions === 0 && (!reliable || waited < TRANSACTION_TIMEOUT_MS)) continue;
-    const key = `${tx.method}|${targetOf(req)}`;
-    const list = byTarget.get(key);
-    if (list === undefined) byTarget.set(key, [tx]);
-    else list.push(tx);
-  }
   for (const txs of byTarget.values()) {
     const first = txs[0] as Transaction;
     const req = first.request as MessageFacts;
@@ -252,21 +251,22 @@ const SERVER_CODES: ReadonlyMap<number, StatusRuleSpec> = new Map([
   ],
 ]);
 
-function serverErrors(c: Correlation, copiesOf: CopiesOf): FindingDraft[] {
+/** A final answer of a server that could not go on (5xx, a timeout, a name it could not resolve), noted by request. */
+function noteServerError(tx: Transaction, groups: Map<string, Transaction[]>): void {
+  const final = tx.final;
+  const s = final?.status;
+  if (final === undefined || s === undefined) return;
+  const timeout408 = s === 408 && !(tx.method === 'INVITE' && tx.responses.some((r) => (r.status ?? 0) > 100 && (r.status ?? 0) < 200));
+  // The answer's words are read only when its code does not decide already.
+  if (!SERVER_CODES.has(s) && s !== 477 && !timeout408 && !(s >= 400 && mentionsNameResolution(final))) return;
+  const key = `${groupKey(tx)}|${s}`;
+  const list = groups.get(key);
+  if (list === undefined) groups.set(key, [tx]);
+  else list.push(tx);
+}
+
+function reportServerErrors(groups: ReadonlyMap<string, Transaction[]>, copiesOf: CopiesOf): FindingDraft[] {
   const out: FindingDraft[] = [];
-  const groups = new Map<string, Transaction[]>();
-  for (const tx of c.transactions) {
-    const final = tx.final;
-    const s = final?.status;
-    if (final === undefined || s === undefined) continue;
-    const timeout408 = s === 408 && !(tx.method === 'INVITE' && tx.responses.some((r) => (r.status ?? 0) > 100 && (r.status ?? 0) < 200));
-    // The answer's words are read only when its code does not decide already.
-    if (!SERVER_CODES.has(s) && s !== 477 && !timeout408 && !(s >= 400 && mentionsNameResolution(final))) continue;
-    const key = `${groupKey(tx)}|${s}`;
-    const list = groups.get(key);
-    if (list === undefined) groups.set(key, [tx]);
-    else list.push(tx);
-  }
   for (const txs of groups.values()) {
     const tx = txs[0] as Transaction;
     const final = tx.final as MessageFacts;
@@ -408,7 +408,14 @@ function serverErrors(c: Correlation, copiesOf: CopiesOf): FindingDraft[] {
 export const reachabilityRules: Rule = {
   family: 'reach',
   run(c) {
-    const copiesOf = indexCopies(c);
-    return [...noResponse(c, copiesOf), ...serverErrors(c, copiesOf)];
+    const unanswered = new Map<string, Transaction[]>();
+    const failed = new Map<string, Transaction[]>();
+    // Both checks in one pass: reading each transaction costs more than the checks do.
+    for (const tx of c.transactions) {
+      noteNoResponse(tx, c.lastAt, unanswered);
+      noteServerError(tx, failed);
+    }
+    const copiesOf = indexCopies(c, [unanswered, failed]);
+    return [...reportNoResponse(unanswered, copiesOf), ...reportServerErrors(failed, copiesOf)];
   },
 };
