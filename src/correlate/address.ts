@@ -51,6 +51,10 @@ export function classifyAddress(host: string): AddressScope {
 
 /** Whether an address cannot be reached from the public Internet (private, shared, link-local). */
 export function isPrivateAddress(host: string): boolean {
-  const s = classifyAddress(host);
+  return isPrivateScope(classifyAddress(host));
+}
+
+/** Whether addresses of this scope cannot be reached from the public Internet (private, shared, link-local). */
+export function isPrivateScope(s: AddressScope): boolean {
   return s === 'private' || s === 'shared' || s === 'link-local';
 }

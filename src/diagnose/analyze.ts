@@ -19,6 +19,7 @@ import { analyzeInShares } from './shares/analyze-shares.js';
 import type { ReadInputsOptions } from '../parse/read-inputs.js';
 import { combinePartials, DEFAULT_MAX_CALLS, DEFAULT_MAX_FINDINGS_PER_RULE, gatherKey, isGathering, mergeDrafts, partialOf, quotedWords, runRules } from './combine.js';
 import type { PartialAnalysis } from './combine.js';
+import { indexCorrelation } from './rules/correlation-index.js';
 import { rules as defaultRules } from './rules/index.js';
 import type { FindingDraft, Rule } from './rules/index.js';
 import { summarizeCall } from './summarize.js';
@@ -339,10 +340,12 @@ export function createAnalyzer(options: AnalyzeOptions = {}, inputs: readonly In
       others: [],
       lastAt: correlator.lastAt(),
     };
-    const drafts = runRules(part, ruleList);
+    // The summaries read the calls' outcomes the rules worked out.
+    const index = indexCorrelation(part);
+    const drafts = runRules(part, ruleList, index);
     if (keep === 'flows') keepFlows(evicted.map((e) => e.call.messages), drafts);
     finishedDrafts.add(drafts, cite, uncite);
-    for (const e of evicted) finishedCalls.add(summarizeCall(e.call, new Map()));
+    for (const e of evicted) finishedCalls.add(summarizeCall(e.call, new Map(), index.viewOf(e.call)));
     if (releases) for (const e of evicted) release(e.call.messages);
   }
 

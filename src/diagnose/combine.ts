@@ -11,6 +11,8 @@ import { explainNoResponse } from './rules/reachability.js';
 import { describeMalformed } from './rules/messages.js';
 import { explainRejected } from './rules/requests.js';
 import { collectEvidence } from './rules/rule.js';
+import { indexCorrelation } from './rules/correlation-index.js';
+import type { CorrelationIndex } from './rules/correlation-index.js';
 import { explainWords } from './rules/words.js';
 import { rankCauses, summarizeCall, summarizeRegistration } from './summarize.js';
 
@@ -171,10 +173,10 @@ function mergeGathering(drafts: readonly FindingDraft[]): FindingDraft[] {
   return out;
 }
 
-/** Runs the rule families over a correlation, without numbering. */
-export function runRules(correlation: Correlation, ruleList: readonly Rule[] = defaultRules): FindingDraft[] {
+/** Runs the rule families over a correlation, without numbering; they share one index of it. */
+export function runRules(correlation: Correlation, ruleList: readonly Rule[] = defaultRules, index: CorrelationIndex = indexCorrelation(correlation)): FindingDraft[] {
   const drafts: FindingDraft[] = [];
-  for (const rule of ruleList) drafts.push(...rule.run(correlation));
+  for (const rule of ruleList) drafts.push(...rule.run(correlation, index));
   return drafts;
 }
 
@@ -248,10 +250,11 @@ export function partialOf(
   lastAt: number | null = correlation.lastAt,
 ): PartialAnalysis {
   const c = lastAt === correlation.lastAt ? correlation : { ...correlation, lastAt };
-  const drafts: FindingDraft[] = [...finished.drafts, ...runRules(c, ruleList)];
+  const index = indexCorrelation(c);
+  const drafts: FindingDraft[] = [...finished.drafts, ...runRules(c, ruleList, index)];
   drafts.push(...neverSucceeds(c, drafts));
   const none = new Map<string, string[]>();
-  const live = c.calls.map((call) => summarizeCall(call, none));
+  const live = c.calls.map((call) => summarizeCall(call, none, index.viewOf(call)));
   const byOutcome: Record<string, number> = { ...finished.counts?.byOutcome };
   const byFinalStatus: Record<string, number> = { ...finished.counts?.byFinalStatus };
   if (finished.counts === undefined) for (const s of finished.calls) countCall(s, byOutcome, byFinalStatus);

@@ -51,8 +51,29 @@ const FALLBACK_REASONS: Readonly<Record<number, string>> = {
   606: 'Not Acceptable',
 };
 
+/**
+ * Answers already given, by question: the rules ask about the same few codes for every call, and each answer is a copy
+ * of a catalog entry. Bounded, since methods and codes come from the input.
+ */
+const MAX_REMEMBERED = 4096;
+const statusAnswers = new Map<string, StatusInfo>();
+const warningAnswers = new Map<number, WarningInfo | undefined>();
+const q850Answers = new Map<number, Q850Info | undefined>();
+
+function remember<K, V>(answers: Map<K, V>, key: K, value: V): V {
+  if (answers.size >= MAX_REMEMBERED) answers.clear();
+  answers.set(key, value);
+  return value;
+}
+
 /** What the catalog says about `code` in this context; a neutral answer when it has nothing. */
 export function explainStatus(code: number, query: StatusQuery = {}): StatusInfo {
+  // The method last: the other parts cannot hold a `|`.
+  const key = `${code}|${query.challengeNumber ?? ''}|${query.afterCancel ?? ''}|${query.method ?? ''}`;
+  return statusAnswers.get(key) ?? remember(statusAnswers, key, lookUpStatus(code, query));
+}
+
+function lookUpStatus(code: number, query: StatusQuery): StatusInfo {
   try {
     const context: { method?: string; challengeNumber?: number; afterCancel?: boolean } = {};
     if (query.method !== undefined) context.method = query.method;
@@ -97,6 +118,10 @@ export interface WarningInfo {
 
 /** What a warn-code means (the catalog); undefined outside 300-399. */
 export function explainWarning(code: number): WarningInfo | undefined {
+  return warningAnswers.has(code) ? warningAnswers.get(code) : remember(warningAnswers, code, lookUpWarning(code));
+}
+
+function lookUpWarning(code: number): WarningInfo | undefined {
   try {
     const w = describeWarning(code);
     return { code, text: w.text, summary: w.summary, checks: w.checks };
@@ -113,6 +138,10 @@ export interface Q850Info {
 
 /** What a Q.850 cause value means (the catalog); undefined outside 0-127. */
 export function explainQ850(cause: number): Q850Info | undefined {
+  return q850Answers.has(cause) ? q850Answers.get(cause) : remember(q850Answers, cause, lookUpQ850(cause));
+}
+
+function lookUpQ850(cause: number): Q850Info | undefined {
   try {
     const q = describeQ850(cause);
     return { cause, name: q.name, summary: q.summary };

@@ -1,6 +1,7 @@
 // The Monitoring window: per account the registration state now and the last answer with its meaning; per call the
 // outcome; the most frequent failures.
 import { viewCall } from '../correlate/call-outcome.js';
+import type { CallView } from '../correlate/call-outcome.js';
 import type { Call, Correlation, Registration, Transaction } from '../correlate/types.js';
 import type { CallSummary, Finding, RegistrationState, RegistrationSummary } from '../model/analysis.js';
 import { explainStatus } from './explain.js';
@@ -75,8 +76,7 @@ export function summarizeRegistration(reg: Registration, byCallId: ReadonlyMap<s
   };
 }
 
-export function summarizeCall(call: Call, byCallId: ReadonlyMap<string, string[]>): CallSummary {
-  const view = viewCall(call);
+export function summarizeCall(call: Call, byCallId: ReadonlyMap<string, string[]>, view: CallView = viewCall(call)): CallSummary {
   const first = call.invites[0];
   return {
     callId: call.callId,

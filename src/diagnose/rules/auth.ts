@@ -32,15 +32,28 @@ function challengerOf(status: number | undefined, method: string): Generator {
   return method === 'REGISTER' ? 'registrar' : 'far-end';
 }
 
-/** The requests one client sent in order (authentication retries of one registration or one call's first leg). */
+/**
+ * The requests one client sent in order (authentication retries of one registration or one call's first leg), of
+ * those with an answer that can start a finding: a challenge, or a 403 (to credentials). The others, most calls, have
+ * nothing to tell here.
+ */
 function chainsOf(c: Correlation): Transaction[][] {
   const chains: Transaction[][] = [];
-  for (const reg of c.registrations) chains.push(reg.transactions);
+  for (const reg of c.registrations) if (hasAuthAnswer(reg.transactions)) chains.push(reg.transactions);
   for (const call of c.calls) {
     const first = call.invites[0];
-    if (first !== undefined) chains.push(call.invites.filter((t) => t.leg === first.leg));
+    if (first === undefined || !hasAuthAnswer(call.invites)) continue;
+    const chain = call.invites.filter((t) => t.leg === first.leg);
+    if (hasAuthAnswer(chain)) chains.push(chain);
   }
   return chains;
+}
+
+function hasAuthAnswer(txs: readonly Transaction[]): boolean {
+  return txs.some((t) => {
+    const s = t.final?.status;
+    return s === 401 || s === 407 || s === 403;
+  });
 }
 
 function analyzeChain(chain: readonly Transaction[], lastAt: number | null): FindingDraft[] {
@@ -238,6 +251,8 @@ function analyzeChain(chain: readonly Transaction[], lastAt: number | null): Fin
 export const authRules: Rule = {
   family: 'auth',
   run(c) {
-    return chainsOf(c).flatMap((chain) => analyzeChain(chain, c.lastAt));
+    const out: FindingDraft[] = [];
+    for (const chain of chainsOf(c)) out.push(...analyzeChain(chain, c.lastAt));
+    return out;
   },
 };

@@ -9,8 +9,13 @@ export interface TransactionGroup {
 
 /** Every transaction of every call, grouped across hops, in order of appearance. */
 export function groupCallTransactions(c: Correlation): TransactionGroup[] {
+  return groupCalls(c.calls);
+}
+
+/** The transactions of these calls grouped across hops, call by call, each call's groups in order of appearance. */
+export function groupCalls(calls: readonly Call[]): TransactionGroup[] {
   const out: TransactionGroup[] = [];
-  for (const call of c.calls) {
+  for (const call of calls) {
     const groups = new Map<string, Transaction[]>();
     const all = [...call.invites, ...call.reInvites, ...call.cancels, ...call.byes, ...call.prackOrUpdate, ...call.others];
     all.sort((a, b) => a.id - b.id);

@@ -1,10 +1,11 @@
 // How calls ended: the final answer to the INVITE (RFC 3261 §13.2.2), said plainly, with "not a fault" where a
 // person answered.
-import { viewCall } from '../../correlate/call-outcome.js';
+import type { CallView } from '../../correlate/call-outcome.js';
 import type { MessageFacts, ReasonFacts } from '../../correlate/facts.js';
 import type { Call } from '../../correlate/types.js';
 import type { FindingSeverity } from '../../model/analysis.js';
 import { explainQ850, explainStatus } from '../explain.js';
+import { indexCorrelation } from './correlation-index.js';
 import {
   collectEvidence,
   formatStatus,
@@ -108,9 +109,8 @@ const OUTCOMES: ReadonlyMap<number, OutcomeSpec> = new Map<number, OutcomeSpec>(
 /** Codes that other families explain in full. */
 const ELSEWHERE = new Set([401, 407, 408, 415, 420, 421, 422, 477, 478, 481, 482, 483, 488, 491, 502, 503, 504, 606]);
 
-function checkCall(call: Call): FindingDraft[] {
+function checkCall(call: Call, view: CallView): FindingDraft[] {
   const out: FindingDraft[] = [];
-  const view = viewCall(call);
   const tx = view.main;
   const final = view.final;
   if (tx === undefined || final?.status === undefined || final.status < 300) return out;
@@ -170,8 +170,7 @@ function checkCall(call: Call): FindingDraft[] {
 }
 
 /** A 2xx to an INVITE must be acknowledged (RFC 3261 §13.2.2.4); the UAS retransmits it until then (§13.3.1.4). */
-function checkAck(call: Call): FindingDraft[] {
-  const view = viewCall(call);
+function checkAck(call: Call, view: CallView): FindingDraft[] {
   const tx = view.main;
   const ok = view.final;
   if (tx === undefined || ok?.status === undefined || ok.status >= 300 || ok.status < 200) return [];
@@ -272,7 +271,12 @@ function checkByeReason(call: Call): FindingDraft[] {
 
 export const callRules: Rule = {
   family: 'call',
-  run(c) {
-    return c.calls.flatMap((call) => [...checkCall(call), ...checkAck(call), ...checkByeReason(call)]);
+  run(c, index = indexCorrelation(c)) {
+    const out: FindingDraft[] = [];
+    for (const call of c.calls) {
+      const view = index.viewOf(call);
+      out.push(...checkCall(call, view), ...checkAck(call, view), ...checkByeReason(call));
+    }
+    return out;
   },
 };

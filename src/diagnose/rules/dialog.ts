@@ -1,7 +1,8 @@
 // Dialog and routing errors: 481 (no such dialog or transaction), 482 (loop), 483 (too many hops), 491 (glare).
 import type { MessageFacts } from '../../correlate/facts.js';
 import { explainStatus } from '../explain.js';
-import { findFinal, groupCallTransactions } from './call-groups.js';
+import { findFinal } from './call-groups.js';
+import { indexCorrelation } from './correlation-index.js';
 import { collectEvidence, formatStatus, judgeGenerator, quoteWords, transactionMessages, wordsDetails } from './rule.js';
 import type { FindingDraft, Rule } from './rule.js';
 
@@ -9,9 +10,9 @@ const CODES = new Set([481, 482, 483, 491]);
 
 export const dialogRules: Rule = {
   family: 'dialog',
-  run(c) {
+  run(c, index = indexCorrelation(c)) {
     const out: FindingDraft[] = [];
-    for (const group of groupCallTransactions(c)) {
+    for (const group of index.groupsAnsweredWith(CODES)) {
       const hit = findFinal(group, CODES);
       if (hit === undefined) continue;
       const { tx, others } = hit;

@@ -2,7 +2,8 @@
 // timers (RFC 4028).
 import type { MessageFacts } from '../../correlate/facts.js';
 import { explainStatus } from '../explain.js';
-import { findFinal, groupCallTransactions } from './call-groups.js';
+import { findFinal } from './call-groups.js';
+import { indexCorrelation } from './correlation-index.js';
 import { collectEvidence, formatStatus, judgeGenerator, quoteWords, transactionMessages, wordsDetails } from './rule.js';
 import type { FindingDraft, Rule } from './rule.js';
 
@@ -14,9 +15,9 @@ function list(values: readonly string[]): string {
 
 export const extensionRules: Rule = {
   family: 'ext',
-  run(c) {
+  run(c, index = indexCorrelation(c)) {
     const out: FindingDraft[] = [];
-    for (const group of groupCallTransactions(c)) {
+    for (const group of index.groupsAnsweredWith(CODES)) {
       const hit = findFinal(group, CODES);
       if (hit === undefined) continue;
       const { tx, others } = hit;

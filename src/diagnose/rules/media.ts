@@ -1,10 +1,12 @@
 // Offer/answer failures (RFC 3264): 488 Not Acceptable Here, 606 Not Acceptable, 415 Unsupported Media Type, with the
 // offer compared against what the other side is known to take.
 import type { MediaFacts, MessageFacts, SdpFacts } from '../../correlate/facts.js';
-import type { Correlation } from '../../correlate/types.js';
+import type { Correlation, Transaction } from '../../correlate/types.js';
 import type { JsonValue } from '../../model/analysis.js';
 import { explainStatus, explainWarning } from '../explain.js';
-import { findFinal, groupCallTransactions } from './call-groups.js';
+import { findFinal } from './call-groups.js';
+import { indexCorrelation } from './correlation-index.js';
+import type { TransactionGroup } from './call-groups.js';
 import { collectEvidence, formatStatus, judgeGenerator, quoteWords, transactionMessages, wordsDetails } from './rule.js';
 import type { FindingDraft, Rule } from './rule.js';
 
@@ -32,23 +34,35 @@ function baseName(codec: string): string {
   return (slash < 0 ? codec : codec.slice(0, slash)).toLowerCase();
 }
 
-/** What each party is seen to take elsewhere in the data: codecs of its answers (2xx SDP) and of its own offers. */
-function learnCapabilities(c: Correlation): Map<string, Set<string>> {
+/**
+ * What each of `parties` is seen to take elsewhere in the data: codecs of its answers (2xx SDP) and of its own offers.
+ * Only the callees of refusals without an SDP of their own are asked about: reading every SDP of every call is the
+ * costly part.
+ */
+function learnCapabilities(c: Correlation, parties: ReadonlySet<string>): Map<string, Set<string>> {
   const out = new Map<string, Set<string>>();
   const add = (party: string | undefined, sdp: SdpFacts | undefined): void => {
-    if (party === undefined || sdp === undefined) return;
+    if (party === undefined || sdp === undefined || !parties.has(party)) return;
     let set = out.get(party);
     if (set === undefined) out.set(party, (set = new Set()));
     for (const name of codecNames(audioOf(sdp))) set.add(name);
   };
   for (const call of c.calls) {
-    for (const tx of [...call.invites, ...call.reInvites]) {
-      const okSdp = tx.final?.status !== undefined && tx.final.status < 300 ? tx.final.sdp : undefined;
-      add(call.to, okSdp);
-      if (tx.request?.toTag === undefined) add(call.from, tx.request?.sdp);
+    if (!parties.has(call.to ?? '') && !parties.has(call.from ?? '')) continue;
+    for (const txs of [call.invites, call.reInvites]) {
+      for (const tx of txs) {
+        const okSdp = tx.final?.status !== undefined && tx.final.status < 300 ? tx.final.sdp : undefined;
+        add(call.to, okSdp);
+        if (tx.request?.toTag === undefined) add(call.from, tx.request?.sdp);
+      }
     }
   }
   return out;
+}
+
+/** The SDP of a refusal itself or of its copies on other hops (RFC 3261 §21.4.26, §21.6.4: capabilities). */
+function answerSdpOf(final: MessageFacts, others: readonly Transaction[]): SdpFacts | undefined {
+  return [final, ...others.map((o) => o.final)].find((f) => f?.sdp !== undefined)?.sdp;
 }
 
 function describeMedia(sdp: SdpFacts | undefined): string {
@@ -59,21 +73,24 @@ function describeMedia(sdp: SdpFacts | undefined): string {
 
 export const mediaRules: Rule = {
   family: 'media',
-  run(c) {
-    const out: FindingDraft[] = [];
-    let known: Map<string, Set<string>> | undefined;
-    for (const group of groupCallTransactions(c)) {
+  run(c, index = indexCorrelation(c)) {
+    const hits: { group: TransactionGroup; tx: Transaction; others: Transaction[] }[] = [];
+    for (const group of index.groupsAnsweredWith(CODES)) {
       const hit = findFinal(group, CODES);
-      if (hit === undefined) continue;
-      const { tx, others } = hit;
+      if (hit !== undefined) hits.push({ group, ...hit });
+    }
+    const asked = new Set<string>();
+    for (const { group, tx, others } of hits) if (answerSdpOf(tx.final as MessageFacts, others) === undefined) asked.add(group.call.to ?? '');
+    const known = asked.size === 0 ? new Map<string, Set<string>>() : learnCapabilities(c, asked);
+    const out: FindingDraft[] = [];
+    for (const { group, tx, others } of hits) {
       const final = tx.final as MessageFacts;
       const status = final.status as number;
       const call = group.call;
       const offerMsg = group.txs.find((t) => t.request?.sdp !== undefined)?.request;
       const offer = offerMsg?.sdp;
       const offered = codecNames(audioOf(offer));
-      known ??= learnCapabilities(c);
-      const answerSdp = [final, ...others.map((o) => o.final)].find((f) => f?.sdp !== undefined)?.sdp;
+      const answerSdp = answerSdpOf(final, others);
       let accepted: string[] | null = null;
       let acceptedFrom = '';
       if (answerSdp !== undefined) {

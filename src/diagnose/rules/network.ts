@@ -1,7 +1,8 @@
 // NAT and transport: what the addresses inside the messages say against the addresses on the wire.
-import { classifyAddress, hostOfAddress, isPrivateAddress } from '../../correlate/address.js';
+import { classifyAddress, hostOfAddress, isPrivateScope } from '../../correlate/address.js';
+import type { AddressScope } from '../../correlate/address.js';
 import type { MessageFacts } from '../../correlate/facts.js';
-import type { Correlation } from '../../correlate/types.js';
+import type { Transaction } from '../../correlate/types.js';
 import { collectEvidence } from './rule.js';
 import type { FindingDraft, Rule } from './rule.js';
 
@@ -15,40 +16,62 @@ interface Sighting {
   rport: number | null | undefined;
 }
 
-function requestsOf(c: Correlation): MessageFacts[] {
-  const out: MessageFacts[] = [];
-  for (const tx of c.transactions) if (tx.request !== undefined) out.push(tx.request);
-  return out;
+/** Addresses as the rules read them, each read once per run: the same few are on every message. */
+interface AddressReader {
+  scopeOf(host: string): AddressScope;
+  /** The host of a source address (`ip:port`) when it is public. */
+  publicHostOf(addr: string | undefined): string | undefined;
+}
+
+function readAddresses(): AddressReader {
+  const scopes = new Map<string, AddressScope>();
+  const publicHosts = new Map<string, string | undefined>();
+  const scopeOf = (host: string): AddressScope => {
+    let scope = scopes.get(host);
+    if (scope === undefined) scopes.set(host, (scope = classifyAddress(host)));
+    return scope;
+  };
+  return {
+    scopeOf,
+    publicHostOf(addr) {
+      if (addr === undefined) return undefined;
+      if (publicHosts.has(addr)) return publicHosts.get(addr);
+      const host = hostOfAddress(addr);
+      const known = host !== undefined && scopeOf(host) === 'public' ? host : undefined;
+      publicHosts.set(addr, known);
+      return known;
+    },
+  };
 }
 
 /** RFC 3261 §18.2.1 (received), RFC 3581 (rport): the server notes where a request really came from. */
-function privateFromPublic(c: Correlation): FindingDraft[] {
-  const seen = new Map<string, Sighting>();
-  for (const tx of c.transactions) {
-    const req = tx.request;
-    const srcHost = hostOfAddress(req?.src);
-    if (req === undefined || srcHost === undefined || classifyAddress(srcHost) !== 'public') continue;
-    // Only the first hop tells about the sender's own addresses.
-    if (req.viaCount !== 1) continue;
-    const contactHost = req.contacts.find((x) => !x.star)?.host;
-    const viaHost = req.via[0]?.host;
-    const badContact = contactHost !== undefined && isPrivateAddress(contactHost) ? contactHost : undefined;
-    const badVia = viaHost !== undefined && isPrivateAddress(viaHost) ? viaHost : undefined;
-    if (badContact === undefined && badVia === undefined) continue;
-    const key = `${srcHost}|${badContact ?? ''}|${badVia ?? ''}`;
-    let s = seen.get(key);
-    if (s === undefined) {
-      s = { src: srcHost, contact: badContact, via: badVia, messages: [], callIds: new Set(), received: undefined, rport: undefined };
-      seen.set(key, s);
-    }
-    s.messages.push(req.index);
-    s.callIds.add(req.callId);
-    const answered = tx.responses[0]?.via[0];
-    if (answered !== undefined) {
-      s.received ??= answered.received;
-      if (s.rport === undefined) s.rport = answered.rport;
-    }
+function notePrivateFromPublic(tx: Transaction, addresses: AddressReader, seen: Map<string, Sighting>): void {
+  const req = tx.request;
+  // Only the first hop tells about the sender's own addresses.
+  if (req === undefined || req.viaCount !== 1) return;
+  const srcHost = addresses.publicHostOf(req.src);
+  if (srcHost === undefined) return;
+  const contactHost = req.contacts.find((x) => !x.star)?.host;
+  const viaHost = req.via[0]?.host;
+  const badContact = contactHost !== undefined && isPrivateScope(addresses.scopeOf(contactHost)) ? contactHost : undefined;
+  const badVia = viaHost !== undefined && isPrivateScope(addresses.scopeOf(viaHost)) ? viaHost : undefined;
+  if (badContact === undefined && badVia === undefined) return;
+  const key = `${srcHost}|${badContact ?? ''}|${badVia ?? ''}`;
+  let s = seen.get(key);
+  if (s === undefined) {
+    s = { src: srcHost, contact: badContact, via: badVia, messages: [], callIds: new Set(), received: undefined, rport: undefined };
+    seen.set(key, s);
   }
+  s.messages.push(req.index);
+  s.callIds.add(req.callId);
+  const answered = tx.responses[0]?.via[0];
+  if (answered !== undefined) {
+    s.received ??= answered.received;
+    if (s.rport === undefined) s.rport = answered.rport;
+  }
+}
+
+function reportPrivateFromPublic(seen: ReadonlyMap<string, Sighting>): FindingDraft[] {
   const out: FindingDraft[] = [];
   for (const s of seen.values()) {
     const inside = [s.contact === undefined ? '' : `Contact ${s.contact}`, s.via === undefined ? '' : `Via ${s.via}`].filter(Boolean).join(' and ');
@@ -83,27 +106,34 @@ function privateFromPublic(c: Correlation): FindingDraft[] {
   return out;
 }
 
+interface MarkedVia {
+  readonly f: MessageFacts;
+  readonly messages: number[];
+  readonly callIds: Set<string>;
+}
+
 /** A response whose top Via carries received/rport different from the sent-by: the path changed the address. */
-function receivedDiffers(c: Correlation): FindingDraft[] {
-  const seen = new Map<string, { f: MessageFacts; messages: number[]; callIds: Set<string> }>();
-  for (const tx of c.transactions) {
-    const r = tx.responses[0];
-    const v = r?.via[0];
-    if (r === undefined || v === undefined) continue;
-    // Over TCP/TLS the connection's source port is ephemeral and differs from the Via port by design (RFC 3261 §18.2.2).
-    const streamed = v.transport !== 'UDP' || (r.transport !== undefined && r.transport !== 'UDP');
-    const portDiff = !streamed && typeof v.rport === 'number' && v.port !== undefined && v.rport !== v.port;
-    // RFC 3261 §18.2.1: received is added whenever sent-by is a host name; only an address that differs tells.
-    const hostDiff = v.received !== undefined && v.received !== v.host && classifyAddress(v.host) !== 'name';
-    if (!portDiff && !hostDiff) continue;
-    // Private-inside-public is reported by the rule above with more to say.
-    if (isPrivateAddress(v.host) && v.received !== undefined && classifyAddress(v.received) === 'public') continue;
-    const key = `${v.host}:${v.port ?? ''}|${v.received ?? ''}:${v.rport ?? ''}`;
-    let s = seen.get(key);
-    if (s === undefined) seen.set(key, (s = { f: r, messages: [], callIds: new Set() }));
-    s.messages.push(r.index);
-    s.callIds.add(r.callId);
-  }
+function noteReceivedDiffers(tx: Transaction, { scopeOf }: AddressReader, seen: Map<string, MarkedVia>): void {
+  const r = tx.responses[0];
+  const v = r?.via[0];
+  // Most Vias carry neither mark.
+  if (r === undefined || v === undefined || (v.received === undefined && typeof v.rport !== 'number')) return;
+  // Over TCP/TLS the connection's source port is ephemeral and differs from the Via port by design (RFC 3261 §18.2.2).
+  const streamed = v.transport !== 'UDP' || (r.transport !== undefined && r.transport !== 'UDP');
+  const portDiff = !streamed && typeof v.rport === 'number' && v.port !== undefined && v.rport !== v.port;
+  // RFC 3261 §18.2.1: received is added whenever sent-by is a host name; only an address that differs tells.
+  const hostDiff = v.received !== undefined && v.received !== v.host && scopeOf(v.host) !== 'name';
+  if (!portDiff && !hostDiff) return;
+  // Private-inside-public is reported by the rule above with more to say.
+  if (isPrivateScope(scopeOf(v.host)) && v.received !== undefined && scopeOf(v.received) === 'public') return;
+  const key = `${v.host}:${v.port ?? ''}|${v.received ?? ''}:${v.rport ?? ''}`;
+  let s = seen.get(key);
+  if (s === undefined) seen.set(key, (s = { f: r, messages: [], callIds: new Set() }));
+  s.messages.push(r.index);
+  s.callIds.add(r.callId);
+}
+
+function reportReceivedDiffers(seen: ReadonlyMap<string, MarkedVia>): FindingDraft[] {
   const out: FindingDraft[] = [];
   for (const { f, messages, callIds } of seen.values()) {
     const v = f.via[0];
@@ -129,31 +159,37 @@ function receivedDiffers(c: Correlation): FindingDraft[] {
   return out;
 }
 
-/** The transport named in the top Via against the transport the capture saw, and across the Via stack. */
-function transportChanges(c: Correlation): FindingDraft[] {
-  const out: FindingDraft[] = [];
-  const mismatch = new Map<string, number[]>();
+interface TransportSightings {
+  /** `src|via transport|wire transport` → requests. */
+  readonly mismatch: Map<string, number[]>;
   /** Keys of mismatches whose requests the device's own log shows it sending. */
-  const sentHere = new Set<string>();
-  const changes = new Map<string, number[]>();
-  for (const req of requestsOf(c)) {
-    const top = req.via[0];
-    if (top === undefined) continue;
-    if (req.transport !== undefined && req.transport !== top.transport && !(req.transport === 'TLS' && top.transport === 'TCP')) {
-      const key = `${req.src ?? ''}|${top.transport}|${req.transport}`;
-      if (req.direction === 'out') sentHere.add(key);
-      const list = mismatch.get(key);
-      if (list === undefined) mismatch.set(key, [req.index]);
-      else list.push(req.index);
-    }
-    const chain = [...new Set(req.via.map((v) => v.transport))];
-    if (chain.length > 1) {
-      const key = req.via.map((v) => v.transport).reverse().join('>');
-      const list = changes.get(key);
-      if (list === undefined) changes.set(key, [req.index]);
-      else list.push(req.index);
-    }
+  readonly sentHere: Set<string>;
+  /** The Via stack's transports, first hop first (`UDP>TCP`) → requests. */
+  readonly changes: Map<string, number[]>;
+}
+
+/** The transport named in the top Via against the transport the capture saw, and across the Via stack. */
+function noteTransportChanges(tx: Transaction, { mismatch, sentHere, changes }: TransportSightings): void {
+  const req = tx.request;
+  const top = req?.via[0];
+  if (req === undefined || top === undefined) return;
+  if (req.transport !== undefined && req.transport !== top.transport && !(req.transport === 'TLS' && top.transport === 'TCP')) {
+    const key = `${req.src ?? ''}|${top.transport}|${req.transport}`;
+    if (req.direction === 'out') sentHere.add(key);
+    const list = mismatch.get(key);
+    if (list === undefined) mismatch.set(key, [req.index]);
+    else list.push(req.index);
   }
+  if (req.via.some((v) => v.transport !== top.transport)) {
+    const key = req.via.map((v) => v.transport).reverse().join('>');
+    const list = changes.get(key);
+    if (list === undefined) changes.set(key, [req.index]);
+    else list.push(req.index);
+  }
+}
+
+function reportTransportChanges({ mismatch, sentHere, changes }: TransportSightings): FindingDraft[] {
+  const out: FindingDraft[] = [];
   for (const [key, messages] of mismatch) {
     const [src, via, wire] = key.split('|');
     out.push({
@@ -199,6 +235,16 @@ function transportChanges(c: Correlation): FindingDraft[] {
 export const networkRules: Rule = {
   family: 'net',
   run(c) {
-    return [...privateFromPublic(c), ...receivedDiffers(c), ...transportChanges(c)];
+    const addresses = readAddresses();
+    const nat = new Map<string, Sighting>();
+    const marked = new Map<string, MarkedVia>();
+    const transports: TransportSightings = { mismatch: new Map(), sentHere: new Set(), changes: new Map() };
+    // The three checks in one pass: reading each transaction's messages costs more than the checks do.
+    for (const tx of c.transactions) {
+      notePrivateFromPublic(tx, addresses, nat);
+      noteReceivedDiffers(tx, addresses, marked);
+      noteTransportChanges(tx, transports);
+    }
+    return [...reportPrivateFromPublic(nat), ...reportReceivedDiffers(marked), ...reportTransportChanges(transports)];
   },
 };

@@ -12,8 +12,22 @@ export const TRANSACTION_TIMEOUT_MS = 32_000;
 const NAME_RESOLUTION = ['dns', 'resolv', 'resolution', 'no such host', 'unknown host', 'host not found', 'naptr', 'srv lookup'];
 
 function mentionsNameResolution(f: MessageFacts): boolean {
-  const texts = [f.reason ?? '', ...f.warnings.map((w) => w.text), ...f.reasons.map((r) => r.text ?? '')].map((t) => t.toLowerCase());
-  return f.status === 478 || texts.some((t) => NAME_RESOLUTION.some((k) => t.includes(k)));
+  if (f.status === 478 || saysNameResolution(f.reason)) return true;
+  for (const w of f.warnings) if (saysNameResolution(w.text)) return true;
+  for (const r of f.reasons) if (saysNameResolution(r.text)) return true;
+  return false;
+}
+
+/**
+ * NAME_RESOLUTION as one test that needs no lower-case copy of every reason phrase. Unicode case folding makes it say
+ * yes a little more often than toLowerCase (`ſ` is an `s` to it), never less, so a yes is checked the plain way.
+ */
+const MAY_NAME_RESOLUTION = new RegExp(NAME_RESOLUTION.join('|'), 'iu'); // the words are letters and spaces only
+
+function saysNameResolution(text: string | undefined): boolean {
+  if (text === undefined || !MAY_NAME_RESOLUTION.test(text)) return false;
+  const t = text.toLowerCase();
+  return NAME_RESOLUTION.some((k) => t.includes(k));
 }
 
 function targetOf(req: MessageFacts): string {
@@ -37,33 +51,38 @@ function isLocalTimeout(tx: Transaction, final: MessageFacts): boolean {
   return waited === null || waited >= TRANSACTION_TIMEOUT_MS - 2000;
 }
 
-function indexGroups(c: Correlation): Map<string, Transaction[]> {
-  const byGroup = new Map<string, Transaction[]>();
-  for (const tx of c.transactions) {
-    const list = byGroup.get(groupKey(tx));
-    if (list === undefined) byGroup.set(groupKey(tx), [tx]);
-    else list.push(tx);
-  }
-  return byGroup;
+/** The transactions of the correlation carrying the same request as `tx` (its group, `tx` too), in their order. */
+type CopiesOf = (tx: Transaction) => Transaction[];
+
+/**
+ * Indexes by Call-ID the transactions of the Call-IDs of `asked` only: few transactions are asked about, and a Call-ID
+ * holds few transactions, so the group is found by filtering them.
+ */
+function indexCopies(c: Correlation, asked: readonly ReadonlyMap<string, readonly Transaction[]>[]): CopiesOf {
+  const byCallId = new Map<string, Transaction[]>();
+  for (const groups of asked) for (const txs of groups.values()) for (const tx of txs) byCallId.set(tx.callId, []);
+  if (byCallId.size > 0) for (const t of c.transactions) byCallId.get(t.callId)?.push(t);
+  return (tx) => (byCallId.get(tx.callId) ?? []).filter((t) => t.cseq === tx.cseq && t.method === tx.method);
 }
 
-function noResponse(c: Correlation, byGroup: Map<string, Transaction[]>): FindingDraft[] {
+/** A request nothing answered at all, noted by method and target; `lastAt`: the data's last time. */
+function noteNoResponse(tx: Transaction, lastAt: number | null, byTarget: Map<string, Transaction[]>): void {
+  const req = tx.request;
+  if (req === undefined || tx.method === 'ACK' || tx.responses.length > 0) return;
+  // Direction 'in' in a device's log: a request the device received and did not answer is its own matter.
+  const waited = tx.lastAt !== null && lastAt !== null && req.at !== null ? lastAt - req.at : 0;
+  // Over UDP a client retransmits (RFC 3261 §17.1.1.2); one lone copy there means the capture missed the rest,
+  // not silence. Over TCP there are no retransmissions, so time alone tells.
+  const reliable = (req.transport ?? req.via[0]?.transport ?? 'UDP') !== 'UDP';
+  if (tx.retransmissions === 0 && (!reliable || waited < TRANSACTION_TIMEOUT_MS)) return;
+  const key = `${tx.method}|${targetOf(req)}`;
+  const list = byTarget.get(key);
+  if (list === undefined) byTarget.set(key, [tx]);
+  else list.push(tx);
+}
+
+function reportNoResponse(byTarget: ReadonlyMap<string, Transaction[]>, copiesOf: CopiesOf): FindingDraft[] {
   const out: FindingDraft[] = [];
-  const byTarget = new Map<string, Transaction[]>();
-  for (const tx of c.transactions) {
-    const req = tx.request;
-    if (req === undefined || tx.method === 'ACK' || tx.responses.length > 0) continue;
-    // Direction 'in' in a device's log: a request the device received and did not answer is its own matter.
-    const waited = tx.lastAt !== null && c.lastAt !== null && req.at !== null ? c.lastAt - req.at : 0;
-    // Over UDP a client retransmits (RFC 3261 §17.1.1.2); one lone copy there means the capture missed the rest,
-    // not silence. Over TCP there are no retransmissions, so time alone tells.
-    const reliable = (req.transport ?? req.via[0]?.transport ?? 'UDP') !== 'UDP';
-    if (tx.retransmissions === 0 && (!reliable || waited < TRANSACTION_TIMEOUT_MS)) continue;
-    const key = `${tx.method}|${targetOf(req)}`;
-    const list = byTarget.get(key);
-    if (list === undefined) byTarget.set(key, [tx]);
-    else list.push(tx);
-  }
   for (const txs of byTarget.values()) {
     const first = txs[0] as Transaction;
     const req = first.request as MessageFacts;
@@ -72,7 +91,7 @@ function noResponse(c: Correlation, byGroup: Map<string, Transaction[]>): Findin
     const forwarded = req.viaCount >= 2;
     // The other side of a proxy: what the proxy answered upstream for the same request.
     // The answers upstream of every request of the group (the evidence is then the same however calls are batched).
-    const upstreamOf = (tx: Transaction): Transaction[] => (byGroup.get(groupKey(tx)) ?? []).filter((t) => t !== tx && t.final !== undefined);
+    const upstreamOf = (tx: Transaction): Transaction[] => copiesOf(tx).filter((t) => t !== tx && t.final !== undefined);
     const upstream = [...new Set(txs.flatMap(upstreamOf))];
     const upstreamFinal = upstreamOf(first)[0]?.final ?? upstream[0]?.final;
     const severity = first.method === 'REGISTER' || first.method === 'INVITE' ? 'error' : 'warning';
@@ -157,9 +176,17 @@ interface StatusRuleSpec {
   readonly fallback: Generator;
 }
 
+const wordsOfCause = new Map<string, ReadonlySet<string>>();
+
 /** Words of four letters or more, for telling whether two cause lines say the same thing. */
-function contentWords(text: string): Set<string> {
-  return new Set(text.toLowerCase().split(/[^a-z0-9]+/).filter((w) => w.length >= 4));
+function contentWords(text: string): ReadonlySet<string> {
+  let words = wordsOfCause.get(text);
+  if (words === undefined) {
+    // The lines are the catalog's and the rules' own, the same few for every finding; bounded all the same.
+    if (wordsOfCause.size >= 1024) wordsOfCause.clear();
+    wordsOfCause.set(text, (words = new Set(text.toLowerCase().split(/[^a-z0-9]+/).filter((w) => w.length >= 4))));
+  }
+  return words;
 }
 
 /** The catalog's causes that add something to `own` (two shared content words count as the same cause). */
@@ -224,27 +251,29 @@ const SERVER_CODES: ReadonlyMap<number, StatusRuleSpec> = new Map([
   ],
 ]);
 
-function serverErrors(c: Correlation, byGroup: Map<string, Transaction[]>): FindingDraft[] {
+/** A final answer of a server that could not go on (5xx, a timeout, a name it could not resolve), noted by request. */
+function noteServerError(tx: Transaction, groups: Map<string, Transaction[]>): void {
+  const final = tx.final;
+  const s = final?.status;
+  if (final === undefined || s === undefined) return;
+  const timeout408 = s === 408 && !(tx.method === 'INVITE' && tx.responses.some((r) => (r.status ?? 0) > 100 && (r.status ?? 0) < 200));
+  // The answer's words are read only when its code does not decide already.
+  if (!SERVER_CODES.has(s) && s !== 477 && !timeout408 && !(s >= 400 && mentionsNameResolution(final))) return;
+  const key = `${groupKey(tx)}|${s}`;
+  const list = groups.get(key);
+  if (list === undefined) groups.set(key, [tx]);
+  else list.push(tx);
+}
+
+function reportServerErrors(groups: ReadonlyMap<string, Transaction[]>, copiesOf: CopiesOf): FindingDraft[] {
   const out: FindingDraft[] = [];
-  const groups = new Map<string, Transaction[]>();
-  for (const tx of c.transactions) {
-    const s = tx.final?.status;
-    if (s === undefined) continue;
-    const nameRes = tx.final !== undefined && s >= 400 && mentionsNameResolution(tx.final);
-    const timeout408 = s === 408 && !(tx.method === 'INVITE' && tx.responses.some((r) => (r.status ?? 0) > 100 && (r.status ?? 0) < 200));
-    if (!SERVER_CODES.has(s) && !nameRes && !timeout408 && s !== 477) continue;
-    const key = `${groupKey(tx)}|${s}`;
-    const list = groups.get(key);
-    if (list === undefined) groups.set(key, [tx]);
-    else list.push(tx);
-  }
   for (const txs of groups.values()) {
     const tx = txs[0] as Transaction;
     const final = tx.final as MessageFacts;
     const s = final.status as number;
     const info = explainStatus(s, { method: tx.method });
     // Every leg answered with this code says the same thing; the ones without it show where it was made.
-    const sameCall = (byGroup.get(groupKey(tx)) ?? []).filter((t) => !txs.includes(t));
+    const sameCall = copiesOf(tx).filter((t) => !txs.includes(t));
     const unanswered = sameCall.filter((t) => t.responses.length === 0);
     let generatedBy: Generator;
     if (txs.length > 1) generatedBy = 'far-end';
@@ -379,7 +408,14 @@ function serverErrors(c: Correlation, byGroup: Map<string, Transaction[]>): Find
 export const reachabilityRules: Rule = {
   family: 'reach',
   run(c) {
-    const byGroup = indexGroups(c);
-    return [...noResponse(c, byGroup), ...serverErrors(c, byGroup)];
+    const unanswered = new Map<string, Transaction[]>();
+    const failed = new Map<string, Transaction[]>();
+    // Both checks in one pass: reading each transaction costs more than the checks do.
+    for (const tx of c.transactions) {
+      noteNoResponse(tx, c.lastAt, unanswered);
+      noteServerError(tx, failed);
+    }
+    const copiesOf = indexCopies(c, [unanswered, failed]);
+    return [...reportNoResponse(unanswered, copiesOf), ...reportServerErrors(failed, copiesOf)];
   },
 };

@@ -2,6 +2,7 @@ import type { MessageFacts, ReasonFacts, WarningFacts } from '../../correlate/fa
 import type { Call, Correlation, Transaction } from '../../correlate/types.js';
 import type { Finding, Generator, JsonValue } from '../../model/analysis.js';
 import { explainQ850, explainStatus, explainWarning } from '../explain.js';
+import type { CorrelationIndex } from './correlation-index.js';
 
 /** A finding before it is numbered. */
 export type FindingDraft = Omit<Finding, 'id'>;
@@ -10,7 +11,11 @@ export type FindingDraft = Omit<Finding, 'id'>;
 export interface Rule {
   /** The family name, the prefix of its rules' ids (`auth`, `register`, `call`, …). */
   readonly family: string;
-  readonly run: (correlation: Correlation) => FindingDraft[];
+  /**
+   * `index` holds what the families of one run share (runRules makes one for all of them); a family run on its own
+   * makes its own.
+   */
+  readonly run: (correlation: Correlation, index?: CorrelationIndex) => FindingDraft[];
 }
 
 /** Evidence lists are cut here: a finding about 10 000 retransmissions cites the first ones. */

@@ -4,11 +4,15 @@ import type { Correlation } from '../../correlate/types.js';
 import { collectEvidence, decodeReason, decodeWarning, wordsDetails } from './rule.js';
 import type { FindingDraft, Rule } from './rule.js';
 
-function messagesOf(c: Correlation): MessageFacts[] {
+/** The messages of the correlation that carry a Warning or a Reason (most carry neither), in order. */
+function wordyMessagesOf(c: Correlation): MessageFacts[] {
   const out: MessageFacts[] = [];
+  const take = (m: MessageFacts): void => {
+    if (m.warnings.length > 0 || m.reasons.length > 0) out.push(m);
+  };
   for (const tx of c.transactions) {
-    if (tx.request !== undefined) out.push(tx.request);
-    out.push(...tx.responses);
+    if (tx.request !== undefined) take(tx.request);
+    for (const r of tx.responses) take(r);
   }
   return out;
 }
@@ -17,7 +21,7 @@ export const wordsRules: Rule = {
   family: 'words',
   run(c) {
     const groups = new Map<string, { first: MessageFacts; kind: 'warning' | 'reason'; line: string; messages: number[]; callIds: Set<string> }>();
-    for (const m of messagesOf(c)) {
+    for (const m of wordyMessagesOf(c)) {
       for (const w of m.warnings) {
         const key = `w|${w.raw}`;
         let g = groups.get(key);
