@@ -2,7 +2,7 @@
 // src/ to dist/ when dist/ is missing or older than any source file. Lets `npm test`, `npm run example` and
 // `npm run bench` work on a fresh clone with one command each.
 import { execSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, lstatSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -19,10 +19,23 @@ function newestUnder(dir, skip = []) {
   return newest;
 }
 
-const installed = join(root, 'node_modules', '.package-lock.json');
-if (mtime(installed) < mtime(join(root, 'package-lock.json')) || !existsSync(join(root, 'node_modules', '.bin', 'tsc'))) {
-  process.stderr.write('siplens: installing dependencies (npm ci)…\n');
-  run('npm ci --no-audit --no-fund');
+const modules = join(root, 'node_modules');
+const installed = join(modules, '.package-lock.json');
+const hasTsc = existsSync(join(modules, '.bin', 'tsc'));
+if (mtime(installed) < mtime(join(root, 'package-lock.json')) || !hasTsc) {
+  // A worktree often links node_modules to another checkout's: `npm ci` through the link would empty that copy
+  // (it happened, 2026-12-02), and a fresh checkout's lock file always looks newer than the install.
+  if (existsSync(modules) && lstatSync(modules).isSymbolicLink()) {
+    const target = realpathSync(modules);
+    if (!hasTsc) {
+      process.stderr.write(`siplens: node_modules links to ${target}, which has no install; run npm ci there\n`);
+      process.exit(1);
+    }
+    process.stderr.write(`siplens: node_modules links to ${target}; not reinstalling through the link (npm ci there if the lock file changed)\n`);
+  } else {
+    process.stderr.write('siplens: installing dependencies (npm ci)…\n');
+    run('npm ci --no-audit --no-fund');
+  }
 }
 
 if (process.argv.includes('--build')) {
