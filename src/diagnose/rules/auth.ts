@@ -7,7 +7,8 @@ import { explainStatus } from '../explain.js';
 import { collectEvidence, formatStatus, quoteWords, transactionMessages, wordsDetails } from './rule.js';
 import type { FindingDraft, Rule } from './rule.js';
 
-function isChallenge(f: MessageFacts | undefined): f is MessageFacts {
+/** A 401 or 407. The guard says so in the type, so that a message that is not one keeps its type. */
+function isChallenge(f: MessageFacts | undefined): f is MessageFacts & { readonly status: 401 | 407 } {
   return f?.status === 401 || f?.status === 407;
 }
 

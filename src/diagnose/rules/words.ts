@@ -52,7 +52,8 @@ export const wordsRules: Rule = {
         causes: [],
         nextSteps: [],
         willNotHelp: [],
-        generatedBy: g.first.kind === 'response' ? 'unknown' : 'unknown',
+        // Quoted words gather messages from any sender; the warn-agent each names is in details.warnings.
+        generatedBy: 'unknown',
         details: { ...(g.kind === 'warning' ? { warnings: details['warnings'] ?? [] } : { reasons: details['reasons'] ?? [] }), what: what.trim(), line: g.line, times: g.messages.length },
       });
     }
