@@ -15,7 +15,7 @@ export interface LogLine {
 }
 
 /** The one line object handed to callbacks, refilled for each line: copy what you keep. */
-interface MutableLine {
+export interface MutableLine {
   text: string;
   line: number;
   offset: number;

@@ -1,5 +1,6 @@
 import { classifySipStart, readContentLengthLine } from '../../stream-framer.js';
 import type { ReaderSink } from '../dialect.js';
+import type { MutableLine } from '../line-splitter.js';
 import { DialectReader } from '../dialect.js';
 import { readEntryPart, readSyslogPrefix } from '../syslog.js';
 import { isSipStartLine } from '../text.js';
@@ -59,17 +60,6 @@ class NextOccurrence {
     }
     return this.#at;
   }
-}
-
-/** The line handed to the engine, refilled for each line as LineSplitter does. */
-interface MutableLine {
-  text: string;
-  line: number;
-  offset: number;
-  cut: boolean;
-  mayHaveEsc: boolean;
-  mayHaveCr: boolean;
-  mayHaveEscapes: boolean;
 }
 
 /**
