@@ -179,6 +179,67 @@ export function readContentLength(text: string): number | undefined | null {
   return Number(value);
 }
 
+/** isTokenChar as a table, for the byte twins below. */
+const TOKEN_BYTE = Uint8Array.from({ length: 256 }, (_, c) => (isTokenChar(c) ? 1 : 0));
+
+/** isHeaderLine on the bytes data[s, e) of a line without its line end, for readers that keep lines as bytes. */
+export function isHeaderLineAt(data: Uint8Array, s: number, e: number): boolean {
+  const c0 = data[s];
+  if (c0 === 0x20 || c0 === 0x09) return e - s > 1;
+  let i = s;
+  while (i < e && TOKEN_BYTE[data[i]!] === 1) i++;
+  if (i === s) return false;
+  while (i < e && (data[i] === 0x20 || data[i] === 0x09)) i++;
+  return i < e && data[i] === 0x3a;
+}
+
+/** White space as String.prototype.trim takes it off a latin1 string. */
+function isTrimmedByte(c: number): boolean {
+  return c === 0x20 || (c >= 0x09 && c <= 0x0d) || c === 0xa0;
+}
+
+/** Whether data[s, e) lower-cased is `word` (ASCII lower case: no latin1 letter lower-cases into ASCII). */
+function matchesLower(data: Uint8Array, s: number, e: number, word: string): boolean {
+  if (e - s !== word.length) return false;
+  for (let i = 0; i < word.length; i++) {
+    let c = data[s + i]!;
+    if (c >= 0x41 && c <= 0x5a) c += 0x20;
+    if (c !== word.charCodeAt(i)) return false;
+  }
+  return true;
+}
+
+/** readContentLength on the bytes data[s, e) of a line: -1 where that gives null (an unreadable value). */
+export function readContentLengthAt(data: Uint8Array, s: number, e: number): number | undefined {
+  const c0 = data[s]! | 0x20;
+  if (c0 !== 0x63 && c0 !== 0x6c) return undefined;
+  let colon = -1;
+  for (let i = s; i < e; i++) {
+    if (data[i] === 0x3a) {
+      colon = i;
+      break;
+    }
+  }
+  if (colon < s + 1) return undefined;
+  let ns = s;
+  let ne = colon;
+  while (ns < ne && isTrimmedByte(data[ns]!)) ns++;
+  while (ne > ns && isTrimmedByte(data[ne - 1]!)) ne--;
+  if (!matchesLower(data, ns, ne, 'content-length') && !matchesLower(data, ns, ne, 'l')) return undefined;
+  let vs = colon + 1;
+  let ve = e;
+  while (vs < ve && isTrimmedByte(data[vs]!)) vs++;
+  while (ve > vs && isTrimmedByte(data[ve - 1]!)) ve--;
+  if (ve === vs || ve - vs > 9) return -1;
+  let v = 0;
+  for (let i = vs; i < ve; i++) {
+    const c = data[i]!;
+    if (!isDigit(c)) return -1;
+    v = v * 10 + (c - 0x30);
+  }
+  return v;
+}
+
 /** Maps a transport word as logs write it (`udp`, `tls`, `WSS`, `TCP://`) to the model's Transport. */
 export function toTransport(word: string): Transport | undefined {
   switch (word.toUpperCase()) {

@@ -12,8 +12,8 @@ import { DETECT_SAMPLE_BYTES, detectLogFormat } from '../detect.js';
 import { frameLog } from '../frame-log.js';
 import { LineSplitter } from '../line-splitter.js';
 import { pjsip } from './pjsip.js';
-import { PjsipBytesReader, isHeaderLine, readContentLength } from './pjsip-bytes.js';
-import { isHeaderLine as isHeaderLineText, readContentLength as readContentLengthText } from '../text.js';
+import { PjsipBytesReader } from './pjsip-bytes.js';
+import { isHeaderLineAt, isHeaderLine as isHeaderLineText, readContentLengthAt, readContentLength as readContentLengthText } from '../text.js';
 
 interface Limits {
   readonly maxLineBytes?: number;
@@ -271,12 +271,12 @@ describe('the byte versions of the line tests', () => {
     'Content-Length: ', 'Content-Length: 1234567890', 'Content-Length: 12a', 'l: 5', 'L:5', 'l : 5', 'lx: 5', 'Contact: <sip:a>',
     '\u00a0Content-Length: 3', 'Content-Length:\u00a03\u00a0', 'Content-Length\u000b: 3', 'C', 'l', 'l:', 'Call-ID: 1', 'v=0',
   ];
-  it('isHeaderLine and readContentLength read what the string versions read', () => {
+  it('isHeaderLineAt and readContentLengthAt (text.ts) read what the string versions read', () => {
     for (const line of lines) {
       const b = Buffer.from(line, 'latin1');
-      expect(isHeaderLine(b, 0, b.length), line).toBe(isHeaderLineText(line));
+      expect(isHeaderLineAt(b, 0, b.length), line).toBe(isHeaderLineText(line));
       const text = readContentLengthText(line);
-      expect(readContentLength(b, 0, b.length), line).toBe(text === null ? -1 : text);
+      expect(readContentLengthAt(b, 0, b.length), line).toBe(text === null ? -1 : text);
     }
   });
   it('on random latin1 lines', () => {
@@ -291,9 +291,9 @@ describe('the byte versions of the line tests', () => {
       const n = rand(12);
       for (let i = 0; i < n; i++) line += alphabet[rand(alphabet.length)];
       const b = Buffer.from(line, 'latin1');
-      expect(isHeaderLine(b, 0, b.length), line).toBe(isHeaderLineText(line));
+      expect(isHeaderLineAt(b, 0, b.length), line).toBe(isHeaderLineText(line));
       const text = readContentLengthText(line);
-      expect(readContentLength(b, 0, b.length), line).toBe(text === null ? -1 : text);
+      expect(readContentLengthAt(b, 0, b.length), line).toBe(text === null ? -1 : text);
     }
   });
 });

@@ -3,7 +3,7 @@ import type { ReaderSink } from '../dialect.js';
 import type { MutableLine } from '../line-splitter.js';
 import { DialectReader } from '../dialect.js';
 import { readEntryPart, readSyslogPrefix } from '../syslog.js';
-import { isSipStartLine } from '../text.js';
+import { isHeaderLineAt, isSipStartLine, readContentLengthAt } from '../text.js';
 import { announcePjsip, isPjsipEnd, pjsip, readTimestampPrefix } from './pjsip.js';
 
 // PJSIP logs read on the chunk's bytes. The line engine (DialectReader fed by LineSplitter) makes a string of every
@@ -20,7 +20,6 @@ const HT = 0x09;
 const ESC = 0x1b;
 const BACKSLASH = 0x5c;
 const DASH = 0x2d;
-const COLON = 0x3a;
 const ESCAPED_LF = Buffer.from('#012', 'latin1');
 const END_MSG = Buffer.from('--end msg--', 'latin1');
 
@@ -28,10 +27,6 @@ const END_MSG = Buffer.from('--end msg--', 'latin1');
 const HOLD_LIMIT = 256 * 1024;
 const FALL_BACK = -1;
 const NEED_MORE = -2;
-
-/** 1 for the bytes of an RFC 3261 §25.1 token, as isTokenChar (text.ts) says. */
-const TOKEN = new Uint8Array(256);
-for (const ch of "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-.!%*_+`'~") TOKEN[ch.charCodeAt(0)] = 1;
 
 /** Where a needle next occurs in a buffer, found with the native search and remembered for the lines before it. */
 class NextOccurrence {
@@ -318,13 +313,13 @@ export class PjsipBytesReader {
       if (size > max || !this.#isPlain(at, t)) return FALL_BACK;
       const after = le + 1;
       const n = t - at;
-      if (!inBody && isHeaderLine(data, at, t)) {
+      if (!inBody && isHeaderLineAt(data, at, t)) {
         const ls = o;
         o += n;
         out[o++] = CR;
         out[o++] = LF;
         if (mayBeContentLength(data, at, t)) {
-          const cl = readContentLength(data, at, t);
+          const cl = readContentLengthAt(data, at, t);
           if (cl !== undefined && cl >= 0) contentLength = cl;
           // The framer reads the line with its CR.
           const v = readContentLengthLine(out, ls, o - 1);
@@ -477,72 +472,11 @@ function endsWithCaretM(text: string): boolean {
   return text.charCodeAt(text.length - 1) === 0x4d && text.charCodeAt(text.length - 2) === 0x5e;
 }
 
-/** isHeaderLine (text.ts) on bytes. */
-export function isHeaderLine(data: Uint8Array, s: number, e: number): boolean {
-  const c0 = data[s];
-  if (c0 === SP || c0 === HT) return e - s > 1;
-  let i = s;
-  while (i < e && TOKEN[data[i]!] === 1) i++;
-  if (i === s) return false;
-  while (i < e && (data[i] === SP || data[i] === HT)) i++;
-  return i < e && data[i] === COLON;
-}
-
 /**
- * Whether a line with no CR can be `Content-Length` or `l` to readContentLength or to the framer's
+ * Whether a line with no CR can be `Content-Length` or `l` to readContentLengthAt (text.ts) or to the framer's
  * readContentLengthLine: both need `l` first, or `content-length` in any case as the first 14 bytes.
  */
 function mayBeContentLength(data: Uint8Array, s: number, e: number): boolean {
   const c = data[s]! | 0x20;
   return c === 0x6c || (c === 0x63 && e - s >= 15 && data[s + 7] === DASH && (data[s + 8]! | 0x20) === 0x6c);
-}
-
-/** White space as String.prototype.trim takes it off a latin1 string. */
-function isTrimmed(c: number): boolean {
-  return c === SP || (c >= 0x09 && c <= 0x0d) || c === 0xa0;
-}
-
-/**
- * readContentLength (text.ts) on bytes: the value of a `Content-Length:` or `l:` line, -1 for an unreadable value
- * (null there), undefined for another line.
- */
-export function readContentLength(data: Uint8Array, s: number, e: number): number | undefined {
-  const c0 = data[s]! | 0x20;
-  if (c0 !== 0x63 && c0 !== 0x6c) return undefined;
-  let colon = -1;
-  for (let i = s; i < e; i++) {
-    if (data[i] === COLON) {
-      colon = i;
-      break;
-    }
-  }
-  if (colon < s + 1) return undefined;
-  let ns = s;
-  let ne = colon;
-  while (ns < ne && isTrimmed(data[ns]!)) ns++;
-  while (ne > ns && isTrimmed(data[ne - 1]!)) ne--;
-  if (!matchesLower(data, ns, ne, 'content-length') && !matchesLower(data, ns, ne, 'l')) return undefined;
-  let vs = colon + 1;
-  let ve = e;
-  while (vs < ve && isTrimmed(data[vs]!)) vs++;
-  while (ve > vs && isTrimmed(data[ve - 1]!)) ve--;
-  if (ve === vs || ve - vs > 9) return -1;
-  let v = 0;
-  for (let i = vs; i < ve; i++) {
-    const c = data[i]!;
-    if (c < 0x30 || c > 0x39) return -1;
-    v = v * 10 + (c - 0x30);
-  }
-  return v;
-}
-
-/** Whether data[s, e) lower-cased is `word` (ASCII lower case: no latin1 letter lower-cases into ASCII). */
-function matchesLower(data: Uint8Array, s: number, e: number, word: string): boolean {
-  if (e - s !== word.length) return false;
-  for (let i = 0; i < word.length; i++) {
-    let c = data[s + i]!;
-    if (c >= 0x41 && c <= 0x5a) c += 0x20;
-    if (c !== word.charCodeAt(i)) return false;
-  }
-  return true;
 }
