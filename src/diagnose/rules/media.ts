@@ -61,8 +61,8 @@ function learnCapabilities(c: Correlation, parties: ReadonlySet<string>): Map<st
 }
 
 /** The SDP of a refusal itself or of its copies on other hops (RFC 3261 §21.4.26, §21.6.4: capabilities). */
-function answerSdpOf(final: MessageFacts, others: readonly Transaction[]): SdpFacts | undefined {
-  return [final, ...others.map((o) => o.final)].find((f) => f?.sdp !== undefined)?.sdp;
+function answerSdpOf(answers: readonly (MessageFacts | undefined)[]): SdpFacts | undefined {
+  return answers.find((f) => f?.sdp !== undefined)?.sdp;
 }
 
 function describeMedia(sdp: SdpFacts | undefined): string {
@@ -74,23 +74,27 @@ function describeMedia(sdp: SdpFacts | undefined): string {
 export const mediaRules: Rule = {
   family: 'media',
   run(c, index = indexCorrelation(c)) {
-    const hits: { group: TransactionGroup; tx: Transaction; others: Transaction[] }[] = [];
+    /** `answers`: the refusal, then its copies on the other hops. */
+    const hits: { group: TransactionGroup; tx: Transaction; others: Transaction[]; answers: (MessageFacts | undefined)[]; answerSdp: SdpFacts | undefined }[] = [];
+    // The callees of refusals without an SDP of their own are the ones whose capabilities are looked up.
+    const asked = new Set<string>();
     for (const group of index.groupsAnsweredWith(CODES)) {
       const hit = findFinal(group, CODES);
-      if (hit !== undefined) hits.push({ group, ...hit });
+      if (hit === undefined) continue;
+      const answers = [hit.tx.final, ...hit.others.map((o) => o.final)];
+      const answerSdp = answerSdpOf(answers);
+      if (answerSdp === undefined) asked.add(group.call.to ?? '');
+      hits.push({ group, ...hit, answers, answerSdp });
     }
-    const asked = new Set<string>();
-    for (const { group, tx, others } of hits) if (answerSdpOf(tx.final as MessageFacts, others) === undefined) asked.add(group.call.to ?? '');
     const known = asked.size === 0 ? new Map<string, Set<string>>() : learnCapabilities(c, asked);
     const out: FindingDraft[] = [];
-    for (const { group, tx, others } of hits) {
+    for (const { group, tx, others, answers, answerSdp } of hits) {
       const final = tx.final as MessageFacts;
       const status = final.status as number;
       const call = group.call;
       const offerMsg = group.txs.find((t) => t.request?.sdp !== undefined)?.request;
       const offer = offerMsg?.sdp;
       const offered = codecNames(audioOf(offer));
-      const answerSdp = answerSdpOf(final, others);
       let accepted: string[] | null = null;
       let acceptedFrom = '';
       if (answerSdp !== undefined) {
@@ -106,7 +110,7 @@ export const mediaRules: Rule = {
       }
       const common =
         accepted === null ? null : offered.filter((o) => accepted.some((a) => baseName(a) === baseName(o) && !/^\d+$/.test(a)));
-      const warnings = [final, ...others.map((o) => o.final)].flatMap((f) => f?.warnings ?? []);
+      const warnings = answers.flatMap((f) => f?.warnings ?? []);
       const mediaWarn = warnings.find((w) => MEDIA_WARNINGS.has(w.code));
       const offeredProtocols = [...new Set(audioOf(offer).map((m) => m.protocol))];
       const offeredTypes = [...new Set(audioOf(offer).map((m) => m.type))];
@@ -143,7 +147,7 @@ export const mediaRules: Rule = {
         reInvite,
         srtpRequired: wantsSrtp,
         laterAccepted: later === undefined ? null : { cseq: later.cseq, offeredCodecs: laterOffer, answerCodecs: laterAnswer },
-        ...wordsDetails(final, ...others.map((o) => o.final)),
+        ...wordsDetails(...answers),
       };
       const warnText = mediaWarn === undefined ? '' : ` Warn-code ${mediaWarn.code} means "${explainWarning(mediaWarn.code)?.text ?? 'unregistered'}".`;
       out.push({
@@ -179,7 +183,7 @@ export const mediaRules: Rule = {
               : ''
             : ` The caller then offered again (CSeq ${later.cseq}${laterOffer.length > 0 ? `: ${laterOffer.join(', ')}` : ''}) and that was accepted` +
               `${laterAnswer.length > 0 ? ` with ${laterAnswer.join(', ')}` : ''}${fax ? ', so the fax went on as audio (G.711 pass-through), which is less reliable than T.38' : ''}.`) +
-          quoteWords(final, ...others.map((o) => o.final)),
+          quoteWords(...answers),
         status,
         callIds: [call.callId],
         evidence: collectEvidence(transactionMessages(tx), ...others.map(transactionMessages)),
