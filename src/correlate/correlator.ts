@@ -283,7 +283,7 @@ export function createCorrelator(options: CorrelatorOptions = {}): Correlator {
    * last MAX_REGISTRATION_HISTORY): answers by status, and changes between registered and refused (challenges aside).
    */
   function noteRegisterFinal(reg: Registration, status: number): void {
-    reg.finalCounts[status] = (reg.finalCounts[status] ?? 0) + 1;
+    reg.finalCounts.set(status, (reg.finalCounts.get(status) ?? 0) + 1);
     if (status === 401 || status === 407) return;
     const ok = status >= 200 && status < 300;
     if (reg.lastOutcome !== undefined && reg.lastOutcome !== ok) reg.switches++;
@@ -334,7 +334,7 @@ export function createCorrelator(options: CorrelatorOptions = {}): Correlator {
         const key = [aor, contact ?? ''].join('|');
         reg = registrations.get(key);
         if (reg === undefined) {
-          reg = { aor, contact, transactions: [], callIds: [], messages: [], lastAt: facts.at, dropped: 0, droppedSuccesses: 0, firstMessage: facts.index, finalCounts: {}, switches: 0, lastOutcome: undefined };
+          reg = { aor, contact, transactions: [], callIds: [], messages: [], lastAt: facts.at, dropped: 0, droppedSuccesses: 0, firstMessage: facts.index, finalCounts: new Map(), switches: 0, lastOutcome: undefined };
           registrations.set(key, reg);
         }
       }

@@ -80,8 +80,12 @@ export interface Registration {
   droppedSuccesses: number;
   /** Number of the registration's first message in the data. */
   readonly firstMessage: number;
-  /** Final answers to every REGISTER of this binding so far, challenges included, by status. */
-  readonly finalCounts: Record<number, number>;
+  /**
+   * Final answers to every REGISTER of this binding so far, challenges included, by status. A Map, not an object
+   * keyed by status: V8 stores integer keys as array elements, so `{ 200: n }` kept a 1.7 KB backing array per
+   * binding (8.3 MB of the 160 MB heap on the 500 MB bench capture).
+   */
+  readonly finalCounts: Map<number, number>;
   /** Changes between registered and refused so far (challenges do not count). */
   switches: number;
   /** Whether the last final answer (challenges aside) registered the binding. */

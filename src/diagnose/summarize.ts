@@ -72,7 +72,7 @@ export function summarizeRegistration(reg: Registration, byCallId: ReadonlyMap<s
     lastSuccess: isoOf(lastOk?.final?.time),
     attempts: reg.dropped + reg.transactions.filter((t) => t.request !== undefined).length,
     firstMessage: reg.firstMessage,
-    finalStatuses: Object.entries(reg.finalCounts).map(([status, count]) => ({ status: Number(status), count })).sort((a, b) => a.status - b.status),
+    finalStatuses: [...reg.finalCounts].map(([status, count]) => ({ status, count })).sort((a, b) => a.status - b.status),
   };
 }
 
