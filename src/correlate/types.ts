@@ -82,8 +82,8 @@ export interface Registration {
   readonly firstMessage: number;
   /**
    * Final answers to every REGISTER of this binding so far, challenges included, by status. A Map, not an object
-   * keyed by status: V8 stores integer keys as array elements, so `{ 200: n }` kept a 1.7 KB backing array per
-   * binding (8.3 MB of the 160 MB heap on the 500 MB bench capture).
+   * keyed by status: V8 keeps integer keys as array elements sized to the largest key, about 1.7 KB for `{ 200: n }`
+   * (docs/PERFORMANCE.md, "Where the memory goes").
    */
   readonly finalCounts: Map<number, number>;
   /** Changes between registered and refused so far (challenges do not count). */
