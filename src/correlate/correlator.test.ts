@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { addresses, aliceOffer, answer, bobAnswer, invite, toRecords } from '../../test/scenarios/flows.js';
+import { addresses, aliceOffer, answer, bobAddr, bobAnswer, challenge, invite, register, registerResponse, registrarAddr, toRecords } from '../../test/scenarios/flows.js';
 import type { Wire } from '../../test/scenarios/flows.js';
 import { viewCall } from './call-outcome.js';
 import { createCorrelator } from './correlator.js';
+import { extractFacts, isThinFacts } from './scan-facts.js';
 
 const { alice, bob } = addresses;
 const w = (t: number, src: string, dst: string, text: string): Wire => ({ t, src, dst, text });
@@ -119,5 +120,61 @@ describe('transactions (RFC 3261 §17)', () => {
     expect(gone.map((g) => g.call.callId)).toEqual(['done']);
     expect(c.snapshot().calls.map((x) => x.callId)).toEqual(['ringing']);
     expect(c.snapshot().transactions.some((t) => t.callId === 'done')).toBe(false);
+  });
+});
+
+describe('answered REGISTER transactions kept thin (CorrelatorOptions.reread)', () => {
+  const flow: Wire[] = [
+    w(0, bobAddr, registrarAddr, register({ cseq: 1, branch: 'z9hG4bKnashds7' })),
+    w(0.1, registrarAddr, bobAddr, registerResponse({ status: 401, reason: 'Unauthorized', cseq: 1, branch: 'z9hG4bKnashds7', method: 'REGISTER', extra: challenge('ea9c8e88df84f1cec4341ae6cbe5a359') })),
+    w(0.2, bobAddr, registrarAddr, register({ cseq: 2, branch: 'z9hG4bKnashds8', auth: { user: 'bob', realm: 'atlanta.example.com', nonce: 'ea9c8e88df84f1cec4341ae6cbe5a359' } })),
+    w(0.3, registrarAddr, bobAddr, registerResponse({ status: 200, reason: 'OK', cseq: 2, branch: 'z9hG4bKnashds8', method: 'REGISTER', extra: 'Contact: <sips:bob@192.0.2.4>;expires=3600\n' })),
+    // A copy of the 200 comes after the transaction was thinned: it is still recognised as one.
+    w(0.8, registrarAddr, bobAddr, registerResponse({ status: 200, reason: 'OK', cseq: 2, branch: 'z9hG4bKnashds8', method: 'REGISTER', extra: 'Contact: <sips:bob@192.0.2.4>;expires=3600\n' })),
+  ];
+  const records = toRecords(flow);
+  const byIndex = new Map(records.map((r) => [r.index, r]));
+  const reread = (i: number) => {
+    const r = byIndex.get(i);
+    return r === undefined ? undefined : extractFacts(r);
+  };
+
+  it('a snapshot gives the same transactions and facts as a correlator that keeps every fact whole', () => {
+    const whole = createCorrelator();
+    const thin = createCorrelator({ reread });
+    for (const r of records) {
+      whole.push(r);
+      thin.push(r);
+    }
+    const a = whole.snapshot();
+    const b = thin.snapshot();
+    expect(b.registrations).toEqual(a.registrations);
+    expect(b.transactions).toEqual(a.transactions);
+    const ok = b.registrations[0]?.transactions[1];
+    expect(ok?.final?.contacts[0]?.expires).toBe(3600);
+    expect(ok?.request?.credentials[0]?.realm).toBe('atlanta.example.com');
+    expect(b.registrations[0]?.transactions[0]?.final?.challenges[0]?.nonce).toBe('ea9c8e88df84f1cec4341ae6cbe5a359');
+    expect(ok?.responseRetransmissions).toBe(1);
+    expect(ok?.final).toBe(ok?.responses[0]);
+  });
+
+  it('between snapshots the answered transactions hold thin facts, and are thinned again after a snapshot', () => {
+    const c = createCorrelator({ reread });
+    for (const r of records.slice(0, 4)) c.push(r);
+    const tx = c.snapshot().registrations[0]?.transactions[1];
+    expect(tx?.request !== undefined && isThinFacts(tx.request)).toBe(false);
+    c.push(records[4]!);
+    expect(tx?.request !== undefined && isThinFacts(tx.request)).toBe(true);
+    expect(tx?.final !== undefined && isThinFacts(tx.final)).toBe(true);
+    expect(tx?.final?.contacts).toEqual([]);
+    expect(c.snapshot().registrations[0]?.transactions[1]?.final?.contacts[0]?.expires).toBe(3600);
+  });
+
+  it('without reread nothing is thinned', () => {
+    const c = createCorrelator();
+    for (const r of records) c.push(r);
+    const tx = c.snapshot().registrations[0]?.transactions[1];
+    c.push(records[4]!);
+    expect(tx?.final !== undefined && isThinFacts(tx.final)).toBe(false);
   });
 });

@@ -1,5 +1,5 @@
 import type { MessageRecord } from '../model/message-record.js';
-import { extractFacts } from './scan-facts.js';
+import { extractFacts, isThinFacts, thinFacts } from './scan-facts.js';
 import type { MessageFacts } from './facts.js';
 import { computeTransactionKey } from './transaction-key.js';
 import type { Call, Correlation, Dialog, Keepalive, Registration, Subscription, Transaction } from './types.js';
@@ -21,6 +21,14 @@ export interface CorrelatorOptions {
    * subscriptions and other requests beyond their limits), so that whoever keeps the messages can drop them too.
    */
   readonly onRelease?: (indexes: readonly number[]) => void;
+  /**
+   * Reads a message's whole facts again, by index, from what the caller keeps of it (its bytes), or undefined. Given,
+   * an answered REGISTER transaction keeps only what matching needs of its messages (thinFacts), and the rest is read
+   * again when a snapshot is taken: an account's last REGISTER transactions stay in memory for the whole input, and
+   * with thousands of accounts they were most of the facts held (docs/PERFORMANCE.md, "Registrations kept thin").
+   * Every message of a transaction still held must be readable until the transaction is let go (onRelease).
+   */
+  readonly reread?: (index: number) => MessageFacts | undefined;
 }
 
 /** Methods that belong to a call's dialog once the call is known (RFC 3261 §12.2, RFC 3262, RFC 3311, RFC 3515). */
@@ -140,6 +148,11 @@ class Tombstones {
 /** Correlates messages one at a time into transactions, dialogs, calls, registrations, subscriptions and keepalives. */
 export function createCorrelator(options: CorrelatorOptions = {}): Correlator {
   const onRelease = options.onRelease;
+  const reread = options.reread;
+  /** REGISTER transactions whose messages are kept thin (see CorrelatorOptions.reread). */
+  const thinned = new Set<Transaction>();
+  /** A snapshot read the thinned transactions' facts again: they are thinned once more at the next message. */
+  let thinAgain = false;
   const transactions: Transaction[] = [];
   const byKey = new Map<string, Transaction>();
   const calls = new Map<string, Call>();
@@ -290,6 +303,31 @@ export function createCorrelator(options: CorrelatorOptions = {}): Correlator {
     reg.lastOutcome = ok;
   }
 
+  /** Keeps only what matching needs of an answered REGISTER transaction's messages (CorrelatorOptions.reread). */
+  function thinOut(tx: Transaction): void {
+    if (reread === undefined || tx.method !== 'REGISTER' || tx.final === undefined) return;
+    thinned.add(tx);
+    if (tx.request !== undefined) tx.request = thinFacts(tx.request);
+    if (tx.ack !== undefined) tx.ack = thinFacts(tx.ack);
+    if (tx.responses.every(isThinFacts)) return;
+    const at = tx.responses.indexOf(tx.final);
+    tx.responses = tx.responses.map(thinFacts);
+    tx.final = tx.responses[at];
+  }
+
+  /** Reads again the whole facts of the thinned transactions' messages, for a snapshot. */
+  function rereadThinned(read: (index: number) => MessageFacts | undefined): void {
+    const whole = (f: MessageFacts): MessageFacts => (isThinFacts(f) ? (read(f.index) ?? f) : f);
+    for (const tx of thinned) {
+      if (tx.request !== undefined) tx.request = whole(tx.request);
+      if (tx.ack !== undefined) tx.ack = whole(tx.ack);
+      const at = tx.final === undefined ? -1 : tx.responses.indexOf(tx.final);
+      tx.responses = tx.responses.map(whole);
+      tx.final = at < 0 ? tx.final : tx.responses[at];
+    }
+    thinAgain = thinned.size > 0;
+  }
+
   /**
    * Takes a transaction out of the correlator's maps, its key remembered so that late copies are counted; it leaves
    * `transactions` at the next sweep.
@@ -299,6 +337,7 @@ export function createCorrelator(options: CorrelatorOptions = {}): Correlator {
     tombstones.add(t.key, lastAt);
     listOf.delete(t);
     ownerOf.delete(t);
+    thinned.delete(t);
     droppedTx++;
   }
 
@@ -472,6 +511,7 @@ export function createCorrelator(options: CorrelatorOptions = {}): Correlator {
     else if (sameHop(tx.request, facts)) tx.retransmissions++;
     tx.requestCopies = append(tx.requestCopies, facts.index);
     record(tx, facts);
+    thinOut(tx);
   }
 
   function pushResponse(facts: MessageFacts): void {
@@ -502,6 +542,7 @@ export function createCorrelator(options: CorrelatorOptions = {}): Correlator {
       }
     }
     record(tx, facts);
+    thinOut(tx);
     if (owner !== undefined && owner !== null && 'dialogs' in owner) {
       if (tx.method === 'INVITE') noteDialog(owner, facts);
       if (tx.method === 'BYE' && facts.status !== undefined && facts.status >= 200 && facts.status < 300) {
@@ -515,6 +556,10 @@ export function createCorrelator(options: CorrelatorOptions = {}): Correlator {
   }
 
   function pushFacts(facts: MessageFacts): void {
+    if (thinAgain) {
+      thinAgain = false;
+      for (const tx of thinned) thinOut(tx);
+    }
     messages++;
     if (facts.index > maxIndex) maxIndex = facts.index;
     if (facts.defects.length > 0) {
@@ -598,6 +643,7 @@ export function createCorrelator(options: CorrelatorOptions = {}): Correlator {
     lastAt: () => lastAt,
     snapshot() {
       compact();
+      if (reread !== undefined && thinned.size > 0) rereadThinned(reread);
       for (const ka of keepalives.values()) {
         ka.sent = ka.dropped + ka.transactions.length;
         ka.answered = ka.droppedAnswered + ka.transactions.filter((t) => t.final !== undefined).length;

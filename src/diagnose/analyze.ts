@@ -299,7 +299,13 @@ export function createAnalyzer(options: AnalyzeOptions = {}, inputs: readonly In
       asRecords.delete(i);
     }
   };
-  const correlator = createCorrelator({ onRelease: release });
+  /** A stored message's facts read again (the correlator keeps answered REGISTER transactions thin). */
+  const reread = (index: number): MessageFacts | undefined => {
+    const m = store.get(index);
+    return m === undefined ? undefined : scanFacts(m.bytes, m.meta, index, m.issues);
+  };
+  // With nothing stored there is nothing to read again: the correlator then keeps every message's facts whole.
+  const correlator = createCorrelator(keep === 'none' ? { onRelease: release } : { onRelease: release, reread });
   const ruleList = options.rules ?? defaultRules;
   const finishedDrafts = new DraftList(options.maxFindingsPerRule ?? DEFAULT_MAX_FINDINGS_PER_RULE);
   const finishedCalls = new CallList(options.maxCalls ?? DEFAULT_MAX_CALLS);
