@@ -382,25 +382,31 @@ export function createCorrelator(options: CorrelatorOptions = {}): Correlator {
     latestRegistrationByAor.set(aor, reg);
     if (!reg.callIds.includes(facts.callId)) reg.callIds.push(facts.callId);
     reg.transactions.push(tx);
-    if (reg.transactions.length > MAX_REGISTRATION_HISTORY) {
-      // Refreshes every few minutes for hours: keep the recent history the rules read, count the rest.
-      const old = reg.transactions.splice(0, reg.transactions.length - MAX_REGISTRATION_HISTORY);
-      const gone = new Set<number>();
-      for (const t of old) {
-        if (t.request !== undefined) reg.dropped++;
-        const st = t.final?.status;
-        if (st !== undefined && st >= 200 && st < 300) reg.droppedSuccesses++;
-        for (const i of letGo(t)) gone.add(i);
-      }
-      const keep = reg.messages.filter((i) => !gone.has(i));
-      reg.messages.length = 0;
-      reg.messages.push(...keep);
-      const ids = new Set(reg.transactions.map((t) => t.callId));
-      for (const id of reg.callIds) if (!ids.has(id) && registrationByCallId.get(id) === reg) registrationByCallId.delete(id);
-      reg.callIds.length = 0;
-      reg.callIds.push(...ids);
-    }
+    // Refreshes every few minutes for hours: keep the recent history the rules read, count the rest.
+    if (reg.transactions.length > MAX_REGISTRATION_HISTORY) dropOldest(reg);
     return reg;
+  }
+
+  /**
+   * Lets a registration's oldest REGISTER transaction go, counted in `dropped`; its messages leave the list, and the
+   * Call-IDs are those of the transactions kept, in their order. Every REGISTER of every account passes here once
+   * its history is full, so it works in place on lists of at most MAX_REGISTRATION_HISTORY + 1 items.
+   */
+  function dropOldest(reg: Registration): void {
+    const t = reg.transactions.shift() as Transaction;
+    if (t.request !== undefined) reg.dropped++;
+    const st = t.final?.status;
+    if (st !== undefined && st >= 200 && st < 300) reg.droppedSuccesses++;
+    const gone = letGo(t);
+    const list = reg.messages;
+    let w = 0;
+    for (const i of list) if (!gone.includes(i)) list[w++] = i;
+    list.length = w;
+    const ids: string[] = [];
+    for (const k of reg.transactions) if (!ids.includes(k.callId)) ids.push(k.callId);
+    for (const id of reg.callIds) if (!ids.includes(id) && registrationByCallId.get(id) === reg) registrationByCallId.delete(id);
+    reg.callIds.length = 0;
+    for (const id of ids) reg.callIds.push(id);
   }
 
   function routeToSubscription(tx: Transaction, facts: MessageFacts): Subscription {
