@@ -7,7 +7,7 @@
 //   facts      + the facts correlation needs, read from the bytes (scanFacts)
 //   correlate  + transactions, dialogs, calls, registrations, with eviction (an analyzer without rules)
 //   analyze    + every rule and the result (analyze, one thread)
-//   shares     analyze with one worker thread per core (the default for inputs of 160 MiB or more)
+//   shares     analyze in one thread per core, this one and worker threads (the default for 160 MiB or more)
 import { stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { scanFacts } from '../src/correlate/scan-facts.js';

@@ -101,8 +101,9 @@ export interface AnalyzeOptions extends ReadInputsOptions {
   /** Findings of one rule listed at most (default 200); the rest are counted in `summary.findingsByRule`. */
   readonly maxFindingsPerRule?: number;
   /**
-   * Worker threads that analyse shares of the input (routed by call, account and keepalive pair): 1 analyses in this
-   * thread. Default: one per core, up to 4, for inputs of 160 MiB or more and for standard input; 1 otherwise.
+   * Threads that analyse shares of the input (routed by call, account and keepalive pair): this one and `workers - 1`
+   * worker threads; 1 analyses in this thread alone. Default: one per core, up to 4, for inputs of 160 MiB or more
+   * and for standard input; 1 otherwise.
    */
   readonly workers?: number;
 }
@@ -480,7 +481,9 @@ export async function analyze(inputs: readonly string[] | AsyncIterable<MessageR
  * and warms up its own copy of the code, and the main thread copies every message into a batch. Measured on the
  * 2-core machine of docs/PERFORMANCE.md (2026-12-02, generated pcap, whole `analyze --json`): 50 MB 4.53 s with two
  * workers against 3.58 s with one thread, 100 MB 7.04 against 6.25, 200 MB 10.12 against 10.87, 500 MB 18.7 against
- * 24.5; the two cross near 150 MB.
+ * 24.5; the two cross near 150 MB. Since this thread analyses a share itself (2026-12-03, another machine of the kind):
+ * 100 MB 3.35 s in one thread against 3.70 s in two, 200 MB 5.84-5.92 against 5.57-5.86, 500 MB about 12.8 against
+ * 10.6; they cross near 200 MB, and the threshold stays, both being within a few percent of each other there.
  */
 const SHARED_FROM_BYTES = 160 << 20;
 

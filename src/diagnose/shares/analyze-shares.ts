@@ -1,18 +1,19 @@
 // `analyze` on several cores: this thread reads and frames the inputs and routes every message by its call, account
-// or keepalive pair (Router) to one of N worker threads, each of which analyses its share as one analyzer would; the
-// shares' results are then numbered and listed together (combinePartials). Reading and framing happen once; what is
-// split is the cost per message of facts, correlation and rules.
+// or keepalive pair (Router) to one of N shares, each analysed as one analyzer would: the first in this thread, the
+// others in worker threads; the shares' results are then numbered and listed together (combinePartials). Reading and
+// framing happen once; what is split is the cost per message of facts, correlation and rules.
 import type { Worker } from 'node:worker_threads';
 import { Router } from '../../correlate/route-key.js';
 import type { MessageRecord } from '../../model/message-record.js';
 import { readRawInputs } from '../../parse/read-inputs.js';
 import type { Analysis, AnalyzeOptions } from '../analyze.js';
-import { handsOverStored, keepsChosenCalls, keptCallIdText } from '../analyze.js';
+import { createAnalyzer, handsOverStored, keepsChosenCalls, keptCallIdText } from '../analyze.js';
 import { combinePartials } from '../combine.js';
 import type { PartialAnalysis } from '../combine.js';
 import { reviveMessage } from '../message-store.js';
 import { RawBatchWriter } from '../raw-batch.js';
 import type { EvidenceMessage, FromWorker, ShareOptions, ToWorker } from './protocol.js';
+import { shareResult } from './share-result.js';
 import { spawnWorker } from './spawn-worker.js';
 
 /** Bytes a batch gathers before it is sent; batches in flight per worker before reading waits. */
@@ -78,7 +79,13 @@ class Share {
   }
 }
 
-/** Analyses the inputs in `shares` worker threads; the result is the one `analyze` gives (see combinePartials). */
+/**
+ * Analyses the inputs in `shares` shares, the first in this thread beside the reading and the others in a worker
+ * thread each; the result is the one `analyze` gives (see combinePartials). The reading thread takes a share because
+ * reading and framing cost it little (about a tenth of the analysis): a worker of its own for every share left a
+ * core's worth of threads fighting over two cores, copied every message into a batch, and warmed up one more copy of
+ * the code (docs/PERFORMANCE.md, "The reading thread analyses a share").
+ */
 export async function analyzeInShares(inputs: readonly string[], options: AnalyzeOptions, shares: number): Promise<Analysis> {
   const k = options.keepMessages ?? 'evidence';
   const keepText = keptCallIdText(options);
@@ -92,7 +99,8 @@ export async function analyzeInShares(inputs: readonly string[], options: Analyz
     ...(options.maxFindingsPerRule !== undefined && { maxFindingsPerRule: options.maxFindingsPerRule }),
     ...(options.parse !== undefined && { parse: options.parse }),
   };
-  const workers = Array.from({ length: shares }, () => new Share(shareOptions));
+  const local = createAnalyzer(shareOptions);
+  const workers = Array.from({ length: shares - 1 }, () => new Share(shareOptions));
   try {
     const read = readRawInputs(inputs, options);
     const router = new Router();
@@ -100,17 +108,22 @@ export async function analyzeInShares(inputs: readonly string[], options: Analyz
     let lastAt: number | null = null;
     for await (const batch of read.batches) {
       for (const raw of batch) {
-        const share = workers[router.key(raw.bytes) % shares]!;
-        share.writer.add(raw, index++);
         const m = raw.meta;
         const at = m.time ?? (m.clock !== undefined ? m.clock * 1000 : null);
         if (at !== null && (lastAt === null || at > lastAt)) lastAt = at;
+        const k = router.key(raw.bytes) % shares;
+        if (k === 0) {
+          local.pushRaw(raw, index++);
+          continue;
+        }
+        const share = workers[k - 1]!;
+        share.writer.add(raw, index++);
         if (share.writer.byteLength >= BATCH_BYTES) await share.send();
       }
     }
     for (const w of workers) await w.send();
     for (const w of workers) w.end(lastAt);
-    const results = await Promise.all(workers.map((w) => w.done));
+    const results = [shareResult(local, lastAt, false), ...(await Promise.all(workers.map((w) => w.done)))];
     const result = combinePartials(
       results.map((r) => r.partial),
       read.reports,

@@ -4,7 +4,8 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { createAnalyzer } from '../analyze.js';
 import { readRawBatch } from '../raw-batch.js';
-import type { EvidenceMessage, FromWorker, ShareOptions, ToWorker } from './protocol.js';
+import type { FromWorker, ShareOptions, ToWorker } from './protocol.js';
+import { shareResult } from './share-result.js';
 
 const port = parentPort;
 if (port === null) throw new Error('share-worker runs in a worker thread');
@@ -22,18 +23,8 @@ port.on('message', (message: ToWorker) => {
       post({ type: 'ack' });
       return;
     }
-    const partial = analyzer.partial(message.lastAt);
-    const cited = new Set<number>(analyzer.handedOver());
-    for (const d of partial.drafts) for (const i of d.evidence) cited.add(i);
-    const evidence: EvidenceMessage[] = [];
-    const transfer: ArrayBuffer[] = [];
-    for (const index of cited) {
-      const m = analyzer.stored(index);
-      if (m === undefined) continue;
-      const bytes = m.bytes.slice();
-      transfer.push(bytes.buffer as ArrayBuffer);
-      evidence.push({ index, bytes, meta: m.meta, issues: m.issues, asRead: m.asRead });
-    }
+    const { partial, evidence } = shareResult(analyzer, message.lastAt, true);
+    const transfer = evidence.map((e) => e.bytes.buffer as ArrayBuffer);
     post({ type: 'done', partial, evidence }, transfer);
   } catch (error) {
     const e = error instanceof Error ? error : new Error(String(error));
