@@ -233,7 +233,7 @@ async function main(): Promise<void> {
   const one = stages.find((s) => s.stage === 'analyze');
   const shared = stages.find((s) => s.stage === 'shares');
   if (one !== undefined && shared !== undefined) {
-    say(`\nThe second core: analyze takes ${one.seconds.toFixed(2)} s in one thread and ${shared.seconds.toFixed(2)} s with one worker thread per core (${(one.seconds / shared.seconds).toFixed(2)}×).`);
+    say(`\nThe second core: analyze takes ${one.seconds.toFixed(2)} s in one thread and ${shared.seconds.toFixed(2)} s in one thread per core (${(one.seconds / shared.seconds).toFixed(2)}×).`);
   }
 
   // 3. Whole commands against tshark and sngrep, on the same file, alternating.
