@@ -88,6 +88,10 @@ export class Router {
     let toEnd = -1;
     let tied = -1;
     let toTagged = false;
+    // Only an INVITE request reads every header line (a tie to another leg may come last); any other message is done
+    // once its Call-ID, its method (a response's from CSeq) and, for REGISTER, its To are read.
+    const wholeHeader = !response && method === INVITE;
+    let cseqRead = !response;
     let pos = line + 1;
     while (pos < end) {
       line = b.indexOf(LF, pos);
@@ -106,6 +110,7 @@ export class Router {
         } else if (response && (v = valueAfter(b, ls, le, 'cseq')) >= 0) {
           while (v < le && (b[v] === 0x20 || b[v] === 0x09 || (b[v]! >= 0x30 && b[v]! <= 0x39))) v++;
           method = methodAt(b, v, le);
+          cseqRead = true;
         }
       } else if (c0 === 0x69 /* i */ && (v = valueAfter(b, ls, le, 'i')) >= 0) {
         if (callId < 0) {
@@ -143,6 +148,7 @@ export class Router {
         }
       }
       if (line < 0) break;
+      if (!wholeHeader && callId >= 0 && cseqRead && (method !== REGISTER || to >= 0)) break;
     }
     // Accounts by their To URI (a device may take a new Call-ID for each REGISTER); the rest by Call-ID, or by the leg
     // a call is tied to. OPTIONS goes by Call-ID too: inside a dialog it belongs to the call.
