@@ -303,28 +303,26 @@ export function createCorrelator(options: CorrelatorOptions = {}): Correlator {
     reg.lastOutcome = ok;
   }
 
+  /** Puts `f` of each of a transaction's messages in their place; the final answer stays the same one of `responses`. */
+  function replaceFacts(tx: Transaction, f: (facts: MessageFacts) => MessageFacts): void {
+    if (tx.request !== undefined) tx.request = f(tx.request);
+    if (tx.ack !== undefined) tx.ack = f(tx.ack);
+    const at = tx.final === undefined ? -1 : tx.responses.indexOf(tx.final);
+    tx.responses = tx.responses.map(f);
+    if (at >= 0) tx.final = tx.responses[at];
+  }
+
   /** Keeps only what matching needs of an answered REGISTER transaction's messages (CorrelatorOptions.reread). */
   function thinOut(tx: Transaction): void {
     if (reread === undefined || tx.method !== 'REGISTER' || tx.final === undefined) return;
     thinned.add(tx);
-    if (tx.request !== undefined) tx.request = thinFacts(tx.request);
-    if (tx.ack !== undefined) tx.ack = thinFacts(tx.ack);
-    if (tx.responses.every(isThinFacts)) return;
-    const at = tx.responses.indexOf(tx.final);
-    tx.responses = tx.responses.map(thinFacts);
-    tx.final = tx.responses[at];
+    replaceFacts(tx, thinFacts);
   }
 
   /** Reads again the whole facts of the thinned transactions' messages, for a snapshot. */
   function rereadThinned(read: (index: number) => MessageFacts | undefined): void {
     const whole = (f: MessageFacts): MessageFacts => (isThinFacts(f) ? (read(f.index) ?? f) : f);
-    for (const tx of thinned) {
-      if (tx.request !== undefined) tx.request = whole(tx.request);
-      if (tx.ack !== undefined) tx.ack = whole(tx.ack);
-      const at = tx.final === undefined ? -1 : tx.responses.indexOf(tx.final);
-      tx.responses = tx.responses.map(whole);
-      tx.final = at < 0 ? tx.final : tx.responses[at];
-    }
+    for (const tx of thinned) replaceFacts(tx, whole);
     thinAgain = thinned.size > 0;
   }
 
