@@ -8,6 +8,7 @@ import { runSiplens } from '../../../test/report/cli-run.js';
 import { hostileValues, makeHostileCapture } from '../../../test/report/hostile-capture.js';
 import { loadRecords } from '../../../test/report/fixtures.js';
 import { compileSchema } from '../../../test/report/schema-validator.js';
+import { analyze, buildReport } from '../../index.js';
 
 const corpus = (p: string): string => join(corpusDir, p);
 
@@ -63,6 +64,20 @@ describe.skipIf(!hasCorpus)('siplens analyze on corpus files', () => {
     const two = await runSiplens(['analyze', corpus('pcap/FAX-Call-t38-CA-TDM-SIP-FB-1.pcap'), '--json', '--workers', '2']);
     expect(two.code).toBe(0);
     expect(JSON.parse(two.stdout)).toEqual(JSON.parse(one.stdout));
+  });
+
+  it('--json keeps no messages and prints what an analysis keeping the evidence gives', async () => {
+    // JSON holds no message text, so `analyze --json` stores none (keepMessages 'none'): the result must not depend on
+    // it. The files have registrations (answered REGISTER transactions are read again from stored messages when
+    // they are kept), failed calls, a 488 with its SDP, and a syslog with several accounts.
+    for (const f of ['pcap/pcapplusplus-sip_resp.pcap', 'pcap/FAX-Call-t38-CA-TDM-SIP-FB-1.pcap', 'logs/ade_b179_syslog.txt', 'pcap/suricata-sip-body-frames__public-cloudshark-sip-s0.pcap']) {
+      const cli = await runSiplens(['analyze', corpus(f), '--json']);
+      const kept = await analyze([corpus(f)], { keepMessages: 'evidence' });
+      expect(kept.messages.size, f).toBeGreaterThan(0);
+      const none = await analyze([corpus(f)], { keepMessages: 'none' });
+      expect(none.messages.size, f).toBe(0);
+      expect(JSON.parse(cli.stdout), f).toEqual(JSON.parse(JSON.stringify(buildReport(kept.result, kept.messages, { scope: 'evidence' }).result)));
+    }
   });
 
   it('reads standard input with -', async () => {

@@ -2,7 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import type { AnalysisResult, MessageFilter, MessageRecord, MessageView, ReadInputsOptions, RedactLevel, Redactor, Report } from '../../index.js';
+import type { AnalysisResult, KeepMessages, MessageFilter, MessageRecord, MessageView, ReadInputsOptions, RedactLevel, Redactor, Report } from '../../index.js';
 import {
   analyze,
   buildReport,
@@ -44,7 +44,7 @@ export interface LoadedAnalysis {
 /** Runs the analysis over the inputs with a progress bar, and tells which exit code the inputs call for. */
 export interface LoadOptions {
   /** Which messages stay for the report (see AnalyzeOptions.keepMessages). Default `all`. */
-  readonly keep?: 'all' | 'evidence' | 'flows';
+  readonly keep?: KeepMessages;
   readonly workers?: number;
   /** `flow --call`: the messages of that Call-ID stay whole. */
   readonly keepCallIdsContaining?: string;
@@ -259,10 +259,13 @@ Examples:
         exit.code = ExitCode.usage;
         return;
       }
-      // The HTML report draws a few hundred flows (kept in bounded memory); the other outputs need only the evidence.
-      // Filters keep the calls they match whole: a first pass finds their Call-IDs, so that memory follows what
-      // matches, not the input. Standard input cannot be read twice: there every message is kept.
-      let keep: 'all' | 'evidence' | 'flows' = opts.html !== undefined ? 'flows' : 'evidence';
+      // The HTML report draws a few hundred flows (kept in bounded memory); the terminal and Markdown reports quote
+      // the evidence. JSON holds no message text: without filters or redaction (both read the messages) it needs none
+      // kept, which spares a copy of every message into the store. Filters keep the calls they match whole: a first
+      // pass finds their Call-IDs, so that memory follows what matches, not the input. Standard input cannot be read
+      // twice: there every message is kept.
+      let keep: KeepMessages =
+        opts.html !== undefined ? 'flows' : opts.json === true && redact === 'none' && filters.length === 0 ? 'none' : 'evidence';
       let chosen: { callIds: string[]; accounts: string[] } | undefined;
       if (filters.length > 0) {
         if (inputs.includes('-')) keep = 'all';
