@@ -11,7 +11,8 @@
 import { stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { scanFacts } from '../src/correlate/scan-facts.js';
-import { analyze, createAnalyzer } from '../src/diagnose/analyze.js';
+import { analyze } from '../src/diagnose/analyze.js';
+import { createAnalyzer } from '../src/diagnose/analyzer.js';
 import { parseMessage } from '../src/parse/parse-message.js';
 import { readRawInputs } from '../src/parse/read-inputs.js';
 import { fileSource } from '../src/sources/byte-source.js';

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { addresses, aliceOffer, answer, bobAnswer, challenge, invite, register, registerResponse, toRecords } from '../../test/scenarios/flows.js';
 import type { Wire } from '../../test/scenarios/flows.js';
 import type { MessageRecord } from '../model/index.js';
-import { analyzeRecords, createAnalyzer } from './analyze.js';
+import { analyzeRecords, createAnalyzer } from './analyzer.js';
 
 const { alice, bob, proxy } = addresses;
 const w = (t: number, src: string, dst: string, text: string): Wire => ({ t, src, dst, text });

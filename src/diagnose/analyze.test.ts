@@ -13,7 +13,7 @@ import {
   toRecords,
 } from '../../test/scenarios/flows.js';
 import type { Wire } from '../../test/scenarios/flows.js';
-import { analyzeRecords, createAnalyzer } from './analyze.js';
+import { analyzeRecords, createAnalyzer } from './analyzer.js';
 
 const up = (t: number, text: string): Wire => ({ t, src: bobAddr, dst: registrarAddr, text });
 const down = (t: number, text: string): Wire => ({ t, src: registrarAddr, dst: bobAddr, text });

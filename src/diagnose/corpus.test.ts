@@ -6,7 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { corpusDir, corpusFiles, corpusSkipReason, hasCorpus } from '../../test/helpers/corpus.js';
 import { compileSchema } from '../../test/report/schema-validator.js';
 import { parseMessage } from '../parse/index.js';
-import { analyze, analyzeRecords } from './analyze.js';
+import { analyze } from './analyze.js';
+import { analyzeRecords } from './analyzer.js';
 
 
 async function analyzeCorpus(path: string) {

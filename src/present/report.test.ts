@@ -2,7 +2,7 @@ import { rm } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hasTool } from '../../test/helpers/tools.js';
 import { makeHostileCapture } from '../../test/report/hostile-capture.js';
-import type { Analysis } from '../diagnose/analyze.js';
+import type { Analysis } from '../diagnose/analyzer.js';
 import type { RegistrationSummary } from '../model/analysis.js';
 import { analyze } from '../diagnose/analyze.js';
 import { parseFilter } from './filter.js';

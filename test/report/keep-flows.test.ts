@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeTrafficPcap } from '../helpers/traffic.js';
 import { HTML_MAX_FLOWS, buildReport, pickFlows } from '../../src/present/report.js';
-import { analyze, FLOWS_KEEP_CALLS, FLOWS_KEEP_FIRST_MESSAGES } from '../../src/diagnose/analyze.js';
+import { analyze } from '../../src/diagnose/analyze.js';
+import { FLOWS_KEEP_CALLS, FLOWS_KEEP_FIRST_MESSAGES } from '../../src/diagnose/analyzer.js';
 
 describe("keepMessages 'flows' (what the HTML report draws, in bounded memory)", () => {
   it('keeps far fewer messages than all, and every flow the HTML report picks from them is whole and the same as with all', async () => {

@@ -14,7 +14,7 @@ import {
   toRecords,
 } from '../../../test/scenarios/flows.js';
 import type { Wire } from '../../../test/scenarios/flows.js';
-import { analyzeRecords } from '../analyze.js';
+import { analyzeRecords } from '../analyzer.js';
 
 const { alice, bob, proxy } = addresses;
 const w = (t: number, src: string, dst: string, text: string): Wire => ({ t, src, dst, text });

@@ -1,6 +1,6 @@
 // What one share of a shared analysis hands back when its input is read: the partial result, with the messages its
 // findings cite and those it hands over (Analyzer.handedOver). The same in a worker thread and in the reading thread.
-import type { Analyzer } from '../analyze.js';
+import type { Analyzer } from '../analyzer.js';
 import type { PartialAnalysis } from '../combine.js';
 import type { EvidenceMessage } from './protocol.js';
 

@@ -2,7 +2,7 @@
 // partial result goes back with the messages its findings cite and those it hands over (Analyzer.handedOver: with
 // keepMessages 'flows' every message it kept, with calls asked for their messages; bounded, see createAnalyzer).
 import { parentPort, workerData } from 'node:worker_threads';
-import { createAnalyzer } from '../analyze.js';
+import { createAnalyzer } from '../analyzer.js';
 import { readRawBatch } from '../raw-batch.js';
 import type { FromWorker, ShareOptions, ToWorker } from './protocol.js';
 import { shareResult } from './share-result.js';
