@@ -1,22 +1,17 @@
 // What the threads of a shared analysis say to each other.
 import type { Issue } from '../../model/issue.js';
 import type { MessageMeta } from '../../model/message-meta.js';
-import type { EvictionPolicy } from '../../correlate/correlator.js';
-import type { ParseOptions } from '../../parse/parse-message.js';
+import type { AnalyzeOptions } from '../analyzer.js';
 import type { PartialAnalysis } from '../combine.js';
 import type { RawBatch } from '../raw-batch.js';
 
-/** The options a worker analyses its share with (plain data). */
-export interface ShareOptions {
+/**
+ * The options a worker analyses its share with: those of AnalyzeOptions that are plain data (no rules given as code,
+ * no reading options), with the choice of messages to keep made.
+ */
+export type ShareOptions = Pick<AnalyzeOptions, 'keepCallIdsContaining' | 'keepCallIds' | 'keepAccounts' | 'eviction' | 'maxCalls' | 'maxFindingsPerRule' | 'parse'> & {
   readonly keepMessages: 'evidence' | 'flows' | 'none';
-  readonly keepCallIdsContaining?: string;
-  readonly keepCallIds?: readonly string[];
-  readonly keepAccounts?: readonly string[];
-  readonly eviction?: (EvictionPolicy & { readonly checkEvery?: number }) | false;
-  readonly maxCalls?: number;
-  readonly maxFindingsPerRule?: number;
-  readonly parse?: ParseOptions;
-}
+};
 
 export type ToWorker =
   | { readonly type: 'batch'; readonly batch: RawBatch }
