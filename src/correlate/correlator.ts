@@ -320,8 +320,9 @@ export function createCorrelator(options: CorrelatorOptions = {}): Correlator {
   }
 
   /** Reads again the whole facts of the thinned transactions' messages, for a snapshot. */
-  function rereadThinned(read: (index: number) => MessageFacts | undefined): void {
-    const whole = (f: MessageFacts): MessageFacts => (isThinFacts(f) ? (read(f.index) ?? f) : f);
+  function rereadThinned(): void {
+    if (reread === undefined || thinned.size === 0) return;
+    const whole = (f: MessageFacts): MessageFacts => (isThinFacts(f) ? (reread(f.index) ?? f) : f);
     for (const tx of thinned) replaceFacts(tx, whole);
     thinAgain = thinned.size > 0;
   }
@@ -647,7 +648,7 @@ export function createCorrelator(options: CorrelatorOptions = {}): Correlator {
     lastAt: () => lastAt,
     snapshot() {
       compact();
-      if (reread !== undefined && thinned.size > 0) rereadThinned(reread);
+      rereadThinned();
       for (const ka of keepalives.values()) {
         ka.sent = ka.dropped + ka.transactions.length;
         ka.answered = ka.droppedAnswered + ka.transactions.filter((t) => t.final !== undefined).length;
