@@ -121,6 +121,43 @@ describe('transactions (RFC 3261 §17)', () => {
     expect(c.snapshot().calls.map((x) => x.callId)).toEqual(['ringing']);
     expect(c.snapshot().transactions.some((t) => t.callId === 'done')).toBe(false);
   });
+
+  describe('how many later messages an ended call waits for (EvictionPolicy)', () => {
+    const policy = { minMessagesSince: 100, minMessagesSinceInInput: 5 };
+    const ended = [
+      w(0, alice, bob, invite({ cseq: 1, branch: 'z9hG4bKg1', callId: 'ended' })),
+      w(0.2, bob, alice, answer({ status: 486, reason: 'Busy Here', cseq: 1, branch: 'z9hG4bKg1', method: 'INVITE', toTag: 'b', callId: 'ended' })),
+    ];
+    /** Ten OPTIONS pings, `from` seconds on, one a second. */
+    const pings = (from: number): Wire[] =>
+      Array.from({ length: 10 }, (_, i) => w(from + i, alice, bob, invite({ cseq: i + 1, branch: `z9hG4bKp${from}x${i}`, callId: `ping-${from}-${i}`, method: 'OPTIONS' })));
+    /** The records of each part read as its own input (`path`), numbered on from the parts before. */
+    function run(parts: readonly { readonly path: string; readonly flow: readonly Wire[] }[]): string[] {
+      const c = createCorrelator();
+      let index = 0;
+      for (const part of parts) for (const r of toRecords(part.flow, part.path)) c.push({ ...r, index: index++ });
+      return c.evictIdleCalls(policy).map((g) => g.call.callId);
+    }
+
+    it('within one input with times, data time decides: a few messages later the ended call goes', () => {
+      expect(run([{ path: 'a.pcap', flow: [...ended, ...pings(10)] }])).toEqual(['ended']);
+    });
+
+    it('a call last seen in an earlier input waits for the larger count, so that two inputs of one call still meet', () => {
+      expect(run([{ path: 'a.pcap', flow: ended }, { path: 'b.pcap', flow: pings(10) }])).toEqual([]);
+    });
+
+    it('data time going back (the same file given twice) counts as a new input', () => {
+      expect(run([{ path: 'a.pcap', flow: [...ended, ...pings(30)] }, { path: 'a.pcap', flow: pings(0) }])).toEqual([]);
+    });
+
+    it('without times the larger count applies within one input too', () => {
+      const c = createCorrelator();
+      for (const r of toRecords([...ended, ...pings(10)], 'a.log')) c.push({ ...r, meta: { ...r.meta, time: null } });
+      expect(c.evictIdleCalls(policy).map((g) => g.call.callId)).toEqual([]);
+      expect(c.evictIdleCalls({ ...policy, minMessagesSince: 5 }).map((g) => g.call.callId)).toEqual(['ended']);
+    });
+  });
 });
 
 describe('answered REGISTER transactions kept thin (CorrelatorOptions.reread)', () => {

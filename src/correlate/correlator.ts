@@ -59,8 +59,16 @@ export interface EvictionPolicy {
   readonly endedIdleMs?: number;
   /** Data time since the last message for any call (answered calls can last long). Default 2 h. */
   readonly idleMs?: number;
-  /** Messages read since the call's last message, so that inputs read one after another still meet. Default 20 000. */
+  /**
+   * Messages read since the call's last message, so that inputs read one after another still meet. Default 20 000.
+   * It applies to a call last seen in an earlier input, or when the data has no times.
+   */
   readonly minMessagesSince?: number;
+  /**
+   * The same for a call last seen in the input being read, when both have times: there data time decides, and this
+   * only covers messages a little out of order. Default 2 000.
+   */
+  readonly minMessagesSinceInInput?: number;
 }
 
 export interface EvictedCall {
@@ -109,6 +117,8 @@ function stripUriParams(uri: string | undefined): string | undefined {
 
 /** Data time a let-go key is remembered at least: RFC 3261 Timers B, F and H (64·T1, 32 s) end every retransmission. */
 const TOMBSTONE_KEEP_MS = 64_000;
+/** Data time going back by more than this starts a new input (the same file given again): the ended-call idle time. */
+const INPUT_REWIND_MS = 4_000;
 /**
  * Keys in one tombstone generation (two are kept): at most this many, for data without times or of very high rates,
  * and at least the smaller number, so that a short input read twice (or two snapshots whose logs overlap) still
@@ -176,6 +186,12 @@ export function createCorrelator(options: CorrelatorOptions = {}): Correlator {
   let droppedTx = 0;
   const correlationKeysOf = new Map<Call, string[]>();
   let maxIndex = -1;
+  /**
+   * The input being read (its path) and the index of its first message: a new path, or data time going back by more
+   * than INPUT_REWIND_MS (the same file given twice), starts a new one. See EvictionPolicy.minMessagesSinceInInput.
+   */
+  let inputPath: string | undefined;
+  let inputStart = 0;
   let defectiveCount = 0;
   const defectsByCode: Record<string, number> = {};
   const defectiveSample: MessageFacts[] = [];
@@ -567,6 +583,10 @@ export function createCorrelator(options: CorrelatorOptions = {}): Correlator {
     }
     messages++;
     if (facts.index > maxIndex) maxIndex = facts.index;
+    if (facts.source !== inputPath || (facts.at !== null && lastAt !== null && facts.at < lastAt - INPUT_REWIND_MS)) {
+      inputPath = facts.source;
+      inputStart = facts.index;
+    }
     if (facts.defects.length > 0) {
       defectiveCount++;
       for (const code of facts.defects) defectsByCode[code] = (defectsByCode[code] ?? 0) + 1;
@@ -605,12 +625,13 @@ export function createCorrelator(options: CorrelatorOptions = {}): Correlator {
     const endedIdle = policy.endedIdleMs ?? 4_000;
     const idle = policy.idleMs ?? 7_200_000;
     const gap = policy.minMessagesSince ?? 20_000;
+    const gapInInput = Math.min(gap, policy.minMessagesSinceInInput ?? 2_000);
     const out: EvictedCall[] = [];
     for (const call of calls.values()) {
       const lastIndex = lastIndexOf.get(call) ?? -1;
-      // Measured in message numbers, not in messages pushed: a share of the input (a worker) sees every other one.
-      if (maxIndex - lastIndex < gap) continue;
       const quiet = call.lastAt === null || lastAt === null ? Infinity : lastAt - call.lastAt;
+      // Measured in message numbers, not in messages pushed: a share of the input (a worker) sees every other one.
+      if (maxIndex - lastIndex < (lastIndex >= inputStart && quiet !== Infinity ? gapInInput : gap)) continue;
       if (quiet < (isOver(call) ? endedIdle : idle)) continue;
       const txs = [...call.invites, ...call.reInvites, ...call.cancels, ...call.byes, ...call.prackOrUpdate, ...call.others];
       out.push({ call, transactions: txs });
