@@ -4,6 +4,7 @@ import type { MessageFacts } from './facts.js';
 import { computeTransactionKey } from './transaction-key.js';
 import type { Call, Correlation, Dialog, Keepalive, Registration, Subscription, Transaction } from './types.js';
 import { namedLeg } from './leg-ties.js';
+import { shareAll } from './share-facts.js';
 
 /** REGISTER transactions kept per registration; enough for challenges, refreshes, flapping. */
 export const MAX_REGISTRATION_HISTORY = 4;
@@ -74,22 +75,6 @@ export interface EvictionPolicy {
 export interface EvictedCall {
   readonly call: Call;
   readonly transactions: readonly Transaction[];
-}
-
-type Shared = { -readonly [K in 'callId' | 'fromUri' | 'fromTag' | 'toUri' | 'toTag' | 'source']: MessageFacts[K] };
-
-/**
- * Makes a message's strings the very ones of an earlier message of its transaction or call where they are equal:
- * each message's own copies of the Call-ID, URIs and tags would otherwise stay as long as the call does.
- */
-function share(facts: MessageFacts, like: MessageFacts): void {
-  const f = facts as unknown as Shared;
-  if (f.callId === like.callId) f.callId = like.callId;
-  if (f.fromUri === like.fromUri) f.fromUri = like.fromUri;
-  if (f.toUri === like.toUri) f.toUri = like.toUri;
-  if (f.fromTag === like.fromTag) f.fromTag = like.fromTag;
-  if (f.toTag === like.toTag) f.toTag = like.toTag;
-  if (f.source === like.source) f.source = like.source;
 }
 
 /**
@@ -518,9 +503,15 @@ export function createCorrelator(options: CorrelatorOptions = {}): Correlator {
       return;
     }
     if (tx === undefined) {
-      const call = calls.get(facts.callId);
-      const like = call?.invites[0]?.request;
-      if (like !== undefined) share(facts, like);
+      if (facts.method === 'REGISTER') {
+        // The account's previous REGISTER: its strings and lists stay for the whole input, and most are the same.
+        const reg = registrationByCallId.get(facts.callId) ?? latestRegistrationByAor.get(stripUriParams(facts.toUri) ?? '(no To)');
+        const like = reg?.transactions.at(-1)?.request;
+        if (like !== undefined) shareAll(facts, like);
+      } else {
+        const like = calls.get(facts.callId)?.invites[0]?.request;
+        if (like !== undefined) shareAll(facts, like);
+      }
       tx = newTransaction(key, facts, facts.method);
       tx.request = facts;
       tx.requestCopies = append(tx.requestCopies, facts.index);
@@ -554,7 +545,16 @@ export function createCorrelator(options: CorrelatorOptions = {}): Correlator {
       tx.responseCopies = append(tx.responseCopies, facts.index);
     } else {
       const like = tx.request ?? tx.responses[0];
-      if (like !== undefined) share(facts, like);
+      if (tx.method !== 'REGISTER') {
+        if (like !== undefined) shareAll(facts, like);
+      } else {
+        if (like !== undefined) shareAll(facts, like);
+        // The same answer to the account's previous REGISTER: the challenge or the bindings, most often unchanged.
+        const reg = owner !== undefined && owner !== null && 'aor' in owner ? owner : undefined;
+        const at = reg === undefined ? -1 : reg.transactions.indexOf(tx);
+        const before = at > 0 ? reg?.transactions[at - 1]?.responses.find((r) => r.status === facts.status) : undefined;
+        if (before !== undefined) shareAll(facts, before);
+      }
       tx.responses = append(tx.responses, facts);
       tx.responseCopies = append(tx.responseCopies, facts.index);
       if (facts.status !== undefined && facts.status >= 200 && tx.final === undefined) {
