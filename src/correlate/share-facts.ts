@@ -61,24 +61,25 @@ function shareContact(c: ContactFacts, w: ContactFacts): ContactFacts {
   return c;
 }
 
-function shareChallenge(c: ChallengeFacts, w: ChallengeFacts): ChallengeFacts {
-  if (c.header === w.header && c.scheme === w.scheme && c.realm === w.realm && c.nonce === w.nonce && c.stale === w.stale && c.algorithm === w.algorithm) return w;
-  const x = c as Writable<ChallengeFacts>;
-  if (x.scheme === w.scheme) x.scheme = w.scheme;
-  x.realm = pick(x.realm, w.realm, undefined);
-  x.algorithm = pick(x.algorithm, w.algorithm, undefined);
+/**
+ * `w` when every field of `fields` is equal in both, else `c` with the `strings` among them that are equal taken from
+ * `w`. For the items of the few messages that carry them (challenges, credentials); the Via and Contact items of
+ * every message have code of their own, without keyed reads.
+ */
+function shareItem<T extends object>(c: T, w: T, fields: readonly (keyof T)[], strings: readonly (keyof T)[]): T {
+  if (fields.every((k) => c[k] === w[k])) return w;
+  const x = c as { -readonly [K in keyof T]: T[K] };
+  for (const k of strings) if (x[k] === w[k]) x[k] = w[k];
   return c;
 }
 
-function shareCredential(c: CredentialFacts, w: CredentialFacts): CredentialFacts {
-  if (c.header === w.header && c.scheme === w.scheme && c.username === w.username && c.realm === w.realm && c.nonce === w.nonce && c.hasResponse === w.hasResponse) return w;
-  const x = c as Writable<CredentialFacts>;
-  if (x.scheme === w.scheme) x.scheme = w.scheme;
-  x.username = pick(x.username, w.username, undefined);
-  x.realm = pick(x.realm, w.realm, undefined);
-  x.nonce = pick(x.nonce, w.nonce, undefined);
-  return c;
-}
+const CHALLENGE_FIELDS: readonly (keyof ChallengeFacts)[] = ['header', 'scheme', 'realm', 'nonce', 'stale', 'algorithm'];
+const CHALLENGE_STRINGS: readonly (keyof ChallengeFacts)[] = ['scheme', 'realm', 'algorithm'];
+const CREDENTIAL_FIELDS: readonly (keyof CredentialFacts)[] = ['header', 'scheme', 'username', 'realm', 'nonce', 'hasResponse'];
+const CREDENTIAL_STRINGS: readonly (keyof CredentialFacts)[] = ['scheme', 'username', 'realm', 'nonce'];
+
+const shareChallenge = (c: ChallengeFacts, w: ChallengeFacts): ChallengeFacts => shareItem(c, w, CHALLENGE_FIELDS, CHALLENGE_STRINGS);
+const shareCredential = (c: CredentialFacts, w: CredentialFacts): CredentialFacts => shareItem(c, w, CREDENTIAL_FIELDS, CREDENTIAL_STRINGS);
 
 /**
  * share, and also the Request-URI, addresses (a response's source is its request's destination), transport, reason
