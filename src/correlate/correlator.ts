@@ -503,15 +503,12 @@ export function createCorrelator(options: CorrelatorOptions = {}): Correlator {
       return;
     }
     if (tx === undefined) {
-      if (facts.method === 'REGISTER') {
-        // The account's previous REGISTER: its strings and lists stay for the whole input, and most are the same.
-        const reg = registrationByCallId.get(facts.callId) ?? latestRegistrationByAor.get(stripUriParams(facts.toUri) ?? '(no To)');
-        const like = reg?.transactions.at(-1)?.request;
-        if (like !== undefined) shareAll(facts, like);
-      } else {
-        const like = calls.get(facts.callId)?.invites[0]?.request;
-        if (like !== undefined) shareAll(facts, like);
-      }
+      // A REGISTER is like the account's previous one (kept for the whole input), another request like its call's INVITE.
+      const like =
+        facts.method === 'REGISTER'
+          ? (registrationByCallId.get(facts.callId) ?? latestRegistrationByAor.get(stripUriParams(facts.toUri) ?? '(no To)'))?.transactions.at(-1)?.request
+          : calls.get(facts.callId)?.invites[0]?.request;
+      if (like !== undefined) shareAll(facts, like);
       tx = newTransaction(key, facts, facts.method);
       tx.request = facts;
       tx.requestCopies = append(tx.requestCopies, facts.index);
@@ -545,14 +542,11 @@ export function createCorrelator(options: CorrelatorOptions = {}): Correlator {
       tx.responseCopies = append(tx.responseCopies, facts.index);
     } else {
       const like = tx.request ?? tx.responses[0];
-      if (tx.method !== 'REGISTER') {
-        if (like !== undefined) shareAll(facts, like);
-      } else {
-        if (like !== undefined) shareAll(facts, like);
+      if (like !== undefined) shareAll(facts, like);
+      if (owner !== undefined && owner !== null && 'aor' in owner) {
         // The same answer to the account's previous REGISTER: the challenge or the bindings, most often unchanged.
-        const reg = owner !== undefined && owner !== null && 'aor' in owner ? owner : undefined;
-        const at = reg === undefined ? -1 : reg.transactions.indexOf(tx);
-        const before = at > 0 ? reg?.transactions[at - 1]?.responses.find((r) => r.status === facts.status) : undefined;
+        const at = owner.transactions.indexOf(tx);
+        const before = at > 0 ? owner.transactions[at - 1]?.responses.find((r) => r.status === facts.status) : undefined;
         if (before !== undefined) shareAll(facts, before);
       }
       tx.responses = append(tx.responses, facts);

@@ -1,28 +1,12 @@
 // Equal values of two messages made one. A message kept for long (a call in progress, an account's last REGISTERs)
 // holds its own copies of strings and lists that an earlier message of the same call or account holds too; here a
 // later message takes the earlier one's where they are equal. Only identity changes: every value reads the same.
+import type { Mutable } from '../parse/parse-uri.js';
 import type { ChallengeFacts, ContactFacts, CredentialFacts, MessageFacts, ViaFacts } from './facts.js';
 
-type Writable<T> = { -readonly [K in keyof T]: T[K] };
-
-/** Of `v`, `a` and `b`, the earlier message's string when it is equal to `v`. */
-function pick(v: string | undefined, a: string | undefined, b: string | undefined): string | undefined {
-  return v === a ? a : v === b ? b : v;
-}
-
-/**
- * Makes a message's Call-ID, URIs, tags and source the very strings of an earlier message of its transaction or call
- * where they are equal.
- */
-export function share(facts: MessageFacts, like: MessageFacts): void {
-  const f = facts as Writable<MessageFacts>;
-  if (f.callId === like.callId) f.callId = like.callId;
-  // A request the callee sends (a BYE) names the parties the other way round.
-  f.fromUri = pick(f.fromUri, like.fromUri, like.toUri);
-  f.toUri = pick(f.toUri, like.toUri, like.fromUri);
-  f.fromTag = pick(f.fromTag, like.fromTag, like.toTag);
-  f.toTag = pick(f.toTag, like.toTag, like.fromTag);
-  if (f.source === like.source) f.source = like.source;
+/** The earlier message's `a` (or `b`) when it is equal to `v`, else `v`. */
+function pick<T extends string | undefined>(v: T, a: T, b?: T): T {
+  return v === a ? a : b !== undefined && v === b ? b : v;
 }
 
 /**
@@ -46,18 +30,18 @@ function shareList<T>(list: readonly T[], like: readonly T[], one: (item: T, oth
 
 function shareVia(v: ViaFacts, w: ViaFacts): ViaFacts {
   if (v.transport === w.transport && v.host === w.host && v.port === w.port && v.branch === w.branch && v.received === w.received && v.rport === w.rport) return w;
-  const x = v as Writable<ViaFacts>;
+  const x = v as Mutable<ViaFacts>;
   if (x.transport === w.transport) x.transport = w.transport;
   if (x.host === w.host) x.host = w.host;
-  x.received = pick(x.received, w.received, undefined);
+  x.received = pick(x.received, w.received);
   return v;
 }
 
 function shareContact(c: ContactFacts, w: ContactFacts): ContactFacts {
   if (c.uri === w.uri && c.host === w.host && c.port === w.port && c.expires === w.expires && c.star === w.star) return w;
-  const x = c as Writable<ContactFacts>;
+  const x = c as Mutable<ContactFacts>;
   if (x.uri === w.uri) x.uri = w.uri;
-  x.host = pick(x.host, w.host, undefined);
+  x.host = pick(x.host, w.host);
   return c;
 }
 
@@ -68,7 +52,7 @@ function shareContact(c: ContactFacts, w: ContactFacts): ContactFacts {
  */
 function shareItem<T extends object>(c: T, w: T, fields: readonly (keyof T)[], strings: readonly (keyof T)[]): T {
   if (fields.every((k) => c[k] === w[k])) return w;
-  const x = c as { -readonly [K in keyof T]: T[K] };
+  const x = c as Mutable<T>;
   for (const k of strings) if (x[k] === w[k]) x[k] = w[k];
   return c;
 }
@@ -82,22 +66,27 @@ const shareChallenge = (c: ChallengeFacts, w: ChallengeFacts): ChallengeFacts =>
 const shareCredential = (c: CredentialFacts, w: CredentialFacts): CredentialFacts => shareItem(c, w, CREDENTIAL_FIELDS, CREDENTIAL_STRINGS);
 
 /**
- * share, and also the Request-URI, addresses (a response's source is its request's destination), transport, reason
- * phrase, User-Agent, and the Via, Contact, challenge and credential lists, item by item. For messages kept for the
- * whole input: an account's last REGISTER transactions (docs/PERFORMANCE.md, "Equal values of an account's REGISTERs
- * kept once").
+ * Makes a message's strings and lists the very ones of an earlier message `like` (of its call, or of its account)
+ * where they are equal: Call-ID, URIs, tags, source, method, Request-URI, reason phrase, addresses, transport,
+ * User-Agent, and the Via, Contact, challenge and credential items. A response's addresses and a callee's request's
+ * parties are compared the other way round too.
  */
 export function shareAll(facts: MessageFacts, like: MessageFacts): void {
-  share(facts, like);
-  const f = facts as Writable<MessageFacts>;
-  f.method = pick(f.method, like.method, undefined) as string;
-  f.cseqMethod = pick(f.cseqMethod, like.cseqMethod, undefined) as string;
-  f.requestUri = pick(f.requestUri, like.requestUri, undefined);
-  f.reason = pick(f.reason, like.reason, undefined);
+  const f = facts as Mutable<MessageFacts>;
+  f.callId = pick(f.callId, like.callId);
+  f.source = pick(f.source, like.source);
+  f.fromUri = pick(f.fromUri, like.fromUri, like.toUri);
+  f.toUri = pick(f.toUri, like.toUri, like.fromUri);
+  f.fromTag = pick(f.fromTag, like.fromTag, like.toTag);
+  f.toTag = pick(f.toTag, like.toTag, like.fromTag);
+  f.method = pick(f.method, like.method);
+  f.cseqMethod = pick(f.cseqMethod, like.cseqMethod);
+  f.requestUri = pick(f.requestUri, like.requestUri);
+  f.reason = pick(f.reason, like.reason);
   f.src = pick(f.src, like.src, like.dst);
   f.dst = pick(f.dst, like.dst, like.src);
-  f.transport = pick(f.transport, like.transport, undefined);
-  f.agent = pick(f.agent, like.agent, undefined);
+  f.transport = pick(f.transport, like.transport);
+  f.agent = pick(f.agent, like.agent);
   f.via = shareList(f.via, like.via, shareVia);
   f.contacts = shareList(f.contacts, like.contacts, shareContact);
   f.challenges = shareList(f.challenges, like.challenges, shareChallenge);
