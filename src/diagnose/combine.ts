@@ -7,6 +7,7 @@ import type { InputReport } from '../model/input-report.js';
 import { rules as defaultRules } from './rules/index.js';
 import type { FindingDraft, Rule } from './rules/index.js';
 import { everRegistered } from './rules/register.js';
+import { explainPrivateAddress } from './rules/network.js';
 import { explainNoResponse } from './rules/reachability.js';
 import { describeMalformed } from './rules/messages.js';
 import { explainRejected } from './rules/requests.js';
@@ -97,6 +98,19 @@ export function mergeDrafts(x: FindingDraft, y: FindingDraft): FindingDraft {
   const b = d.details;
   const num = (x: JsonValue | undefined): number => (typeof x === 'number' ? x : 0);
   if (prev.rule === 'msg.malformed') return mergeMalformed(merged, a, b);
+  if (prev.rule === 'net.private-address') {
+    // Received and rport are those of the earliest answer that showed either, in whichever part it was.
+    const text = (x: JsonValue | undefined): string | undefined => (typeof x === 'string' ? x : undefined);
+    const at = (x: JsonValue | undefined): number => (typeof x === 'number' ? x : Infinity);
+    const from = at(b['receivedIn']) < at(a['receivedIn']) ? b : a;
+    const received = from['received'] ?? null;
+    const rport = from['rport'] ?? null;
+    return {
+      ...merged,
+      details: { ...a, received, rport, receivedIn: from['receivedIn'] ?? null },
+      explanation: explainPrivateAddress(String(a['sourceAddress']), text(a['privateContact']), text(a['privateVia']), text(received), typeof rport === 'number' ? rport : null),
+    };
+  }
   if (prev.rule === 'reach.no-response' && typeof a['requests'] === 'number') {
     const details: Record<string, JsonValue> = { ...a, requests: num(a['requests']) + num(b['requests']), copies: num(a['copies']) + num(b['copies']), spanMs: Math.max(num(a['spanMs']), num(b['spanMs'])) };
     const upstream = typeof a['upstream'] === 'string' ? a['upstream'] : typeof b['upstream'] === 'string' ? b['upstream'] : undefined;

@@ -14,6 +14,8 @@ interface Sighting {
   readonly callIds: Set<string>;
   received: string | undefined;
   rport: number | null | undefined;
+  /** The earliest answer whose top Via shows received or rport: both values are its. */
+  noted: number | undefined;
 }
 
 /** Addresses as the rules read them, each read once per run: the same few are on every message. */
@@ -59,34 +61,47 @@ function notePrivateFromPublic(tx: Transaction, addresses: AddressReader, seen: 
   const key = `${srcHost}|${badContact ?? ''}|${badVia ?? ''}`;
   let s = seen.get(key);
   if (s === undefined) {
-    s = { src: srcHost, contact: badContact, via: badVia, messages: [], callIds: new Set(), received: undefined, rport: undefined };
+    s = { src: srcHost, contact: badContact, via: badVia, messages: [], callIds: new Set(), received: undefined, rport: undefined, noted: undefined };
     seen.set(key, s);
   }
   s.messages.push(req.index);
   s.callIds.add(req.callId);
-  const answered = tx.responses[0]?.via[0];
-  if (answered !== undefined) {
-    s.received ??= answered.received;
-    if (s.rport === undefined) s.rport = answered.rport;
+  const answer = tx.responses[0];
+  const v = answer?.via[0];
+  // The earliest by message number, not the first met: shares and eviction batches meet them in another order.
+  if (answer !== undefined && v !== undefined && (v.received !== undefined || v.rport !== undefined) && (s.noted === undefined || answer.index < s.noted)) {
+    s.received = v.received;
+    s.rport = v.rport;
+    s.noted = answer.index;
   }
+}
+
+function insideOf(contact: string | undefined, via: string | undefined): string {
+  return [contact === undefined ? '' : `Contact ${contact}`, via === undefined ? '' : `Via ${via}`].filter(Boolean).join(' and ');
+}
+
+/** The explanation of net.private-address; combine says it again when shares or eviction batches merge a finding. */
+export function explainPrivateAddress(src: string, contact: string | undefined, via: string | undefined, received: string | undefined, rport: number | null | undefined): string {
+  return (
+    `Messages arrived from the public address ${src} but name the private ${insideOf(contact, via)} inside. The sender is behind ` +
+    `NAT and does not know its public address; answers and new requests sent to the address inside the message ` +
+    `cannot reach it unless the server fixes this (received/rport, RFC 3261 §18.2.1, RFC 3581) or the device uses ` +
+    `STUN or an outbound proxy. ` +
+    (received !== undefined
+      ? `The server did note the real source (received=${received}${rport === undefined || rport === null ? '' : `, rport=${rport}`}), so responses can get back; incoming calls and in-dialog requests still go to the Contact.`
+      : 'The server\'s answers do not show received/rport, so it may send its answers to the private address.')
+  );
 }
 
 function reportPrivateFromPublic(seen: ReadonlyMap<string, Sighting>): FindingDraft[] {
   const out: FindingDraft[] = [];
   for (const s of seen.values()) {
-    const inside = [s.contact === undefined ? '' : `Contact ${s.contact}`, s.via === undefined ? '' : `Via ${s.via}`].filter(Boolean).join(' and ');
+    const inside = insideOf(s.contact, s.via);
     out.push({
       rule: 'net.private-address',
       severity: 'warning',
       title: `Private address (${inside}) in messages sent from public address ${s.src}: NAT`,
-      explanation:
-        `Messages arrived from the public address ${s.src} but name the private ${inside} inside. The sender is behind ` +
-        `NAT and does not know its public address; answers and new requests sent to the address inside the message ` +
-        `cannot reach it unless the server fixes this (received/rport, RFC 3261 §18.2.1, RFC 3581) or the device uses ` +
-        `STUN or an outbound proxy. ` +
-        (s.received !== undefined
-          ? `The server did note the real source (received=${s.received}${s.rport === undefined || s.rport === null ? '' : `, rport=${s.rport}`}), so responses can get back; incoming calls and in-dialog requests still go to the Contact.`
-          : 'The server\'s answers do not show received/rport, so it may send its answers to the private address.'),
+      explanation: explainPrivateAddress(s.src, s.contact, s.via, s.received, s.rport),
       status: null,
       callIds: [...s.callIds].sort().slice(0, 20),
       evidence: collectEvidence(s.messages),
@@ -100,7 +115,7 @@ function reportPrivateFromPublic(seen: ReadonlyMap<string, Sighting>): FindingDr
       ],
       willNotHelp: ['Changing credentials.'],
       generatedBy: 'network',
-      details: { sourceAddress: s.src, privateContact: s.contact ?? null, privateVia: s.via ?? null, received: s.received ?? null, rport: s.rport ?? null },
+      details: { sourceAddress: s.src, privateContact: s.contact ?? null, privateVia: s.via ?? null, received: s.received ?? null, rport: s.rport ?? null, receivedIn: s.noted ?? null },
     });
   }
   return out;
