@@ -6,11 +6,24 @@ import { writeTrafficPcap } from '../../../test/helpers/traffic.js';
 import { corpusFiles, corpusSkipReason, hasCorpus } from '../../../test/helpers/corpus.js';
 import type { AnalysisResult } from '../../model/analysis.js';
 import { analyze } from '../analyze.js';
+import { shareOf } from './analyze-shares.js';
 
 /** The result with registrations in reading order (one analyzer lists them as met, shares by first message). */
 function normal(r: AnalysisResult): unknown {
   return JSON.parse(JSON.stringify({ ...r, registrations: [...r.registrations].sort((a, b) => (a.messages[0] ?? 0) - (b.messages[0] ?? 0)) }));
 }
+
+describe('shareOf', () => {
+  it('gives the reading thread 3 parts to each worker thread\'s 5, and every share a part', () => {
+    for (const shares of [2, 3, 4]) {
+      const counts = new Array<number>(shares).fill(0);
+      const parts = 3 + 5 * (shares - 1);
+      for (let key = 0; key < parts * 1000; key++) counts[shareOf(key, shares)]!++;
+      expect(counts).toEqual([3000, ...new Array<number>(shares - 1).fill(5000)]);
+    }
+    expect(shareOf(0xffffffff, 2)).toBe(0xffffffff % 8 < 3 ? 0 : 1);
+  });
+});
 
 describe('analysis in worker threads gives the result of one thread', () => {
   it('on generated proxy traffic: every call, registration, finding and evidence message the same', async () => {
