@@ -14,7 +14,7 @@ interface Sighting {
   readonly callIds: Set<string>;
   received: string | undefined;
   rport: number | null | undefined;
-  /** The earliest answer whose top Via shows received or rport: both values are its. */
+  /** The earliest answer whose top Via carries a received or an rport value: both values are its. */
   noted: number | undefined;
 }
 
@@ -68,8 +68,10 @@ function notePrivateFromPublic(tx: Transaction, addresses: AddressReader, seen: 
   s.callIds.add(req.callId);
   const answer = tx.responses[0];
   const v = answer?.via[0];
-  // The earliest by message number, not the first met: shares and eviction batches meet them in another order.
-  if (answer !== undefined && v !== undefined && (v.received !== undefined || v.rport !== undefined) && (s.noted === undefined || answer.index < s.noted)) {
+  // The earliest by message number, not the first met: shares and eviction batches meet them in another order. A bare
+  // `;rport` is the client's request echoed back (RFC 3581 §3), not something the server noted.
+  const noted = v !== undefined && (v.received !== undefined || typeof v.rport === 'number');
+  if (answer !== undefined && noted && (s.noted === undefined || answer.index < s.noted)) {
     s.received = v.received;
     s.rport = v.rport;
     s.noted = answer.index;

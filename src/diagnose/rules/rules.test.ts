@@ -241,6 +241,23 @@ describe('network', () => {
     expect(f?.details['sourceAddress']).toBe('203.0.113.5');
     expect(f?.details['rport']).toBe(40001);
   });
+  it('an answer that only echoes a bare ;rport does not hide a later one where the server noted the source', () => {
+    const from = (t: number, cseq: number, via: string, status?: number): Wire => {
+      const branch = `z9hG4bKe${cseq}`;
+      return status === undefined
+        ? { t, src: '203.0.113.5:40001', dst: registrarAddr, text: register({ cseq, branch, viaHost: '192.168.1.20:5060;rport', contactHost: '192.168.1.20' }) }
+        : { t, src: registrarAddr, dst: '203.0.113.5:40001', text: registerResponse({ status, reason: 'OK', cseq, branch, method: 'REGISTER', viaHost: via, extra: 'Expires: 60\n' }).replace(cseq === 1 ? ';received=192.0.2.4' : '\0', '') };
+    };
+    const r = findingsOf([
+      from(0, 1, ''),
+      from(0.1, 1, '192.168.1.20:5060;rport', 200),
+      from(30, 2, ''),
+      // The helper's answer carries received=192.0.2.4; the first one has it taken out.
+      from(30.1, 2, '192.168.1.20:5060;rport=40001', 200),
+    ]);
+    const f = r.findings.find((x) => x.rule === 'net.private-address');
+    expect(f?.details).toMatchObject({ received: '192.0.2.4', rport: 40001, receivedIn: 3 });
+  });
   it('a Via stack crossing transports is reported once', () => {
     const r = findingsOf([
       w(0, proxy, bob, invite({ cseq: 1, branch: 'z9hG4bKt1', proxyBranch: 'z9hG4bKt2' }).replace('SIP/2.0/UDP client', 'SIP/2.0/TCP client')),
