@@ -10,13 +10,13 @@
 // `scan` stops after the header index, so the difference between the two is what the columns cost. `plumb` and
 // `shares` are the two-thread floor, split as `analyze` splits on two cores (diagnose/shares/): this thread reads,
 // frames and routes every message by its call or account (Router, shareOf), keeps one share and packs the other into batches
-// for a worker thread (RawBatchWriter, 512 KiB, at most 4 in flight). `plumb` does no work on either share (what the
+// for a worker thread (RawBatchWriter, with analyze's BATCH_BYTES and MAX_IN_FLIGHT). `plumb` does no work on either share (what the
 // split itself costs in time and memory), `shares` does the columns of `columns` on both. The figures it gave are in
 // docs/PERFORMANCE.md ("What the targets would take").
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { Router } from '../src/correlate/route-key.js';
 import { RawBatchWriter, readRawBatch } from '../src/diagnose/raw-batch.js';
-import { shareOf } from '../src/diagnose/shares/analyze-shares.js';
+import { BATCH_BYTES, MAX_IN_FLIGHT, shareOf } from '../src/diagnose/shares/analyze-shares.js';
 import type { RawBatch } from '../src/diagnose/raw-batch.js';
 import { decodeText } from '../src/parse/decode.js';
 import { H, identifyHeaderName } from '../src/parse/header-names.js';
@@ -200,7 +200,7 @@ async function twoThreads(file: string, mode: 'plumb' | 'shares'): Promise<Count
   const writer = new RawBatchWriter();
   const send = async (): Promise<void> => {
     if (writer.count === 0) return;
-    while (inFlight >= 4) await new Promise<void>((resolve) => (wake = resolve));
+    while (inFlight >= MAX_IN_FLIGHT) await new Promise<void>((resolve) => (wake = resolve));
     const batch = writer.take();
     inFlight++;
     worker.postMessage(batch, [batch.bytes, batch.nums]);
@@ -217,7 +217,7 @@ async function twoThreads(file: string, mode: 'plumb' | 'shares'): Promise<Count
         local++;
       } else {
         writer.add(raw, n);
-        if (writer.byteLength >= 512 << 10) await send();
+        if (writer.byteLength >= BATCH_BYTES) await send();
       }
       n++;
     }

@@ -17,8 +17,8 @@ import { shareResult } from './share-result.js';
 import { spawnWorker } from './spawn-worker.js';
 
 /** Bytes a batch gathers before it is sent; batches in flight per worker before reading waits. */
-const BATCH_BYTES = 512 << 10;
-const MAX_IN_FLIGHT = 4;
+export const BATCH_BYTES = 512 << 10;
+export const MAX_IN_FLIGHT = 4;
 
 /**
  * Parts of the routing numbers the reading thread's share takes, against each worker's: it reads and frames every
